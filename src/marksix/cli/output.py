@@ -1,0 +1,44 @@
+"""Options and output helpers that every command shares."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(function: F) -> F:
+    """--json: print stable, documented JSON instead of text."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON (stable keys) instead of text.")(
+        function
+    )
+
+
+def emit_json(payload: Any) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def home() -> Path:
+    """The data folder, read from the environment once, here at the edge."""
+    from marksix.paths import data_home
+
+    return data_home(os.environ)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain aligned text table."""
+    cells = [[str(header) for header in headers], *[[str(cell) for cell in row] for row in rows]]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
+    lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def numbers_argument(name: str, **kwargs: Any) -> Callable[[F], F]:
+    return click.argument(name, nargs=-1, type=int, **kwargs)

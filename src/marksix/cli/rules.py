@@ -1,0 +1,129 @@
+"""`marksix odds` and `marksix check`: the rules, exactly."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import click
+
+from marksix.cli.output import emit_json, home, json_option, numbers_argument, table
+
+
+def _fraction_json(value: Fraction) -> int | str:
+    return int(value) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+@click.command()
+@json_option
+def odds(as_json: bool) -> None:
+    """Exact odds of each prize tier for one HK$10 single entry.
+
+    Computed from combinatorics with integers and fractions: C(49,6) =
+    13,983,816 possible entries. In JSON, `odds` is the N of "1 in N" and
+    `probability` an exact fraction, both as strings when not whole.
+    """
+    from marksix.domain.rules import COMBINATIONS, TIERS, any_prize_probability
+
+    if as_json:
+        emit_json(
+            [
+                {
+                    "tier": tier.number,
+                    "match": tier.label,
+                    "winning_combinations": tier.winning_combinations,
+                    "odds": _fraction_json(tier.odds),
+                    "probability": _fraction_json(tier.probability),
+                    "odds_decimal": round(float(tier.odds), 2),
+                    "probability_decimal": float(tier.probability),
+                }
+                for tier in TIERS
+            ]
+        )
+        return
+    rows: list[tuple[object, ...]] = [
+        (
+            tier.number,
+            tier.label,
+            f"{tier.winning_combinations:,}",
+            f"1 in {float(tier.odds):,.2f}",
+            f"{float(tier.probability):.3e}",
+        )
+        for tier in TIERS
+    ]
+    anything = any_prize_probability()
+    rows.append(
+        (
+            "any",
+            "",
+            f"{int(anything * COMBINATIONS):,}",
+            f"1 in {float(1 / anything):,.2f}",
+            f"{float(anything):.3e}",
+        )
+    )
+    click.echo(table(("tier", "match", "winning combinations", "odds", "probability"), rows))
+    click.echo(f"\nOut of C(49,6) = {COMBINATIONS:,} combinations. Every combination has the same odds.")
+
+
+def _money(amount: Fraction | None) -> str:
+    if amount is None:
+        return "dividend not published"
+    if amount.denominator == 1:
+        return f"HK${int(amount):,}"
+    return f"HK${float(amount):,.2f}"
+
+
+@click.command()
+@numbers_argument("numbers", required=True)
+@click.option(
+    "--bankers",
+    "-b",
+    multiple=True,
+    type=int,
+    help="A banker (膽); repeat for up to 5. NUMBERS are then the legs (腳).",
+)
+@click.option("--draw", "draw_id", help="Draw id such as 12/110 (default: the latest draw).")
+@click.option(
+    "--partial", is_flag=True, help="HK$5 partial units (multiple and banker entries only); prizes pro rata."
+)
+@json_option
+def check(
+    numbers: tuple[int, ...], bankers: tuple[int, ...], draw_id: str | None, partial: bool, as_json: bool
+) -> None:
+    """Check a ticket against a draw: every entry's tier and prize, the cost and the total.
+
+    \b
+    A single entry is 6 numbers; 7 or more make a multiple entry (複式);
+    with --bankers it is a banker entry (膽拖): 1-5 bankers plus legs.
+    Fixed tiers pay that draw's era amounts; shared tiers pay the recorded
+    dividend. Examples:
+      marksix check 2 13 33 35 38 49 --draw 12/110
+      marksix check 1 2 13 33 35 38 40 --draw 12/110 --partial
+      marksix check -b 2 -b 13 5 33 35 38 40 41 49
+    """
+    from marksix.archive import load_history, load_prizes
+    from marksix.domain.tickets import Ticket, check_ticket
+
+    ticket = Ticket.parse(numbers, bankers)
+    data_home = home()
+    history = load_history(data_home)
+    draw = history.get(draw_id) if draw_id else history.latest
+    prizes = load_prizes(data_home).get(draw.draw_id)
+    result = check_ticket(ticket, draw, prizes, partial=partial)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    click.echo(f"Draw {draw.describe()}")
+    click.echo(
+        f"Ticket: {ticket.kind} entry, {ticket.entry_count:,} entr{'y' if ticket.entry_count == 1 else 'ies'}"
+        f" at HK${result.stake_per_entry} = HK${result.cost:,}"
+    )
+    winners = result.winners
+    for entry in winners:
+        click.echo(
+            f"  {' '.join(f'{n:2d}' for n in entry.numbers)}  tier {entry.tier}  {_money(entry.prize)}"
+        )
+    if not winners:
+        click.echo("  no winning entry")
+    total = _money(result.prize)
+    suffix = " (plus shared-tier prizes not yet published)" if result.prize_unknown else ""
+    click.echo(f"Total prize: {total}{suffix}")

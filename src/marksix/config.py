@@ -1,0 +1,68 @@
+"""Settings, read once at the entry point: environment, then `.env`, then defaults.
+
+Library code never reads os.environ; the CLI and the server build a Settings
+and pass what each part needs. Secrets are SecretStr so they never print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MARKSIX_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path | None = Field(default=None, description="Data folder (default: the platform's).")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home.")
+    redis_url: str | None = Field(default=None, description="Redis for the queue; default SQLite queue.")
+
+    # Webhooks. app_secret may list several secrets, comma-separated (rotation).
+    app_secret: SecretStr = SecretStr("sandbox-app-secret")
+    verify_token: SecretStr = SecretStr("sandbox-verify-token")
+
+    # Instagram (real mode only when a token is given).
+    ig_access_token: SecretStr | None = None
+    ig_user_id: str | None = None
+    ig_username: str | None = None
+    graph_host: str = "graph.instagram.com"
+    graph_api_version: str = "v23.0"
+
+    # Replies.
+    reply_secret: SecretStr = SecretStr("sandbox-reply-secret")
+    reply_max_chars: int = Field(default=300, ge=80, le=2200)
+    default_language: str = "zh-HK"
+    commenter_cooldown_seconds: float = Field(default=60.0, ge=0)
+    post_reply_cap: int = Field(default=500, ge=1)
+
+    # Optional LLM phrasing through any OpenAI-compatible endpoint.
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+
+    # Dashboard and storage of secrets.
+    admin_password: SecretStr | None = None
+    session_secret: SecretStr | None = None
+    encryption_key: SecretStr | None = None
+
+    @property
+    def app_secrets(self) -> list[str]:
+        return [part.strip() for part in self.app_secret.get_secret_value().split(",") if part.strip()]
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def instagram_configured(self) -> bool:
+        return self.ig_access_token is not None and bool(self.ig_user_id)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once; keyword overrides win (used by the CLI and tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Pure Mark Six logic: no I/O, no globals beyond constants."""
