@@ -8,13 +8,15 @@ start_postgres() {
   local bin
   bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   mkdir -p "$SERVICES_DIR/pg"
+  # mktemp -d makes a 0700 folder; the postgres user must be able to enter it.
+  chmod 0711 "$SERVICES_DIR"
   chown -R postgres:postgres "$SERVICES_DIR/pg" 2>/dev/null || true
   local as_pg=(runuser -u postgres --)
   [ "$(id -u)" = 0 ] || as_pg=()
-  "${as_pg[@]}" "$bin/initdb" -D "$SERVICES_DIR/pg/data" -U marksix --auth=trust >/dev/null
+  "${as_pg[@]}" "$bin/initdb" -D "$SERVICES_DIR/pg/data" -U marksix --auth=trust >/dev/null || return 1
   "${as_pg[@]}" "$bin/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/log" \
-    -o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off" -w start >/dev/null
-  "${as_pg[@]}" "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U marksix marksix_test
+    -o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off" -w start >/dev/null || return 1
+  "${as_pg[@]}" "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U marksix marksix_test || return 1
   export MARKSIX_TEST_POSTGRES_URL="postgresql+psycopg://marksix@127.0.0.1:$PG_PORT/marksix_test"
   PG_BIN="$bin"
   echo "PostgreSQL on 127.0.0.1:$PG_PORT"
