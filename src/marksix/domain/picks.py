@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from math import comb
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from marksix.domain.draws import PICKED, POOL, DrawHistory
 from marksix.errors import PickError
 
@@ -60,41 +63,91 @@ class PickResult:
 #: A strategy returns a weight per number 1..49 (index 0 unused) and a note.
 Weighting = Callable[[DrawHistory | None], tuple[list[float], str]]
 
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# The weight formulas work on one row (50,) or on many rows (T, 50) alike, so
+# the backtest applies exactly the weights that `pick` uses, for every draw
+# at once. Column 0 stands for no number and always weighs 0.
+
+
+def hot_weights(window_counts: IntArray) -> FloatArray:
+    """More weight to numbers drawn more often in the window."""
+    weights = window_counts.astype(np.float64) + 0.5
+    weights[..., 0] = 0.0
+    return weights
+
+
+def cold_weights(window_counts: IntArray) -> FloatArray:
+    """More weight to numbers drawn less often in the window."""
+    most = window_counts[..., 1:].max(axis=-1, keepdims=True)
+    weights: FloatArray = (most - window_counts).astype(np.float64) + 0.5
+    weights[..., 0] = 0.0
+    return weights
+
+
+def overdue_weights(last_seen: IntArray, total: int | IntArray) -> FloatArray:
+    """Weight = draws since last seen + 1; `last_seen` is -1 for never seen,
+    which makes a number never drawn the most overdue of all."""
+    weights: FloatArray = (np.asarray(total)[..., None] - last_seen).astype(np.float64)
+    weights[..., 0] = 0.0
+    return weights
+
 
 def _uniform(_: DrawHistory | None) -> tuple[list[float], str]:
     return [0.0] + [1.0] * POOL, "Drawn uniformly at random from the numbers allowed."
 
 
-def _window_counts(history: DrawHistory | None) -> list[int]:
+def _needs(history: DrawHistory | None, strategy: str) -> DrawHistory:
     if history is None or len(history) == 0:
-        raise PickError("this strategy needs the draw history, and it is empty")
-    counts = history.last(HOT_COLD_WINDOW).hits.sum(axis=0)
-    return [int(count) for count in counts]
+        raise PickError(f"the {strategy} strategy needs the draw history, and it is empty")
+    return history
+
+
+def _window_counts(history: DrawHistory) -> IntArray:
+    counts: IntArray = history.last(HOT_COLD_WINDOW).hits.sum(axis=0, dtype=np.int64)
+    return counts
+
+
+def _heaviest(weights: FloatArray, count: int = 3) -> str:
+    # Stable sort so ties list the lower number first, the same everywhere.
+    order = np.argsort(-weights[1:], kind="stable")[:count] + 1
+    return ", ".join(str(int(number)) for number in order)
 
 
 def _hot(history: DrawHistory | None) -> tuple[list[float], str]:
-    counts = _window_counts(history)
-    weights = [0.0] + [count + 0.5 for count in counts[1:]]
-    return weights, (f"Numbers drawn more often in the last {HOT_COLD_WINDOW} draws were weighted up.")
+    known = _needs(history, "hot")
+    weights = hot_weights(_window_counts(known))
+    window = min(HOT_COLD_WINDOW, len(known))
+    return weights.tolist(), (
+        f"Numbers drawn more often in the last {window} draws (most: {_heaviest(weights)}) were weighted up."
+    )
 
 
 def _cold(history: DrawHistory | None) -> tuple[list[float], str]:
-    counts = _window_counts(history)
-    most = max(counts[1:])
-    weights = [0.0] + [most - count + 0.5 for count in counts[1:]]
-    return weights, (f"Numbers drawn less often in the last {HOT_COLD_WINDOW} draws were weighted up.")
+    known = _needs(history, "cold")
+    weights = cold_weights(_window_counts(known))
+    window = min(HOT_COLD_WINDOW, len(known))
+    return weights.tolist(), (
+        f"Numbers drawn less often in the last {window} draws (least: {_heaviest(weights)}) were weighted up."
+    )
+
+
+def last_seen_index(hits: npt.NDArray[np.bool_]) -> IntArray:
+    """Per number, the row of its latest appearance in `hits`, or -1."""
+    rows = np.arange(len(hits), dtype=np.int64)[:, None]
+    seen = np.where(hits, rows, -1)
+    latest: IntArray = seen.max(axis=0, initial=-1)
+    return latest
 
 
 def _overdue(history: DrawHistory | None) -> tuple[list[float], str]:
-    if history is None or len(history) == 0:
-        raise PickError("the overdue strategy needs the draw history, and it is empty")
-    hits = history.hits
-    total = len(history)
-    weights = [0.0]
-    for number in range(1, POOL + 1):
-        seen = hits[:, number].nonzero()[0]
-        weights.append(float(total - 1 - seen[-1]) + 1.0 if len(seen) else float(total) + 1.0)
-    return weights, "Numbers that have gone longest without being drawn were weighted up."
+    known = _needs(history, "overdue")
+    weights = overdue_weights(last_seen_index(known.hits), len(known))
+    return weights.tolist(), (
+        f"Numbers that have gone longest without being drawn (longest: {_heaviest(weights)}) "
+        "were weighted up."
+    )
 
 
 def _balanced(_: DrawHistory | None) -> tuple[list[float], str]:
@@ -205,18 +258,28 @@ def pick(request: PickRequest, history: DrawHistory | None, rng: random.Random) 
     needed = request.size - len(forced)
     tickets: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
+    unbalanced = 0
     attempts = 0
     while len(tickets) < request.lines:
         attempts += 1
         chosen = tuple(sorted(forced + _weighted_sample(rng, candidates, weights, needed)))
-        if request.strategy == "balanced" and attempts < 200 * request.lines and not is_balanced(chosen):
-            continue
         if chosen in seen:
             if attempts > 1000 * request.lines:
                 raise PickError("could not find enough distinct combinations; ask for fewer lines")
             continue
+        if request.strategy == "balanced" and not is_balanced(chosen):
+            # Includes and exclusions can rule every balanced shape out; after
+            # enough tries take the line anyway and say so in the note.
+            if attempts < 200 * request.lines:
+                continue
+            unbalanced += 1
         seen.add(chosen)
         tickets.append(chosen)
+    if unbalanced:
+        how += (
+            f" The constraints left no balanced shape for {unbalanced} of the "
+            f"{request.lines} line{'s' if request.lines > 1 else ''}, so those are plain random."
+        )
     note = f"{how} {HONEST_CAVEAT}"
     return PickResult(
         strategy=request.strategy, tickets=tuple(tickets), note=note, bankers=tuple(sorted(request.bankers))
