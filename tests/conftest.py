@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+# SQLite + PostgreSQL engine fixtures for storage contract tests.
+pytest_plugins = ("store_fixtures",)
+
 _real_connect = socket.socket.connect
 
 
