@@ -1,0 +1,258 @@
+"""Webhook plumbing: the verification handshake, signatures and comment events.
+
+Everything here is pure so the web route stays thin: it checks the signature
+on the raw body, parses, stores and enqueues. Meta's documentation shows
+several payload shapes for the same event (a `changes` array or a flat
+`field`/`value`, `id` or `comment_id`); the parser accepts all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from marksix.errors import InputError
+
+COMMENT_FIELDS = frozenset({"comments", "live_comments"})
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+LEGACY_SIGNATURE_HEADER = "X-Hub-Signature"
+TEST_ACCOUNT_ID = "0"  # the App Dashboard "Test" button delivers entry.id = "0"
+
+# A number this large cannot be seconds since 1970 for millennia: it is milliseconds.
+_MILLISECONDS_THRESHOLD = 100_000_000_000
+
+
+def sign(raw_body: bytes, secret: str) -> str:
+    """The `X-Hub-Signature-256` value Meta sends for this exact body."""
+    digest = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def sign_sha1(raw_body: bytes, secret: str) -> str:
+    """The legacy `X-Hub-Signature` value Meta still sends alongside."""
+    digest = hmac.new(secret.encode(), raw_body, hashlib.sha1).hexdigest()
+    return f"sha1={digest}"
+
+
+def verify_signature(raw_body: bytes, header: str | None, secrets: Sequence[str]) -> bool:
+    """True when `header` is `sha256=<hex>` of the raw body under any of `secrets`.
+
+    Several secrets are accepted because Instagram-Login apps have two (the
+    Meta app secret and the Instagram app secret) and secrets get rotated.
+    Every secret is tried, even after a match, so the time taken does not
+    reveal which one matched.
+    """
+    if not header:
+        return False
+    scheme, _, received = header.strip().partition("=")
+    if scheme.lower() != "sha256" or not received:
+        return False
+    received_bytes = received.strip().lower().encode()
+    matched = False
+    for secret in secrets:
+        if not secret:
+            continue
+        expected = sign(raw_body, secret).partition("=")[2].encode()
+        matched |= hmac.compare_digest(expected, received_bytes)
+    return matched
+
+
+def verification_response(params: Mapping[str, str], verify_token: str) -> str | None:
+    """The `hub.challenge` to echo as plain text, or None (answer 403).
+
+    Accepts `hub_mode`-style names too: some proxies (and PHP) rewrite the dots.
+    """
+
+    def param(name: str) -> str | None:
+        return params.get(f"hub.{name}") or params.get(f"hub_{name}")
+
+    mode, token, challenge = param("mode"), param("verify_token"), param("challenge")
+    if mode != "subscribe" or not challenge or not token or not verify_token:
+        return None
+    if not hmac.compare_digest(token.encode(), verify_token.encode()):
+        return None
+    return challenge
+
+
+@dataclass(frozen=True)
+class CommentEvent:
+    """One comment (or live comment) from a webhook, with every ID as a string."""
+
+    account_id: str
+    comment_id: str
+    media_id: str | None
+    text: str
+    from_id: str | None
+    from_username: str | None
+    parent_id: str | None
+    field: str
+    media_product_type: str | None
+    timestamp: int | None  # when Meta sent the notification, in seconds
+    self_ig_scoped_id: str | None = None
+    ad_id: str | None = None
+    ad_title: str | None = None
+    original_media_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Idempotency key: one comment of one account, whatever the delivery."""
+        return f"{self.account_id}:{self.comment_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.field == "live_comments" or self.media_product_type == "LIVE"
+
+    @property
+    def is_ad(self) -> bool:
+        return self.ad_id is not None or self.media_product_type == "AD"
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_dashboard_test(self) -> bool:
+        return self.account_id == TEST_ACCOUNT_ID
+
+    def is_own(
+        self,
+        account_ids: Collection[str] = (),
+        usernames: Collection[str] = (),
+        own_reply_ids: Collection[str] = (),
+    ) -> bool:
+        """True when the account wrote this comment itself (loop prevention).
+
+        Meta's guard: `from.id == entry.id`, or `self_ig_scoped_id` present.
+        Ours adds the account's other known IDs (Instagram Login's `/me` id can
+        differ from entry.id), its username, and the IDs of replies we posted.
+        """
+        if self.self_ig_scoped_id:
+            return True
+        if self.from_id is not None and (self.from_id == self.account_id or self.from_id in account_ids):
+            return True
+        if self.from_username is not None:
+            wanted = {name.lower().lstrip("@") for name in usernames}
+            if self.from_username.lower() in wanted:
+                return True
+        return self.comment_id in own_reply_ids
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_webhook(payload: Mapping[str, Any]) -> list[CommentEvent]:
+    """Every comment event in a webhook body, in delivery order.
+
+    Other objects (pages, users) and other fields (messages, mentions) yield
+    nothing. A body that is not shaped like a webhook raises InputError
+    naming the problem, so the route can answer 400.
+    """
+    if not isinstance(payload, Mapping):
+        raise InputError("webhook body must be a JSON object")
+    kind = payload.get("object")
+    if kind is not None and kind != "instagram":
+        return []
+    entries = payload.get("entry")
+    if not isinstance(entries, list):
+        raise InputError("webhook body has no 'entry' list")
+    events: list[CommentEvent] = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            raise InputError(f"entry[{index}] is not an object")
+        account_id = _id_or_none(entry.get("id"))
+        if account_id is None:
+            raise InputError(f"entry[{index}] has no 'id'")
+        timestamp = _seconds(entry.get("time"))
+        for where, field, value in _changes(entry, index):
+            if field not in COMMENT_FIELDS:
+                continue
+            events.append(_comment_event(account_id, field, value, timestamp, where))
+    return events
+
+
+def _changes(entry: Mapping[str, Any], index: int) -> Iterator[tuple[str, object, Any]]:
+    """(location, field, value) for the `changes[]` wrapper and the flat variant."""
+    changes = entry.get("changes")
+    if changes is not None:
+        if not isinstance(changes, list):
+            raise InputError(f"entry[{index}].changes is not a list")
+        for position, change in enumerate(changes):
+            where = f"entry[{index}].changes[{position}]"
+            if not isinstance(change, Mapping):
+                raise InputError(f"{where} is not an object")
+            yield where, change.get("field"), change.get("value")
+    if "field" in entry:
+        yield f"entry[{index}]", entry.get("field"), entry.get("value")
+
+
+def _comment_event(
+    account_id: str, field: str, value: Any, timestamp: int | None, where: str
+) -> CommentEvent:
+    if not isinstance(value, Mapping):
+        raise InputError(f"{where}.value is not an object (is 'Include Values' enabled?)")
+    comment_id = _id_or_none(value.get("id")) or _id_or_none(value.get("comment_id"))
+    if comment_id is None:
+        raise InputError(f"{where}.value has no comment 'id'")
+    author = _mapping(value.get("from"))
+    media = _mapping(value.get("media"))
+    text = value.get("text")
+    return CommentEvent(
+        account_id=account_id,
+        comment_id=comment_id,
+        media_id=_id_or_none(media.get("id")),
+        text=text if isinstance(text, str) else "",
+        from_id=_id_or_none(author.get("id")),
+        from_username=_str_or_none(author.get("username")),
+        parent_id=_id_or_none(value.get("parent_id")),
+        field=field,
+        media_product_type=_str_or_none(media.get("media_product_type")),
+        timestamp=timestamp,
+        self_ig_scoped_id=_id_or_none(author.get("self_ig_scoped_id")),
+        ad_id=_id_or_none(media.get("ad_id")),
+        ad_title=_str_or_none(media.get("ad_title")),
+        original_media_id=_id_or_none(media.get("original_media_id")),
+    )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _id_or_none(value: object) -> str | None:
+    """IDs arrive as numeric strings; tolerate bare numbers without losing digits."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _seconds(value: object) -> int | None:
+    """entry.time in seconds; comments use seconds, messaging uses milliseconds."""
+    if isinstance(value, bool):
+        return None
+    number: float
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    if number >= _MILLISECONDS_THRESHOLD:
+        number /= 1000
+    return int(number)
