@@ -116,18 +116,23 @@ class Backtest:
         return any(result.p_adjusted < 1 - CONFIDENCE for result in self.results)
 
     def verdict(self) -> str:
-        smallest = min(self.results, key=lambda result: result.p_adjusted)
+        smallest = min(self.results, key=lambda result: result.p_value)
+        tested = len(self.results)
+        adjusted = (
+            f", {smallest.p_adjusted:.3f} after adjusting for {tested} strategies (Holm)"
+            if tested > 1
+            else ""
+        )
         if self.any_differs:
             return (
-                f"{smallest.strategy} differs from chance at the 5% level after adjusting for "
-                f"{len(self.results)} strategies (Holm p = {smallest.p_adjusted:.3f}). "
-                "A fluke is still possible, and a past edge does not carry over to future draws."
+                f"{smallest.strategy} differs from chance at the 5% level (p = {smallest.p_value:.3f}"
+                f"{adjusted}). A fluke is still possible, and a past edge does not carry over to "
+                "future draws: the draw does not know what was picked."
             )
         return (
-            f"No strategy differs from chance: the smallest p-value, adjusted for "
-            f"{len(self.results)} strateg{'ies' if len(self.results) > 1 else 'y'} (Holm), is "
-            f"{smallest.p_adjusted:.3f} ({smallest.strategy}). Picking by past draws does not "
-            "change how many numbers you match."
+            f"No strategy differs from chance: the smallest p-value is {smallest.p_value:.3f} "
+            f"({smallest.strategy}){adjusted}. Picking by past draws does not change how many "
+            "numbers you match."
         )
 
     def to_json(self) -> dict[str, Any]:

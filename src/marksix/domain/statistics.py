@@ -183,7 +183,7 @@ class Statistics:
             "top_pairs": [{"numbers": [a, b], "count": count} for a, b, count in self.top_pairs],
             "expected_pair_count": round(self.expected_pair_count, 4),
             "distributions": {name: value.to_json() for name, value in self.distributions.items()},
-            "sum": {"mean": round(self.sum_mean, 3), "sd": round(self.sum_sd, 3), **_sum_moments()},
+            "sum": {"mean": round(self.sum_mean, 3), "sd": round(self.sum_sd, 3), **sum_moments()},
             "chi_square": self.chi_square.to_json(),
             "chance_band": self.band.to_json(),
             "consistent_with_chance": self.consistent_with_chance,
@@ -348,8 +348,8 @@ def _sum_band_shares() -> tuple[float, ...]:
     return tuple(sum(counts[low : high + 1]) / total for low, high in SUM_BANDS)
 
 
-def _sum_moments() -> dict[str, float]:
-    # Sampling six without replacement from 1..49.
+def sum_moments() -> dict[str, float]:
+    """Mean and sd of the sum of six numbers drawn without replacement."""
     mean = PICKED * (POOL + 1) / 2
     variance = PICKED * (POOL**2 - 1) / 12 * (POOL - PICKED) / (POOL - 1)
     return {"expected_mean": mean, "expected_sd": round(variance**0.5, 3)}
