@@ -1,0 +1,680 @@
+"""Comments: the durable state machine behind the reply queue.
+
+Every transition is one conditional UPDATE (`... WHERE state = 'queued'`),
+so two workers, a duplicate Huey task or a sweeper racing a slow worker can
+never both act on the same comment. See `service_tables` for the states.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, Row, and_, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from marksix.errors import NotFound
+from marksix.store.service_tables import FINAL_STATES, STATES, accounts, comments, reply_sends
+
+
+class IncomingComment(Protocol):
+    """What `record` needs from a comment; `instagram.webhooks.CommentEvent` fits."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def comment_id(self) -> str: ...
+    @property
+    def media_id(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def from_id(self) -> str | None: ...
+    @property
+    def from_username(self) -> str | None: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def media_product_type(self) -> str | None: ...
+    @property
+    def timestamp(self) -> int | None: ...
+    @property
+    def self_ig_scoped_id(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class CommentKey:
+    account_id: str
+    comment_id: str
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    """One row of `comments`."""
+
+    id: int
+    account_id: str
+    comment_id: str
+    media_id: str | None
+    parent_id: str | None
+    from_id: str | None
+    username: str | None
+    text: str
+    field: str
+    media_product_type: str | None
+    is_self: int
+    source: str
+    state: str
+    intent: str | None
+    language: str | None
+    reply_kind: str | None
+    reply_text: str | None
+    reply_id: str | None
+    reply_path: str | None
+    reply_details: Mapping[str, Any] | None
+    reason_code: str | None
+    reason: str | None
+    failure_class: str | None
+    attempts: int
+    not_before: datetime | None
+    lease_expires_at: datetime | None
+    send_started_at: datetime | None
+    commented_at: datetime | None
+    received_at: datetime
+    enqueued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime
+    latency_seconds: float | None
+
+    @property
+    def key(self) -> CommentKey:
+        return CommentKey(self.account_id, self.comment_id)
+
+    @property
+    def is_live(self) -> bool:
+        return self.field == "live_comments" or self.media_product_type == "LIVE"
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            data[item.name] = value.isoformat() if isinstance(value, datetime) else value
+        return data
+
+
+_RECORD_FIELDS = tuple(item.name for item in fields(CommentRecord))
+
+
+def _record(row: Row[Any]) -> CommentRecord:
+    mapping = row._mapping
+    return CommentRecord(**{name: mapping[name] for name in _RECORD_FIELDS})
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The answer to "may this comment be sent now?"; `verdict` is send|skip|defer|lost."""
+
+    verdict: str
+    code: str | None = None
+    reason: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReplyFields:
+    """What the language layer decided, stored with the comment for the reply log."""
+
+    intent: str | None
+    language: str | None
+    text: str | None
+    path: str | None
+    details: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    items: list[CommentRecord]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "items": [item.to_json() for item in self.items],
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+        }
+
+
+def _epoch(seconds: int | None) -> datetime | None:
+    return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
+
+
+class CommentRepository:
+    """Comments in the database. Times are passed in (aware UTC) so tests control the clock."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- intake ------------------------------------------------------------------
+    def record(
+        self,
+        event: IncomingComment,
+        *,
+        now: datetime,
+        source: str = "webhook",
+        commented_at: datetime | None = None,
+    ) -> bool:
+        """Store a comment once; False when this account's comment was already known."""
+        values = {
+            "account_id": event.account_id,
+            "comment_id": event.comment_id,
+            "media_id": event.media_id,
+            "parent_id": event.parent_id,
+            "from_id": event.from_id,
+            "username": event.from_username,
+            "text": event.text or "",
+            "field": event.field,
+            "media_product_type": event.media_product_type,
+            "is_self": 1 if event.self_ig_scoped_id else 0,
+            "source": source,
+            "state": "received",
+            "attempts": 0,
+            "commented_at": commented_at or _epoch(event.timestamp),
+            "received_at": now,
+            "updated_at": now,
+        }
+        with self.engine.begin() as connection:
+            dialect = connection.dialect.name
+            insert_module = postgresql if dialect == "postgresql" else sqlite
+            statement = (
+                insert_module.insert(comments)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["account_id", "comment_id"])
+            )
+            return bool(connection.execute(statement).rowcount)
+
+    def queue(self, key: CommentKey, *, now: datetime) -> bool:
+        """received -> queued (or refresh a queued row's enqueue time); False if already further."""
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(comments)
+                .where(_is(key), comments.c.state.in_(("received", "queued")))
+                .values(state="queued", enqueued_at=now, updated_at=now)
+            ).rowcount
+        return bool(changed)
+
+    # --- the worker's transitions --------------------------------------------------
+    def claim(self, key: CommentKey, *, now: datetime, lease: timedelta) -> CommentRecord | None:
+        """queued -> in_progress for this worker; None when another has it, it is done, or not due."""
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(comments)
+                .where(
+                    _is(key),
+                    comments.c.state == "queued",
+                    or_(comments.c.not_before.is_(None), comments.c.not_before <= now),
+                )
+                .values(state="in_progress", started_at=now, lease_expires_at=now + lease, updated_at=now)
+            ).rowcount
+            if not changed:
+                return None
+            row = connection.execute(select(comments).where(_is(key))).one()
+        return _record(row)
+
+    def heartbeat(self, record: CommentRecord, *, now: datetime, lease: timedelta) -> bool:
+        """Extend the lease; False when the sweeper took the comment back meanwhile."""
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(comments).where(_owned(record)).values(lease_expires_at=now + lease, updated_at=now)
+            ).rowcount
+        return bool(changed)
+
+    def admit(
+        self,
+        record: CommentRecord,
+        reply: ReplyFields,
+        *,
+        kind: str,
+        now: datetime,
+        lease: timedelta,
+        cooldown: timedelta,
+        post_cap: int,
+        private_per_hour: int,
+    ) -> Admission:
+        """Check cooldown, post cap and private-reply window, and reserve the send, atomically.
+
+        The account row is updated first: that takes a row lock on PostgreSQL
+        and the write lock on SQLite, so admissions of one account are serial
+        and two workers cannot both pass a limit with one slot left.
+        """
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(accounts)
+                .where(accounts.c.id == record.account_id)
+                .values(updated_at=accounts.c.updated_at)
+            )
+            others = and_(
+                comments.c.account_id == record.account_id,
+                comments.c.id != record.id,
+                comments.c.send_started_at.is_not(None),
+            )
+            same_commenter = []
+            if record.from_id:
+                same_commenter.append(comments.c.from_id == record.from_id)
+            if record.username:
+                same_commenter.append(func.lower(comments.c.username) == record.username.lower())
+            if same_commenter and cooldown > timedelta(0):
+                last = connection.execute(
+                    select(func.max(comments.c.send_started_at)).where(
+                        others, or_(*same_commenter), comments.c.send_started_at > now - cooldown
+                    )
+                ).scalar()
+                if last is not None:
+                    ago = int((now - last).total_seconds())
+                    who = f"@{record.username}" if record.username else "this commenter"
+                    return Admission(
+                        "skip",
+                        "commenter_cooldown",
+                        f"{who} got a reply {ago}s ago (cooldown {int(cooldown.total_seconds())}s)",
+                    )
+            if record.media_id:
+                on_post = connection.execute(
+                    select(func.count()).where(others, comments.c.media_id == record.media_id)
+                ).scalar_one()
+                if on_post >= post_cap:
+                    return Admission(
+                        "skip", "post_reply_cap", f"post {record.media_id} already has {on_post} replies"
+                    )
+            if kind == "private":
+                window = and_(
+                    reply_sends.c.account_id == record.account_id,
+                    reply_sends.c.kind == "private",
+                    reply_sends.c.comment_id != record.comment_id,
+                    reply_sends.c.sent_at > now - timedelta(hours=1),
+                )
+                count, oldest = connection.execute(
+                    select(func.count(), func.min(reply_sends.c.sent_at)).where(window)
+                ).one()
+                if count >= private_per_hour and oldest is not None:
+                    return Admission(
+                        "defer",
+                        "private_reply_window",
+                        f"{count} private replies in the last hour (limit {private_per_hour})",
+                        retry_at=oldest + timedelta(hours=1),
+                    )
+            changed = connection.execute(
+                update(comments)
+                .where(_owned(record))
+                .values(
+                    send_started_at=func.coalesce(comments.c.send_started_at, now),
+                    lease_expires_at=now + lease,
+                    intent=reply.intent,
+                    language=reply.language,
+                    reply_kind=kind,
+                    reply_text=reply.text,
+                    reply_path=reply.path,
+                    reply_details=dict(reply.details) if reply.details is not None else None,
+                    updated_at=now,
+                )
+            ).rowcount
+            if not changed:
+                return Admission("lost", "lease_lost", "the sweeper took this comment back")
+            exists = connection.execute(
+                select(reply_sends.c.id).where(
+                    reply_sends.c.account_id == record.account_id,
+                    reply_sends.c.comment_id == record.comment_id,
+                    reply_sends.c.kind == kind,
+                )
+            ).first()
+            if exists is None:
+                connection.execute(
+                    insert(reply_sends).values(
+                        account_id=record.account_id, comment_id=record.comment_id, kind=kind, sent_at=now
+                    )
+                )
+        return Admission("send")
+
+    def mark_replied(
+        self,
+        record: CommentRecord,
+        *,
+        reply_id: str,
+        now: datetime,
+        kind: str | None = None,
+        reason: str | None = None,
+    ) -> CommentRecord:
+        """-> replied. Recorded even if the lease lapsed: the reply is out, that is what counts."""
+        latency = (now - record.received_at).total_seconds()
+        values: dict[str, Any] = {
+            "state": "replied",
+            "reply_id": reply_id,
+            "finished_at": now,
+            "updated_at": now,
+            "latency_seconds": max(latency, 0.0),
+            "lease_expires_at": None,
+            "not_before": None,
+            "send_started_at": func.coalesce(comments.c.send_started_at, now),
+            "reason": reason,
+            "reason_code": None,
+            "failure_class": None,
+        }
+        if kind is not None:
+            values["reply_kind"] = kind
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(comments)
+                .where(_is(record.key), comments.c.state.not_in(FINAL_STATES))
+                .values(**values)
+            )
+        return self.get(record.key)
+
+    def mark_skipped(
+        self,
+        record: CommentRecord,
+        *,
+        code: str,
+        reason: str,
+        now: datetime,
+        reply: ReplyFields | None = None,
+    ) -> CommentRecord:
+        values: dict[str, Any] = {"reason_code": code, "reason": reason}
+        if reply is not None:
+            values |= {
+                "intent": reply.intent,
+                "language": reply.language,
+                "reply_path": reply.path,
+                "reply_details": dict(reply.details) if reply.details is not None else None,
+            }
+        return self._finish(record, "skipped", now, **values)
+
+    def mark_failed(
+        self, record: CommentRecord, *, failure_class: str, reason: str, now: datetime
+    ) -> CommentRecord:
+        return self._finish(
+            record, "failed", now, failure_class=failure_class, reason_code=failure_class, reason=reason
+        )
+
+    def release(
+        self,
+        record: CommentRecord,
+        *,
+        now: datetime,
+        code: str,
+        reason: str,
+        not_before: datetime | None,
+        count_attempt: bool,
+        sent_unknown: bool,
+    ) -> CommentRecord:
+        """in_progress -> queued: a retry (count_attempt), a rate-limit wait, or a blocked account.
+
+        `sent_unknown=False` means the platform surely did not take the reply,
+        so the send reservation is dropped; otherwise it is kept, and the next
+        attempt looks for our own reply first.
+        """
+        values: dict[str, Any] = {
+            "state": "queued",
+            "not_before": not_before,
+            "lease_expires_at": None,
+            "reason_code": code,
+            "reason": reason,
+            "updated_at": now,
+        }
+        if count_attempt:
+            values["attempts"] = comments.c.attempts + 1
+        if not sent_unknown:
+            values["send_started_at"] = None
+        with self.engine.begin() as connection:
+            connection.execute(update(comments).where(_owned(record)).values(**values))
+            if not sent_unknown:
+                _drop_reservations(connection, record)
+        return self.get(record.key)
+
+    def _finish(self, record: CommentRecord, state: str, now: datetime, **values: Any) -> CommentRecord:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(comments)
+                .where(_is(record.key), comments.c.state.not_in(FINAL_STATES))
+                .values(
+                    state=state,
+                    finished_at=now,
+                    updated_at=now,
+                    lease_expires_at=None,
+                    not_before=None,
+                    send_started_at=None,
+                    **values,
+                )
+            )
+            _drop_reservations(connection, record)
+        return self.get(record.key)
+
+    # --- the sweeper's view ------------------------------------------------------------
+    def stale_in_progress(self, older_than: datetime) -> list[CommentRecord]:
+        """Comments whose worker's lease ran out before `older_than` (the worker died)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(comments)
+                .where(comments.c.state == "in_progress", comments.c.lease_expires_at < older_than)
+                .order_by(comments.c.id)
+            ).all()
+        return [_record(row) for row in rows]
+
+    def reclaim(self, record: CommentRecord, *, now: datetime, max_attempts: int) -> str | None:
+        """Take a dead worker's comment back: queued again (the attempt counts), or failed at the cap."""
+        attempts = record.attempts + 1
+        final = attempts >= max_attempts
+        reason = "the worker stopped during this attempt"
+        values: dict[str, Any] = {
+            "state": "failed" if final else "queued",
+            "attempts": attempts,
+            "lease_expires_at": None,
+            "reason_code": "worker_lost",
+            "reason": f"{reason}; gave up after {attempts} attempts" if final else reason,
+            "updated_at": now,
+        }
+        if final:
+            values |= {"failure_class": "worker_lost", "finished_at": now}
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(comments)
+                .where(
+                    comments.c.id == record.id,
+                    comments.c.state == "in_progress",
+                    comments.c.lease_expires_at == record.lease_expires_at,
+                )
+                .values(**values)
+            ).rowcount
+        return values["state"] if changed else None
+
+    def due(self, *, now: datetime, enqueued_before: datetime, limit: int = 500) -> list[CommentKey]:
+        """Comments that should be in Huey's queue but may not be: never enqueued, or long ago.
+
+        Comments of blocked accounts wait; they are due again once unblocked.
+        """
+        blocked = select(accounts.c.id).where(accounts.c.status == "blocked")
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(comments.c.account_id, comments.c.comment_id)
+                .where(
+                    or_(
+                        and_(comments.c.state == "received", comments.c.received_at <= enqueued_before),
+                        and_(
+                            comments.c.state == "queued",
+                            or_(comments.c.not_before.is_(None), comments.c.not_before <= now),
+                            or_(
+                                comments.c.enqueued_at.is_(None),
+                                comments.c.enqueued_at <= enqueued_before,
+                            ),
+                        ),
+                    ),
+                    comments.c.account_id.not_in(blocked),
+                )
+                .order_by(comments.c.id)
+                .limit(limit)
+            ).all()
+        return [CommentKey(row.account_id, row.comment_id) for row in rows]
+
+    def waiting(self, account_id: str) -> list[CommentKey]:
+        """Queued comments of one account (to resume them after a block is lifted)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(comments.c.account_id, comments.c.comment_id)
+                .where(comments.c.account_id == account_id, comments.c.state.in_(("received", "queued")))
+                .order_by(comments.c.id)
+            ).all()
+        return [CommentKey(row.account_id, row.comment_id) for row in rows]
+
+    # --- reads -------------------------------------------------------------------
+    def find(self, key: CommentKey) -> CommentRecord | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(comments).where(_is(key))).first()
+        return _record(row) if row is not None else None
+
+    def get(self, key: CommentKey) -> CommentRecord:
+        record = self.find(key)
+        if record is None:
+            raise NotFound(f"no comment {key.comment_id!r} for account {key.account_id!r}")
+        return record
+
+    def is_own_reply(self, account_id: str, comment_id: str) -> bool:
+        """True when `comment_id` is a reply this service posted (loop guard (c))."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(comments.c.id).where(
+                    comments.c.account_id == account_id, comments.c.reply_id == comment_id
+                )
+            ).first()
+        return found is not None
+
+    def search(
+        self,
+        query: str | None = None,
+        *,
+        state: str | None = None,
+        intent: str | None = None,
+        account: str | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> CommentPage:
+        """The reply log, newest first: text, username, reply or id containing `query`."""
+        if state is not None and state not in STATES:
+            raise ValueError(f"unknown state {state!r}; one of: {', '.join(STATES)}")
+        page, per_page = max(page, 1), min(max(per_page, 1), 500)
+        conditions = []
+        if query and query.strip():
+            needle = query.strip().lstrip("@")
+            conditions.append(
+                or_(
+                    comments.c.text.icontains(needle, autoescape=True),
+                    comments.c.username.icontains(needle, autoescape=True),
+                    comments.c.reply_text.icontains(needle, autoescape=True),
+                    comments.c.reason.icontains(needle, autoescape=True),
+                    comments.c.comment_id == needle,
+                )
+            )
+        if state:
+            conditions.append(comments.c.state == state)
+        if intent:
+            conditions.append(comments.c.intent == intent)
+        if account:
+            conditions.append(comments.c.account_id == account)
+        with self.engine.connect() as connection:
+            total = connection.execute(
+                select(func.count()).select_from(comments).where(*conditions)
+            ).scalar_one()
+            rows = connection.execute(
+                select(comments)
+                .where(*conditions)
+                .order_by(comments.c.received_at.desc(), comments.c.id.desc())
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            ).all()
+        return CommentPage([_record(row) for row in rows], total, page, per_page)
+
+    def counts_by_state(self, account: str | None = None) -> dict[str, int]:
+        """Every state with its count (zeros included)."""
+        statement = select(comments.c.state, func.count()).group_by(comments.c.state)
+        if account:
+            statement = statement.where(comments.c.account_id == account)
+        with self.engine.connect() as connection:
+            found = {state: count for state, count in connection.execute(statement).all()}
+        return {state: int(found.get(state, 0)) for state in STATES}
+
+    def throughput(self, window: timedelta, *, now: datetime, account: str | None = None) -> dict[str, Any]:
+        """What happened in the last `window`: arrivals, outcomes, and reply latency."""
+        since = now - window
+        scope = [comments.c.account_id == account] if account else []
+        with self.engine.connect() as connection:
+            received = connection.execute(
+                select(func.count()).where(comments.c.received_at > since, *scope)
+            ).scalar_one()
+            finished: dict[str, int] = dict(
+                connection.execute(
+                    select(comments.c.state, func.count())
+                    .where(comments.c.finished_at > since, *scope)
+                    .group_by(comments.c.state)
+                ).all()
+            )
+            latencies = [
+                value
+                for (value,) in connection.execute(
+                    select(comments.c.latency_seconds)
+                    .where(comments.c.finished_at > since, comments.c.state == "replied", *scope)
+                    .order_by(comments.c.finished_at.desc())
+                    .limit(10_000)
+                ).all()
+                if value is not None
+            ]
+        minutes = window.total_seconds() / 60
+        replied = int(finished.get("replied", 0))
+        return {
+            "window_seconds": window.total_seconds(),
+            "received": int(received),
+            "replied": replied,
+            "skipped": int(finished.get("skipped", 0)),
+            "failed": int(finished.get("failed", 0)),
+            "replies_per_minute": replied / minutes if minutes else 0.0,
+            "latency_p50": statistics.median(latencies) if latencies else None,
+            "latency_p95": _percentile(latencies, 95),
+        }
+
+
+def _percentile(values: list[float], percent: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+def _is(key: CommentKey) -> Any:
+    return and_(comments.c.account_id == key.account_id, comments.c.comment_id == key.comment_id)
+
+
+def _owned(record: CommentRecord) -> Any:
+    """Still this worker's: in progress since the claim that produced `record`."""
+    return and_(
+        comments.c.id == record.id,
+        comments.c.state == "in_progress",
+        comments.c.started_at == record.started_at,
+    )
+
+
+def _drop_reservations(connection: Any, record: CommentRecord) -> None:
+    connection.execute(
+        reply_sends.delete().where(
+            reply_sends.c.account_id == record.account_id, reply_sends.c.comment_id == record.comment_id
+        )
+    )

@@ -1,0 +1,110 @@
+"""How fast and how often the bot may answer: every limit in one place.
+
+Settings give the defaults; an account's settings JSON may override them
+(see `AccountLimits`). What happens at each limit:
+
+- commenter cooldown, per-post cap: the comment is *skipped* with the reason
+  in the log. A late answer to someone who was already answered, or to a
+  post flooded with comments, is noise; dropping it is the friendly choice.
+- private-reply window (750 an hour per account), usage above the
+  threshold, throttling errors: the comment goes back to the queue with a
+  not-before time. Nothing is lost; it is only later.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from marksix.errors import ConfigError
+
+#: Meta's cap on private replies to post/reel comments, per account and hour.
+PRIVATE_REPLIES_PER_HOUR = 750
+
+
+class UsageReport(Protocol):
+    """What the Graph client reports about the rate-limit budget (instagram.usage.Usage)."""
+
+    @property
+    def max_percent(self) -> float: ...
+    @property
+    def retry_after(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    commenter_cooldown: timedelta = timedelta(seconds=60)
+    post_reply_cap: int = 500
+    private_replies_per_hour: int = PRIVATE_REPLIES_PER_HOUR
+    reply_mode: str = "public"  # public | private (a DM instead of a public reply)
+    usage_threshold: float = 90.0  # percent of any Graph budget: pause sending above it
+    usage_pause: timedelta = timedelta(seconds=60)
+    throttle_default: timedelta = timedelta(seconds=60)  # when Meta gives no regain time
+    max_attempts: int = 5
+    retry_base: timedelta = timedelta(seconds=10)
+    retry_cap: timedelta = timedelta(minutes=15)
+    lease: timedelta = timedelta(seconds=120)  # a worker silent this long is presumed dead
+
+
+class AccountLimits(BaseModel):
+    """Per-account overrides, read from the account's settings JSON."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    commenter_cooldown_seconds: float | None = Field(default=None, ge=0)
+    post_reply_cap: int | None = Field(default=None, ge=1)
+    private_replies_per_hour: int | None = Field(default=None, ge=1, le=PRIVATE_REPLIES_PER_HOUR)
+    reply_mode: Literal["public", "private"] | None = None
+    usage_threshold: float | None = Field(default=None, gt=0, le=100)
+
+
+def limits_for(base: Limits, account_id: str, settings: Mapping[str, Any]) -> Limits:
+    """`base` with the account's overrides; a bad override names the account and field."""
+    try:
+        overrides = AccountLimits.model_validate(dict(settings))
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
+        raise ConfigError(f"account {account_id}: bad limit settings: {problems}") from None
+    changes: dict[str, Any] = {}
+    if overrides.commenter_cooldown_seconds is not None:
+        changes["commenter_cooldown"] = timedelta(seconds=overrides.commenter_cooldown_seconds)
+    for name in ("post_reply_cap", "private_replies_per_hour", "reply_mode", "usage_threshold"):
+        value = getattr(overrides, name)
+        if value is not None:
+            changes[name] = value
+    return replace(base, **changes)
+
+
+def base_limits(*, commenter_cooldown_seconds: float, post_reply_cap: int) -> Limits:
+    """The defaults, from the two limits Settings exposes."""
+    return Limits(
+        commenter_cooldown=timedelta(seconds=commenter_cooldown_seconds), post_reply_cap=post_reply_cap
+    )
+
+
+def retry_delay(attempts: int, limits: Limits, rng: random.Random) -> timedelta:
+    """Exponential back-off with jitter: base * 2^(attempts-1), capped, then 50-100% of it."""
+    ceiling = min(limits.retry_base * (1 << min(max(attempts - 1, 0), 30)), limits.retry_cap)
+    return ceiling * rng.uniform(0.5, 1.0)
+
+
+def throttled_until(retry_after: float | None, limits: Limits, now: datetime) -> datetime:
+    """When to try again after a throttling error (Meta's regain time, else the default)."""
+    wait = timedelta(seconds=retry_after) if retry_after and retry_after > 0 else limits.throttle_default
+    return now + wait
+
+
+def usage_pause(usage: UsageReport, limits: Limits, now: datetime) -> tuple[datetime, str] | None:
+    """Slow down *before* Meta throttles: a pause once usage passes the threshold."""
+    percent = usage.max_percent
+    if percent < limits.usage_threshold:
+        return None
+    wait = limits.usage_pause
+    if usage.retry_after:
+        wait = max(wait, timedelta(seconds=usage.retry_after))
+    return now + wait, f"Graph usage at {percent:.0f}% (pausing above {limits.usage_threshold:.0f}%)"

@@ -1,0 +1,369 @@
+"""ReplyService: take one comment from queued to replied, skipped or failed.
+
+Exactly one reply per comment, whatever happens around it:
+- `claim` is a conditional UPDATE, so a duplicate task or a second worker
+  finds nothing to do;
+- just before posting, the comment records `send_started_at`; from then on
+  a retry (after a timeout, a 5xx, or a worker that died mid-call) first
+  lists the comment's replies and, if ours is there, records it instead of
+  posting again;
+- once replied, skipped or failed, nothing moves the comment again.
+
+Comments that get no reply, each with its reason in the log: the account's
+own comments and replies (loop prevention), replies inside threads (we
+answer top-level comments only: Instagram attaches a reply to a reply to
+the top-level comment anyway, and answering in threads invites loops),
+comments on live video (no public replies there), comments the language
+layer marks `ignore`, and those over the commenter cooldown or post cap.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import structlog
+
+from marksix.errors import (
+    ApiError,
+    ConfigError,
+    PermanentApiError,
+    PolicyBlocked,
+    RateLimited,
+    TokenExpired,
+)
+from marksix.store.accounts import Account, AccountRepository
+from marksix.store.comments import CommentKey, CommentRecord, CommentRepository, ReplyFields
+from marksix.worker import metrics
+from marksix.worker.limits import Limits, UsageReport, limits_for, retry_delay, throttled_until, usage_pause
+
+log = structlog.get_logger("marksix.worker")
+
+
+class GraphApi(Protocol):
+    """The part of instagram.graph.GraphClient the worker uses (fakes implement it in tests)."""
+
+    @property
+    def usage(self) -> UsageReport: ...
+    def reply(self, comment_id: str, message: str) -> str: ...
+    def private_reply(self, ig_user_id: str, comment_id: str, message: str) -> str: ...
+    def list_replies(self, comment_id: str) -> list[dict[str, Any]]: ...
+    def list_media(self, ig_user_id: str, limit: int = 10) -> list[dict[str, Any]]: ...
+    def list_comments(self, media_id: str, limit: int = 50) -> list[dict[str, Any]]: ...
+
+
+class ReplyLike(Protocol):
+    """What the language layer returns (marksix.language.Reply)."""
+
+    @property
+    def intent(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def request(self) -> Mapping[str, Any]: ...
+    @property
+    def tickets(self) -> Sequence[tuple[int, ...]]: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+GraphFor = Callable[[Account], GraphApi]
+ReplyFor = Callable[[CommentRecord, Account], ReplyLike]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `handle` did. `state` is the comment's state afterwards, or
+    `not_claimed` (nothing to do: a duplicate task, or not due yet)."""
+
+    state: str
+    code: str | None = None
+    reason: str | None = None
+    retry_at: datetime | None = None  # when queued: schedule the next attempt then
+
+    @property
+    def wants_retry(self) -> bool:
+        return self.state == "queued" and self.retry_at is not None
+
+
+NOT_CLAIMED = Outcome("not_claimed")
+
+
+def own_reply_id(replies: Sequence[Mapping[str, Any]], account: Account) -> str | None:
+    """The id of a reply written by `account` among a comment's replies, if any."""
+    ids = {account.id, *map(str, account.settings.get("other_ids", ()))}
+    name = account.username.lower().lstrip("@")
+    for reply in replies:
+        author = reply.get("from") if isinstance(reply.get("from"), Mapping) else {}
+        author_id = author.get("id") if author else None
+        username = reply.get("username") or (author.get("username") if author else None)
+        if (author_id is not None and str(author_id) in ids) or (
+            isinstance(username, str) and username.lower() == name
+        ):
+            reply_id = reply.get("id")
+            if reply_id is not None:
+                return str(reply_id)
+    return None
+
+
+def _details(reply: ReplyLike) -> dict[str, Any]:
+    return {"request": dict(reply.request), "tickets": [list(ticket) for ticket in reply.tickets]}
+
+
+class ReplyService:
+    """The state machine for one comment at a time; safe to run in many workers at once."""
+
+    def __init__(
+        self,
+        comments: CommentRepository,
+        accounts: AccountRepository,
+        *,
+        graph_for: GraphFor,
+        reply_for: ReplyFor,
+        limits: Limits | None = None,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.comments = comments
+        self.accounts = accounts
+        self.graph_for = graph_for
+        self.reply_for = reply_for
+        self.limits = limits or Limits()
+        self.clock = clock
+        self.rng = rng or random.Random()
+
+    def handle(self, key: CommentKey) -> Outcome:
+        record = self.comments.claim(key, now=self.clock(), lease=self.limits.lease)
+        if record is None:
+            return NOT_CLAIMED
+        bound = log.bind(account_id=key.account_id, comment_id=key.comment_id, attempt=record.attempts + 1)
+        try:
+            outcome = _Attempt(self, record, bound).run()
+        except Exception as error:  # a bug or a database hiccup must not strand the comment
+            bound.exception("reply_attempt_crashed")
+            outcome = self._retry(
+                record, "internal_error", f"{type(error).__name__}: {error}", keep_send=True
+            )
+        bound.info("comment_handled", state=outcome.state, code=outcome.code, reason=outcome.reason)
+        return outcome
+
+    # Shared by the attempt and the crash handler.
+    def _retry(self, record: CommentRecord, failure_class: str, reason: str, *, keep_send: bool) -> Outcome:
+        now = self.clock()
+        attempts = record.attempts + 1
+        final = attempts >= self.limits.max_attempts
+        metrics.REPLY_FAILURES.labels(failure_class, "yes" if final else "no").inc()
+        if final:
+            self.comments.mark_failed(
+                record,
+                failure_class=failure_class,
+                reason=f"{reason} (gave up after {attempts} attempts)",
+                now=now,
+            )
+            return Outcome("failed", failure_class, reason)
+        retry_at = now + retry_delay(attempts, self.limits, self.rng)
+        self.comments.release(
+            record,
+            now=now,
+            code=failure_class,
+            reason=reason,
+            not_before=retry_at,
+            count_attempt=True,
+            sent_unknown=keep_send,
+        )
+        return Outcome("queued", failure_class, reason, retry_at)
+
+
+class _Attempt:
+    """One attempt at one claimed comment (kept apart so handle() stays readable)."""
+
+    def __init__(self, service: ReplyService, record: CommentRecord, log: Any) -> None:
+        self.service = service
+        self.record = record
+        self.log = log
+        # An earlier attempt started a send whose outcome we never learned.
+        self.uncertain = record.send_started_at is not None
+        self.sending = False  # between admission and the platform's answer
+
+    def run(self) -> Outcome:
+        service, record = self.service, self.record
+        account = service.accounts.find(record.account_id)
+        if account is None:
+            return self.skip("unknown_account", f"no account {record.account_id} is connected")
+        limits = limits_for(service.limits, account.id, account.settings)
+        not_ours = self.not_for_us(account)
+        if not_ours is not None:
+            return self.skip(*not_ours)
+        if account.blocked:
+            return self.wait(account.alert or "account blocked")
+        now = service.clock()
+        if account.paused_at(now) and account.paused_until is not None:
+            return self.defer(
+                account.paused_until, "account_paused", account.pause_reason or "account paused"
+            )
+        if not account.has_token:
+            self.block(
+                account, "no_token", "no access token is stored for this account; add one to start replying"
+            )
+            return self.wait("no access token")
+        try:
+            graph = service.graph_for(account)
+        except ConfigError as error:
+            self.block(account, "no_token", str(error))
+            return self.wait(str(error))
+        try:
+            return self.send(graph, account, limits)
+        except RateLimited as error:
+            until = throttled_until(error.retry_after, limits, service.clock())
+            reason = f"throttled by Instagram (code {error.code}); trying again at {until:%H:%M:%S} UTC"
+            service.accounts.pause(account.id, until, reason, now=service.clock())
+            metrics.REPLY_FAILURES.labels("rate_limited", "no").inc()
+            return self.defer(until, "rate_limited", reason)
+        except TokenExpired as error:
+            self.block(
+                account, "token_expired", f"access token expired or revoked ({error}); store a new token"
+            )
+            return self.wait("access token expired")
+        except PolicyBlocked as error:
+            self.block(
+                account,
+                "policy_blocked",
+                f"Instagram blocked replies from this account ({error}); check the account, then unblock it",
+            )
+            return self.wait("account blocked by Instagram")
+        except PermanentApiError as error:
+            metrics.REPLY_FAILURES.labels("permanent", "yes").inc()
+            note = " (an earlier attempt's outcome was unknown)" if self.uncertain else ""
+            reason = f"Instagram refused the reply (code {error.code}): {error}{note}"
+            service.comments.mark_failed(
+                record, failure_class="permanent", reason=reason, now=service.clock()
+            )
+            return Outcome("failed", "permanent", reason)
+        except ApiError as error:  # NetworkError, RetryableApiError, or an unclassified one
+            # No answer or a server error: the reply may or may not be out.
+            kind = "unknown_outcome" if self.sending else "retryable"
+            return service._retry(record, kind, f"{type(error).__name__}: {error}", keep_send=True)
+        finally:
+            self.watch_usage(graph, account, limits)
+
+    def send(self, graph: GraphApi, account: Account, limits: Limits) -> Outcome:
+        service, record = self.service, self.record
+        if self.uncertain and limits.reply_mode == "public":
+            found = own_reply_id(graph.list_replies(record.comment_id), account)
+            if found is not None:
+                return self.replied(found, "found our reply from an earlier attempt; not posted again")
+            self.uncertain = False  # checked: the earlier attempt did not post
+        reply = service.reply_for(record, account)
+        fields = ReplyFields(reply.intent, reply.language, reply.text, reply.path, _details(reply))
+        if reply.intent == "ignore" or not reply.text:
+            return self.skip("ignored", reply.reason or "the language layer ignores this comment", fields)
+        admission = service.comments.admit(
+            record,
+            fields,
+            kind=limits.reply_mode,
+            now=service.clock(),
+            lease=limits.lease,
+            cooldown=limits.commenter_cooldown,
+            post_cap=limits.post_reply_cap,
+            private_per_hour=limits.private_replies_per_hour,
+        )
+        if admission.verdict == "skip":
+            return self.skip(admission.code or "limit", admission.reason or "over a limit", fields)
+        if admission.verdict == "defer" and admission.retry_at is not None:
+            return self.defer(
+                admission.retry_at, admission.code or "limit", admission.reason or "over a limit"
+            )
+        if admission.verdict != "send":
+            return Outcome("lost", admission.code, admission.reason)  # the sweeper took it back
+        self.sending = True
+        if limits.reply_mode == "private":
+            reply_id = graph.private_reply(account.id, record.comment_id, reply.text)
+        else:
+            reply_id = graph.reply(record.comment_id, reply.text)
+        self.sending = False
+        return self.replied(reply_id, None, kind=limits.reply_mode)
+
+    # --- outcomes ------------------------------------------------------------------
+    def replied(self, reply_id: str, note: str | None, *, kind: str | None = None) -> Outcome:
+        service = self.service
+        done = service.comments.mark_replied(
+            self.record, reply_id=reply_id, now=service.clock(), kind=kind, reason=note
+        )
+        metrics.REPLIES_SENT.labels(done.reply_kind or "public").inc()
+        if done.latency_seconds is not None:
+            metrics.REPLY_LATENCY.observe(done.latency_seconds)
+        return Outcome("replied", None, note)
+
+    def skip(self, code: str, reason: str, reply: ReplyFields | None = None) -> Outcome:
+        self.service.comments.mark_skipped(
+            self.record, code=code, reason=reason, now=self.service.clock(), reply=reply
+        )
+        metrics.COMMENTS_SKIPPED.labels(code).inc()
+        return Outcome("skipped", code, reason)
+
+    def defer(self, until: datetime, code: str, reason: str) -> Outcome:
+        self.service.comments.release(
+            self.record,
+            now=self.service.clock(),
+            code=code,
+            reason=reason,
+            not_before=until,
+            count_attempt=False,
+            sent_unknown=self.uncertain,
+        )
+        return Outcome("queued", code, reason, until)
+
+    def wait(self, reason: str) -> Outcome:
+        """Back to the queue with no time set: it resumes when the account is unblocked."""
+        self.service.comments.release(
+            self.record,
+            now=self.service.clock(),
+            code="account_blocked",
+            reason=f"waiting: {reason}",
+            not_before=None,
+            count_attempt=False,
+            sent_unknown=self.uncertain,
+        )
+        return Outcome("waiting", "account_blocked", reason)
+
+    # --- checks ----------------------------------------------------------------------
+    def not_for_us(self, account: Account) -> tuple[str, str] | None:
+        record = self.record
+        own_ids = {account.id, *map(str, account.settings.get("other_ids", ()))}
+        if (
+            record.is_self
+            or (record.from_id is not None and record.from_id in own_ids)
+            or (record.username or "").lower() == account.username.lower()
+        ):
+            return "own_comment", "written by the account itself"
+        if self.service.comments.is_own_reply(account.id, record.comment_id):
+            return "own_comment", "a reply this service posted"
+        if record.parent_id is not None:
+            return "reply_in_thread", "a reply inside a thread; only top-level comments get an answer"
+        if record.is_live:
+            return "live_comment", "comments on live video cannot get a public reply"
+        return None
+
+    def block(self, account: Account, code: str, alert: str) -> None:
+        if self.service.accounts.block(account.id, alert, now=self.service.clock()):
+            metrics.ACCOUNT_BLOCKS.labels(code).inc()
+            self.log.error("account_blocked", alert=alert, code=code, username=account.username)
+
+    def watch_usage(self, graph: GraphApi, account: Account, limits: Limits) -> None:
+        pause = usage_pause(graph.usage, limits, self.service.clock())
+        if pause is not None:
+            until, reason = pause
+            self.service.accounts.pause(account.id, until, reason, now=self.service.clock())
+            self.log.warning("account_slowed_down", until=until.isoformat(), reason=reason)
