@@ -1,0 +1,258 @@
+"""What the dashboard shows, read from the service's runtime.
+
+The pages never touch tables: they ask the repositories the service layer
+owns (comments, accounts) and turn the answers into small view rows here.
+A runtime without a database (a bare app in a test) still renders every
+page, with the service panels marked as not connected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from marksix.domain.calendar import NextDraw, next_scheduled_draw
+
+#: States that are still waiting for the worker: the queue depth.
+WAITING_STATES = ("received", "queued", "in_progress")
+INTENTS = ("pick", "stats", "check", "odds", "next_draw", "help", "greeting", "ignore", "refuse", "other")
+PER_PAGE = 25
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    id: str
+    username: str
+    status: str
+    token_expires: str | None
+    rate_usage: int | None
+    webhook: str | None
+    alert: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRow:
+    comment_id: str
+    account_id: str
+    received: str
+    username: str | None
+    text: str
+    intent: str | None
+    language: str | None
+    reply: str | None
+    path: str | None
+    state: str
+    latency: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyPage:
+    rows: list[ReplyRow]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    connected: bool
+    queue_depth: int | None
+    handled_last_hour: int | None
+    per_minute: float | None
+    states: dict[str, int]
+    latency_p50: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "connected": self.connected,
+            "queue_depth": self.queue_depth,
+            "handled_last_hour": self.handled_last_hour,
+            "replies_per_minute": self.per_minute,
+            "states": self.states,
+            "latency_p50": self.latency_p50,
+        }
+
+
+def _hong_kong_time(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    from marksix.domain.calendar import HONG_KONG
+
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(HONG_KONG).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _latency(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+class DashboardData:
+    """Adapter from the runtime's repositories to view rows; tolerant of missing parts."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    def _part(self, name: str) -> Any:
+        return getattr(self.runtime, name, None) if self.runtime is not None else None
+
+    @property
+    def comments(self) -> Any:
+        return self._part("comments")
+
+    @property
+    def accounts_repository(self) -> Any:
+        return self._part("accounts")
+
+    @property
+    def settings(self) -> Any:
+        return self._part("settings")
+
+    @property
+    def home(self) -> Path | None:
+        settings = self.settings
+        return Path(settings.home) if settings is not None and settings.home else None
+
+    @property
+    def sandbox(self) -> bool:
+        options = self._part("options")
+        return bool(getattr(options, "sandbox", False))
+
+    def overview(self, now: dt.datetime) -> Overview:
+        comments = self.comments
+        if comments is None:
+            return Overview(False, None, None, None, {})
+        states = comments.counts_by_state()
+        hour = comments.throughput(dt.timedelta(hours=1), now=now)
+        handled = int(hour["replied"]) + int(hour["skipped"]) + int(hour["failed"])
+        return Overview(
+            connected=True,
+            queue_depth=sum(int(states.get(state, 0)) for state in WAITING_STATES),
+            handled_last_hour=handled,
+            per_minute=float(hour["replies_per_minute"]),
+            states={state: int(count) for state, count in states.items()},
+            latency_p50=hour.get("latency_p50"),
+        )
+
+    def accounts(self) -> list[AccountView]:
+        repository = self.accounts_repository
+        if repository is None:
+            return []
+        usage = self._usage_by_account()
+        subscriptions = self._subscriptions()
+        views = []
+        for account in repository.all():
+            views.append(
+                AccountView(
+                    id=account.id,
+                    username=account.username,
+                    status=account.status,
+                    token_expires=_hong_kong_time(account.token_expires_at),
+                    rate_usage=usage.get(account.id),
+                    webhook=subscriptions.get(account.id),
+                    alert=account.alert or (account.pause_reason if account.paused_until else None),
+                )
+            )
+        return views
+
+    def _usage_by_account(self) -> dict[str, int]:
+        """Rate-limit usage in percent per account, when the runtime tracks it."""
+        source = self._part("usage_by_account")
+        if callable(source):
+            return {str(key): int(value) for key, value in source().items()}
+        return {}
+
+    def _subscriptions(self) -> dict[str, str]:
+        source = self._part("webhook_subscriptions")
+        if callable(source):
+            return {str(key): str(value) for key, value in source().items()}
+        return {}
+
+    def account_names(self) -> dict[str, str]:
+        repository = self.accounts_repository
+        return {account.id: account.username for account in repository.all()} if repository else {}
+
+    def reply_log(
+        self,
+        *,
+        query: str | None,
+        state: str | None,
+        intent: str | None,
+        account: str | None,
+        page: int,
+        per_page: int = PER_PAGE,
+    ) -> ReplyPage:
+        comments = self.comments
+        if comments is None:
+            return ReplyPage([], 1, 1, 0)
+        result = comments.search(
+            query, state=state, intent=intent, account=account, page=page, per_page=per_page
+        )
+        rows = [
+            ReplyRow(
+                comment_id=record.comment_id,
+                account_id=record.account_id,
+                received=_hong_kong_time(record.received_at) or "",
+                username=record.username,
+                text=record.text,
+                intent=record.intent,
+                language=record.language,
+                reply=record.reply_text,
+                path=record.reply_path,
+                state=record.state,
+                latency=_latency(record.latency_seconds),
+                reason=record.reason or record.failure_class,
+            )
+            for record in result.items
+        ]
+        return ReplyPage(rows, result.page, result.pages, result.total)
+
+    def next_draw(self, now: dt.datetime) -> NextDraw:
+        return current_next_draw(self.home, now)
+
+    def reply_settings(self) -> Mapping[str, Any]:
+        """The primary account's reply settings over the configured defaults."""
+        settings = self.settings
+        values: dict[str, Any] = {
+            "language": getattr(settings, "default_language", "zh-HK"),
+            "cooldown_seconds": float(getattr(settings, "commenter_cooldown_seconds", 60.0)),
+            "post_reply_cap": int(getattr(settings, "post_reply_cap", 500)),
+            "llm_enabled": bool(getattr(settings, "llm_enabled", False)),
+        }
+        account = self.primary_account()
+        if account is not None:
+            values.update({key: account.settings[key] for key in values if key in account.settings})
+        return values
+
+    def primary_account(self) -> Any:
+        repository = self.accounts_repository
+        if repository is None:
+            return None
+        accounts = repository.all()
+        return accounts[0] if accounts else None
+
+    def save_reply_settings(self, changes: Mapping[str, Any], now: dt.datetime) -> bool:
+        account = self.primary_account()
+        if account is None:
+            return False
+        self.accounts_repository.update_settings(account.id, changes, now=now)
+        return True
+
+
+def current_next_draw(home: Path | None, now: dt.datetime) -> NextDraw:
+    """HKJC's announced next draw when the archive knows it, else the regular schedule."""
+    try:
+        from marksix import archive
+    except ImportError:  # pragma: no cover - archive ships with the package
+        return next_scheduled_draw(now)
+    announced = getattr(archive, "next_draw", None)
+    if announced is not None and home is not None:
+        result = announced(home, now)
+        if isinstance(result, NextDraw):
+            return result
+    return next_scheduled_draw(now)

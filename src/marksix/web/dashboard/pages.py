@@ -1,0 +1,249 @@
+"""The dashboard's pages: overview, accounts, reply log, settings, statistics."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from marksix.archive import load_history
+from marksix.errors import MarksixError
+from marksix.store.service_tables import STATES
+from marksix.web import i18n
+from marksix.web.dashboard.core import (
+    API_PREFIX,
+    PREFIX,
+    LoggedIn,
+    dashboard_state,
+    now,
+    render,
+    require_csrf,
+    require_csrf_header,
+)
+from marksix.web.dashboard.data import INTENTS
+from marksix.web.dashboard.stats_view import VIEWS, stats_page
+
+router = APIRouter(prefix=PREFIX)
+REPLY_LANGUAGES = (
+    ("auto", "settings.language_auto"),
+    ("zh-HK", "廣東話"),
+    ("zh-CN", "简体中文"),
+    ("en", "English"),
+)
+
+
+@router.get("/", name="dashboard_overview")
+def overview(request: Request, session: LoggedIn) -> Response:
+    data = dashboard_state(request).data
+    moment = now()
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "section": "overview",
+            "overview": data.overview(moment),
+            "accounts": data.accounts(),
+            "next_draw": data.next_draw(moment),
+        },
+        title_key="overview.title",
+    )
+
+
+@router.get("/accounts", name="dashboard_accounts")
+def accounts(request: Request, session: LoggedIn) -> Response:
+    data = dashboard_state(request).data
+    return render(
+        request,
+        "dashboard/accounts.html",
+        {"section": "accounts", "accounts": data.accounts()},
+        title_key="accounts.title",
+    )
+
+
+@router.get("/replies", name="dashboard_replies")
+def replies(
+    request: Request,
+    session: LoggedIn,
+    *,
+    q: str = "",
+    state: str = "",
+    intent: str = "",
+    account: str = "",
+    page: int = 1,
+) -> Response:
+    data = dashboard_state(request).data
+    chosen_state = state if state in STATES else None
+    filters = {
+        "query": q.strip() or None,
+        "state": chosen_state,
+        "intent": intent or None,
+        "account": account or None,
+    }
+    log = data.reply_log(
+        query=filters["query"],
+        state=chosen_state,
+        intent=filters["intent"],
+        account=filters["account"],
+        page=max(page, 1),
+    )
+
+    def page_url(number: int) -> str:
+        kept = {
+            key: value
+            for key, value in (("q", q), ("state", state), ("intent", intent), ("account", account))
+        }
+        return f"{PREFIX}/replies?" + urlencode({**{k: v for k, v in kept.items() if v}, "page": number})
+
+    return render(
+        request,
+        "dashboard/replies.html",
+        {
+            "section": "replies",
+            "log": log,
+            "filters": filters,
+            "states": STATES,
+            "intents": INTENTS,
+            "account_names": data.account_names(),
+            "page_url": page_url,
+        },
+        title_key="replies.title",
+    )
+
+
+def _languages(t: Any) -> list[tuple[str, str]]:
+    return [(code, t(label) if label.startswith("settings.") else label) for code, label in REPLY_LANGUAGES]
+
+
+def _settings_page(request: Request, values: Any, message: str | None = None, kind: str = "ok") -> Response:
+    data = dashboard_state(request).data
+    t = i18n.translator(i18n.language_of(request))
+    settings = data.settings
+    return render(
+        request,
+        "dashboard/settings.html",
+        {
+            "section": "settings",
+            "values": values,
+            "languages": _languages(t),
+            "llm_configured": bool(getattr(settings, "llm_enabled", False)),
+            "message": message,
+            "message_kind": kind,
+        },
+        status_code=200 if kind == "ok" else 400,
+        title_key="settings.title",
+    )
+
+
+@router.get("/settings", name="dashboard_settings")
+def settings_page(request: Request, session: LoggedIn) -> Response:
+    return _settings_page(request, dashboard_state(request).data.reply_settings())
+
+
+@router.post("/settings", name="dashboard_settings_submit")
+def settings_submit(
+    request: Request,
+    session: LoggedIn,
+    *,
+    csrf_token: str = Form(""),
+    language: str = Form("auto"),
+    cooldown_seconds: str = Form("60"),
+    post_reply_cap: str = Form("500"),
+    llm_enabled: str = Form(""),
+) -> Response:
+    require_csrf(request, session, csrf_token)
+    data = dashboard_state(request).data
+    t = i18n.translator(i18n.language_of(request))
+    submitted = {
+        "language": language,
+        "cooldown_seconds": cooldown_seconds,
+        "post_reply_cap": post_reply_cap,
+        "llm_enabled": llm_enabled == "1",
+    }
+    try:
+        changes = ReplySettings.model_validate(submitted).model_dump()
+    except ValueError as problem:
+        return _settings_page(
+            request, submitted, t("settings.invalid", problem=_first_error(problem)), "error"
+        )
+    if not getattr(data.settings, "llm_enabled", False):
+        changes["llm_enabled"] = False
+    if not data.save_reply_settings(changes, now()):
+        return _settings_page(request, changes, t("overview.unavailable"), "error")
+    return _settings_page(request, data.reply_settings(), t("settings.saved"))
+
+
+class ReplySettings(BaseModel):
+    language: str = Field(pattern=r"^(auto|zh-HK|zh-CN|en)$")
+    cooldown_seconds: float = Field(ge=0, le=86_400)
+    post_reply_cap: int = Field(ge=1, le=100_000)
+    llm_enabled: bool
+
+
+def _first_error(problem: ValueError) -> str:
+    errors = getattr(problem, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+    return str(problem)
+
+
+class PreviewRequest(BaseModel):
+    comment: str = Field(min_length=1, max_length=2200)
+    language: str = Field(default="auto", pattern=r"^(auto|zh-HK|zh-CN|en)$")
+    username: str = Field(default="preview", max_length=30)
+
+
+@router.post(f"{API_PREFIX.removeprefix(PREFIX)}/preview", name="dashboard_preview")
+def preview(body: PreviewRequest, request: Request, session: LoggedIn) -> JSONResponse:
+    """The reply the bot would write for a typed comment, with the chosen language."""
+    require_csrf_header(request, session)
+    runtime = dashboard_state(request).data.runtime
+    make_context = getattr(runtime, "language_context", None)
+    try:
+        from marksix.language import Comment, respond
+    except ImportError:
+        raise HTTPException(status_code=503, detail="the language module is not installed yet") from None
+    if make_context is None:
+        raise HTTPException(status_code=503, detail="no reply context: the service runtime is not running")
+    try:
+        context = dataclasses.replace(make_context(), language=body.language)
+        reply = respond(Comment(text=body.comment, username=body.username, comment_id="preview"), context)
+    except MarksixError as problem:
+        raise HTTPException(status_code=400, detail=str(problem)) from None
+    return JSONResponse(reply.to_json())
+
+
+@router.get(f"{API_PREFIX.removeprefix(PREFIX)}/summary", name="dashboard_summary")
+def summary(request: Request, session: LoggedIn) -> JSONResponse:
+    """Queue depth, throughput and state counts, for scripts and auto-refresh."""
+    data = dashboard_state(request).data
+    moment = now()
+    payload = data.overview(moment).to_json()
+    payload["next_draw"] = data.next_draw(moment).to_json()
+    return JSONResponse(payload)
+
+
+@router.get("/stats/{view}", name="dashboard_stats")
+def stats(view: str, request: Request, session: LoggedIn) -> Response:
+    if view not in VIEWS:
+        raise HTTPException(status_code=404, detail=f"no statistics page {view!r}")
+    language = i18n.language_of(request)
+    t = i18n.translator(language)
+    page = stats_page(view, load_history(dashboard_state(request).data.home), t, language)
+    labels = {"frequency": "stats.frequency", "gaps": "stats.gaps", "backtest": "stats.backtest"}
+    labels["popularity"] = "stats.popularity"
+    return render(
+        request,
+        "dashboard/stats.html",
+        {
+            "section": "stats",
+            "view": view,
+            "views": [(key, t(labels[key])) for key in VIEWS],
+            **dataclasses.asdict(page),
+            "page_title": f"{t('stats.title')}: {t(labels[view])}",
+        },
+    )

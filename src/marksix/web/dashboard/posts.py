@@ -1,0 +1,154 @@
+"""The draw-day post card: preview, public image URLs, and publishing.
+
+Instagram fetches a post's image from a public URL, so published cards are
+saved under `<home>/media/cards/` and served at `/media/cards/<file>.png`
+without a login; the live card for the next draw is `/media/cards/next.png`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, Response
+
+from marksix.archive import load_history
+from marksix.card import CardImage, card_content, card_file_name, render_card
+from marksix.errors import ApiError, ConfigError, MarksixError
+from marksix.web import i18n
+from marksix.web.dashboard.core import (
+    PREFIX,
+    DashboardState,
+    LoggedIn,
+    dashboard_state,
+    now,
+    render,
+    require_csrf,
+)
+
+router = APIRouter()
+CARD_NAME = re.compile(r"^[A-Za-z0-9._-]+\.png$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    key: tuple[str, str]
+    card: CardImage
+    png: bytes
+
+
+_cache_lock = threading.Lock()
+
+
+def current_card(state: DashboardState, moment: dt.datetime) -> _Rendered:
+    """The card for the next draw, rendered once per (next draw, latest result)."""
+    history = load_history(state.data.home)
+    next_draw = state.data.next_draw(moment)
+    key = (next_draw.key, history.latest.draw_id if len(history) else "")
+    with _cache_lock:
+        cached = state.card_cache
+        if isinstance(cached, _Rendered) and cached.key == key:
+            return cached
+    card = render_card(card_content(history, next_draw), font_path=_font(state))
+    rendered = _Rendered(key, card, card.png_bytes())
+    with _cache_lock:
+        state.card_cache = rendered
+    return rendered
+
+
+def _font(state: DashboardState) -> str | None:
+    settings = state.data.settings
+    return getattr(settings, "card_font", None)
+
+
+def cards_folder(home: Path) -> Path:
+    return home / "media" / "cards"
+
+
+@router.get("/media/cards/next.png", name="post_card_image")
+def next_card_image(request: Request) -> Response:
+    """The current card: public, because it is what the post shows."""
+    rendered = current_card(dashboard_state(request), now())
+    return Response(rendered.png, media_type="image/png", headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/media/cards/{name}", name="post_card_file")
+def card_file(name: str, request: Request) -> Response:
+    if not CARD_NAME.match(name):
+        raise HTTPException(status_code=404, detail="no such card")
+    path = cards_folder(dashboard_state(request).home) / name
+    if not path.is_file():
+        raise HTTPException(status_code=404, detail="no such card")
+    return FileResponse(path, media_type="image/png")
+
+
+@router.get(f"{PREFIX}/card", name="dashboard_card")
+def card_page(request: Request, session: LoggedIn, message: str | None = None) -> Response:
+    rendered = current_card(dashboard_state(request), now())
+    return render(
+        request,
+        "dashboard/card.html",
+        {
+            "section": "card",
+            "image_url": request.url_for("post_card_image").path + f"?v={'-'.join(rendered.key)}",
+            "caption": rendered.card.caption,
+            "warning": rendered.card.warning,
+        },
+        title_key="card.title",
+    )
+
+
+@router.post(f"{PREFIX}/card/publish", name="dashboard_card_publish")
+def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")) -> Response:
+    require_csrf(request, session, csrf_token)
+    state = dashboard_state(request)
+    t = i18n.translator(i18n.language_of(request))
+    moment = now()
+    rendered = current_card(state, moment)
+    try:
+        media_id = publish_card(state, rendered.card, str(request.base_url), moment)
+    except (ApiError, ConfigError) as problem:
+        message, kind, status = t("card.publish_failed", problem=str(problem)), "error", 502
+    except MarksixError as problem:
+        message, kind, status = t("card.publish_failed", problem=str(problem)), "error", 400
+    else:
+        message, kind, status = t("card.published", media_id=media_id), "ok", 200
+    return render(
+        request,
+        "dashboard/card.html",
+        {
+            "section": "card",
+            "image_url": request.url_for("post_card_image").path + f"?v={'-'.join(rendered.key)}",
+            "caption": rendered.card.caption,
+            "warning": rendered.card.warning,
+            "message": message,
+            "message_kind": kind,
+        },
+        status_code=status,
+        title_key="card.title",
+    )
+
+
+def publish_card(state: DashboardState, card: CardImage, base_url: str, moment: dt.datetime) -> str:
+    """Save the card where Instagram can fetch it, then create and publish the post."""
+    runtime: Any = state.data.runtime
+    account = state.data.primary_account()
+    if account is None:
+        raise ConfigError("no Instagram account is connected; nothing to publish to")
+    make_client = getattr(runtime, "graph_client", None)
+    if make_client is None:
+        raise ConfigError("the service runtime has no Graph API client")
+    if card.content is None:
+        raise ConfigError("this card was rendered without its content; render it again")
+    name = card_file_name(card.content.next_draw, moment)
+    card.save(cards_folder(state.home) / name)
+    public_base = getattr(getattr(runtime, "options", None), "public_url", None) or base_url
+    image_url = public_base.rstrip("/") + f"/media/cards/{name}"
+    client = make_client(account.id)
+    media_id: str = client.publish_image(account.id, image_url, card.caption)
+    return media_id

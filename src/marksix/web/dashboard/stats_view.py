@@ -1,0 +1,222 @@
+"""The statistics pages' content: the engine's figures turned into charts and notes.
+
+The figures come from `domain.statistics`, `domain.backtest` and, once it
+exists, `domain.popularity`; this module only chooses what to draw and how
+to say it. Results are cached per history (the bundled one never changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from marksix.domain.backtest import EXPECTED_MATCHES, Backtest, run_backtest
+from marksix.domain.draws import POOL, DrawHistory
+from marksix.domain.statistics import Statistics, compute_statistics
+from marksix.web import charts
+
+VIEWS = ("frequency", "gaps", "backtest", "popularity")
+RECENT_WINDOW = 100
+
+STRATEGY_NAMES = {
+    "random": ("隨機", "random"),
+    "hot": ("熱門號", "hot"),
+    "cold": ("冷門號", "cold"),
+    "overdue": ("久未出", "overdue"),
+    "balanced": ("均衡", "balanced"),
+    "unpopular": ("少人揀", "unpopular"),
+}
+
+
+@dataclass(slots=True)
+class StatsPage:
+    view: str
+    summary: str = ""
+    chart: str | None = None
+    notes: list[str] = field(default_factory=list)
+    balls: list[tuple[str, list[tuple[int, str]]]] = field(default_factory=list)
+    table: list[list[str]] | None = None
+    unavailable: str | None = None
+
+
+@lru_cache(maxsize=8)
+def _statistics(history: DrawHistory) -> Statistics:
+    return compute_statistics(history)
+
+
+@lru_cache(maxsize=4)
+def _backtest(history: DrawHistory) -> Backtest:
+    return run_backtest(history)
+
+
+def stats_page(view: str, history: DrawHistory, t: Callable[..., str], language: str) -> StatsPage:
+    if view not in VIEWS:
+        raise ValueError(f"unknown statistics view {view!r}; one of {', '.join(VIEWS)}")
+    builder = {
+        "frequency": _frequency,
+        "gaps": _gaps,
+        "backtest": _backtest_page,
+        "popularity": _popularity,
+    }[view]
+    return builder(history, t, language)
+
+
+def _summary(statistics: Statistics, t: Callable[..., str]) -> str:
+    return t(
+        "stats.draws",
+        count=f"{statistics.draws:,}",
+        first=f"{statistics.first_draw[0]} {statistics.first_draw[1]}",
+        last=f"{statistics.last_draw[0]} {statistics.last_draw[1]}",
+    )
+
+
+def _frequency(history: DrawHistory, t: Callable[..., str], language: str) -> StatsPage:
+    statistics = _statistics(history)
+    low, high = statistics.band.one_number
+    en = language == "en"
+    chart = charts.number_bars(
+        [float(value) for value in statistics.frequency[1:]],
+        label=t("stats.frequency"),
+        expected=statistics.expected_frequency,
+        band=(float(low), float(high)),
+        unit=" times" if en else " 次",
+        expected_label="expected" if en else "預期",
+    )
+    chi = statistics.chi_square
+    all_low, all_high = statistics.band.all_numbers
+    notes = [
+        t("stats.frequency_note"),
+        (
+            f"All 49 at once, 95% of fair draws keep every count within {all_low}–{all_high}; "
+            f"here they run from {statistics.band.observed[0]} to {statistics.band.observed[1]}."
+            if en
+            else f"49 個號碼一齊睇，95% 公平攪珠會令所有次數落喺 {all_low}–{all_high}；"
+            f"實際由 {statistics.band.observed[0]} 到 {statistics.band.observed[1]}。"
+        ),
+        t(
+            "stats.chi_square",
+            chi2=f"{chi.statistic:.1f}",
+            p=f"{chi.p_value:.3f}",
+            verdict=t("stats.uniform") if chi.p_value >= 0.05 else t("stats.not_uniform"),
+        ),
+    ]
+    return StatsPage("frequency", _summary(statistics, t), chart, notes)
+
+
+def _gaps(history: DrawHistory, t: Callable[..., str], language: str) -> StatsPage:
+    statistics = _statistics(history)
+    en = language == "en"
+    gaps = [max(int(value), 0) for value in statistics.since_last_seen[1:]]
+    chart = charts.gap_heatmap(gaps, label=t("stats.gaps"), unit=" draws" if en else "期")
+    recent = _statistics(history.last(RECENT_WINDOW))
+    window = recent.draws
+    counts = recent.frequency
+    times = "times" if en else "次"
+    balls = [
+        (t("stats.hot", window=window), [(n, f"{counts[n]} {times}") for n in recent.hot[:6]]),
+        (t("stats.cold", window=window), [(n, f"{counts[n]} {times}") for n in recent.cold[:6]]),
+    ]
+    longest = sorted(range(1, POOL + 1), key=lambda n: -int(statistics.longest_gap[n]))[:5]
+    table = [
+        ["Number" if en else "號碼", "Longest gap ever" if en else "歷來最長間隔"],
+        *[[str(n), str(int(statistics.longest_gap[n]))] for n in longest],
+    ]
+    return StatsPage("gaps", _summary(statistics, t), chart, [t("stats.gaps_note")], balls, table)
+
+
+def strategy_name(strategy: str, language: str) -> str:
+    names = STRATEGY_NAMES.get(strategy)
+    if names is None:
+        return strategy
+    return names[1] if language == "en" else names[0]
+
+
+def _backtest_page(history: DrawHistory, t: Callable[..., str], language: str) -> StatsPage:
+    en = language == "en"
+    backtest = _backtest(history)
+    rows = [
+        charts.Interval(
+            label=strategy_name(result.strategy, language),
+            value=result.mean_matches,
+            low=result.interval[0],
+            high=result.interval[1],
+            note=f"p = {result.p_adjusted:.3f}",
+        )
+        for result in backtest.results
+    ]
+    chart = charts.interval_chart(
+        rows,
+        label=t("stats.backtest"),
+        reference=float(EXPECTED_MATCHES),
+        reference_label="chance" if en else "隨機預期",
+        unit="",
+    )
+    summary = (
+        f"{backtest.draws:,} draws scored ({backtest.first_draw} to {backtest.last_draw}); "
+        "average numbers matched per line."
+        if en
+        else f"回測 {backtest.draws:,} 期（{backtest.first_draw} 至 {backtest.last_draw}）；"
+        "每注平均中幾多個號碼。"
+    )
+    verdict = (
+        backtest.verdict()
+        if en
+        else (
+            "冇任何策略同隨機有顯著分別：用過去攪珠結果揀號，唔會令你中多啲號碼。"
+            if not backtest.any_differs
+            else "有策略喺 5% 水平同隨機唔同，但可能只係巧合，而且過去嘅差異唔會延續落去。"
+        )
+    )
+    table = [
+        ["Strategy" if en else "策略", "Mean matched" if en else "平均中號", "95%", "p (Holm)"],
+        *[
+            [
+                strategy_name(result.strategy, language),
+                f"{result.mean_matches:.4f}",
+                f"{result.interval[0]:.4f} – {result.interval[1]:.4f}",
+                f"{result.p_adjusted:.3f}",
+            ]
+            for result in backtest.results
+        ],
+    ]
+    return StatsPage("backtest", summary, chart, [t("stats.backtest_note"), verdict], table=table)
+
+
+def _popularity(history: DrawHistory, t: Callable[..., str], language: str) -> StatsPage:
+    builder = popularity_source()
+    if builder is None:
+        return StatsPage("popularity", unavailable="domain.popularity")
+    weights, note = builder(history)
+    en = language == "en"
+    mean = sum(weights) / len(weights)
+    chart = charts.number_bars(
+        weights,
+        label=t("stats.popularity"),
+        expected=mean,
+        unit="",
+        expected_label="average" if en else "平均",
+    )
+    notes = [t("stats.popularity_note")]
+    if note:
+        notes.append(note)
+    return StatsPage("popularity", chart=chart, notes=notes)
+
+
+def popularity_source() -> Callable[[DrawHistory], tuple[list[float], str]] | None:
+    """Per-number popularity (49 values) from `domain.popularity`, when it exists."""
+    if find_spec("marksix.domain.popularity") is None:
+        return None
+    module: Any = import_module("marksix.domain.popularity")
+    adapter = getattr(module, "number_popularity", None)
+    if adapter is None:
+        return None
+
+    def build(history: DrawHistory) -> tuple[list[float], str]:
+        values, note = adapter(history)
+        return [float(value) for value in values], str(note or "")
+
+    return build
