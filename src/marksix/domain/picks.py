@@ -2,7 +2,7 @@
 
 Every strategy is a weighting of the 49 numbers (or, for `balanced`, a shape
 filter); none changes the chance of winning, and every note says so. The
-randomness comes in as a `random.Random`: `secrets.SystemRandom()` (the OS's
+randomness comes in as a `random.Random`: `random.SystemRandom()` (the OS's
 secure source) by default, or `random.Random(seed)` for output that is the
 same on every run and machine.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import comb
@@ -172,7 +171,8 @@ STRATEGIES: tuple[str, ...] = (*WEIGHTINGS, *LAZY_STRATEGIES)
 def make_random(seed: int | str | None) -> random.Random:
     """The OS's secure source, or a seeded, portable generator."""
     if seed is None:
-        return secrets.SystemRandom()
+        # The class `secrets` uses (os.urandom), without importing secrets.
+        return random.SystemRandom()
     return random.Random(str(seed))
 
 
