@@ -1,23 +1,324 @@
 """The draw history a user sees: the bundled draws plus those imported or
-fetched into the local database under the data folder."""
+fetched into the database under the data folder.
+
+Reading is the hot path (`marksix pick`, `marksix check`, every bot reply):
+while no database exists, nothing here imports SQLAlchemy. Writing
+(`import_file`, `update`) checks everything first and then writes in one
+transaction, so a bad file or a dropped connection leaves nothing behind.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from marksix.bundled import bundled_history, bundled_prizes
-from marksix.domain.draws import DrawHistory
+from marksix.domain.calendar import HONG_KONG, NextDraw, next_scheduled_draw
+from marksix.domain.draws import Draw, DrawHistory
 from marksix.domain.prizes import DrawPrizes
+from marksix.errors import DataError, DrawConflict, ImportRejected, RowProblem
+from marksix.paths import archive_path
+
+if TYPE_CHECKING:
+    from marksix.hkjc import HkjcClient
+    from marksix.store.draw_archive import DrawArchive
+
+#: Recent draws whose dividends are missing are fetched again by `update`:
+#: HKJC publishes the figures a little after the numbers.
+REFETCH_RECENT_DRAWS = 30
 
 
-def load_history(home: Path | None = None) -> DrawHistory:
-    """Bundled 6/49 draws, merged with the user's database when there is one."""
-    history = bundled_history()
+def archive_url(home: Path | None, database_url: str | None = None) -> str | None:
+    """The database holding the user's draws, or None while there is none yet."""
+    if database_url:
+        return database_url
     if home is None:
-        return history
-    return history
+        return None
+    path = archive_path(home)
+    return f"sqlite:///{path}" if path.exists() else None
 
 
-def load_prizes(home: Path | None = None) -> dict[str, DrawPrizes]:
-    """Published prize figures per draw id: bundled, plus fetched ones."""
-    return bundled_prizes()
+@contextmanager
+def _open_archive(url: str) -> Iterator[DrawArchive | None]:
+    from marksix.store.draw_archive import DrawArchive
+    from marksix.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        archive = DrawArchive(engine)
+        yield archive if archive.exists() else None
+    finally:
+        engine.dispose()
+
+
+def _stored_draws(url: str | None) -> list[Draw]:
+    if url is None:
+        return []
+    with _open_archive(url) as archive:
+        return archive.draws() if archive else []
+
+
+def load_history(home: Path | None = None, database_url: str | None = None) -> DrawHistory:
+    """Bundled 6/49 draws, merged with the user's database when there is one."""
+    stored = _stored_draws(archive_url(home, database_url))
+    return bundled_history().merged(stored) if stored else bundled_history()
+
+
+def load_prizes(home: Path | None = None, database_url: str | None = None) -> dict[str, DrawPrizes]:
+    """Published prize figures per draw id: bundled, then fetched or imported ones on top."""
+    url = archive_url(home, database_url)
+    if url is None:
+        return bundled_prizes()
+    with _open_archive(url) as archive:
+        stored = archive.prizes() if archive else {}
+    return {**bundled_prizes(), **stored} if stored else bundled_prizes()
+
+
+def next_draw(home: Path | None, now: dt.datetime, database_url: str | None = None) -> NextDraw:
+    """HKJC's announced next draw when `update` fetched one whose sales are
+    still open at `now` (aware); otherwise the regular schedule."""
+    url = archive_url(home, database_url)
+    if url is not None:
+        with _open_archive(url) as archive:
+            announced = archive.announced_after(now) if archive else None
+        if announced is not None:
+            return announced
+    return next_scheduled_draw(now)
+
+
+# -- writing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveChange:
+    """What an import or update found, and wrote."""
+
+    source: str
+    new_draws: list[Draw] = field(default_factory=list)
+    known: int = 0
+    prizes_updated: int = 0
+    next_draw: NextDraw | None = None
+    windows: int = 0
+
+    def summary(self) -> str:
+        text = f"{len(self.new_draws)} new, {self.known} already known"
+        if self.prizes_updated:
+            text += f"; prize figures for {self.prizes_updated} draw{'s' if self.prizes_updated != 1 else ''}"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "new": [draw.to_json() for draw in self.new_draws],
+            "new_count": len(self.new_draws),
+            "known_count": self.known,
+            "prizes_updated": self.prizes_updated,
+            "next_draw": self.next_draw.to_json() if self.next_draw else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Sorted:
+    new_draws: list[Draw]
+    known: int
+
+
+def _origin(draw_id: str) -> str:
+    bundled_ids = {draw.draw_id for draw in bundled_history()}
+    return "bundled" if draw_id in bundled_ids else "in the database"
+
+
+def _sort_incoming(incoming: Iterable[tuple[Draw, str]], history: DrawHistory, source: str) -> _Sorted:
+    """Split incoming draws into new and known; refuse any conflict."""
+    by_id = {draw.draw_id: draw for draw in history}
+    by_date = {draw.date: draw for draw in history}
+    new_draws: list[Draw] = []
+    known = 0
+    for draw, where in incoming:
+        existing = by_id.get(draw.draw_id) or by_date.get(draw.date)
+        if existing is None:
+            new_draws.append(draw)
+            by_id[draw.draw_id] = by_date[draw.date] = draw
+        elif existing == draw:
+            known += 1
+        else:
+            raise DrawConflict(
+                f"{existing.describe()}  ({_origin(existing.draw_id)})",
+                f"{draw.describe()}  ({source}, {where})",
+            )
+    return _Sorted(new_draws, known)
+
+
+def merge_prizes(old: DrawPrizes | None, new: DrawPrizes) -> DrawPrizes:
+    """`new` on top of `old`: a field the new source leaves empty keeps its old value."""
+    if old is None:
+        return new
+    filled = {
+        name: getattr(new, name)
+        for name in ("turnover", "jackpot", "first_prize_fund", "snowball_code", "snowball_name")
+        if getattr(new, name) is not None
+    }
+    return replace(
+        old,
+        **filled,
+        dividends={**old.dividends, **new.dividends},
+        winning_units={**old.winning_units, **new.winning_units},
+    )
+
+
+def _changed_prizes(incoming: Iterable[DrawPrizes], known: dict[str, DrawPrizes]) -> list[DrawPrizes]:
+    changed: dict[str, DrawPrizes] = {}
+    for prizes in incoming:
+        merged = merge_prizes(changed.get(prizes.draw_id) or known.get(prizes.draw_id), prizes)
+        if merged != known.get(prizes.draw_id):
+            changed[prizes.draw_id] = merged
+    return list(changed.values())
+
+
+def _write(
+    home: Path,
+    database_url: str | None,
+    *,
+    new_draws: Sequence[Draw],
+    prizes: Sequence[DrawPrizes],
+    announcements: Sequence[NextDraw],
+    source: str,
+    now: dt.datetime,
+) -> None:
+    from marksix.store.draw_archive import DrawArchive
+    from marksix.store.engine import database_url as default_url
+    from marksix.store.engine import make_engine, upgrade
+
+    engine = make_engine(default_url(home, database_url))
+    try:
+        upgrade(engine)
+        DrawArchive(engine).save(
+            new_draws=new_draws, prizes=prizes, announcements=announcements, source=source, now=now
+        )
+    finally:
+        engine.dispose()
+
+
+def import_file(
+    path: Path, home: Path, database_url: str | None = None, *, now: dt.datetime | None = None
+) -> ArchiveChange:
+    """Import a CSV or HKJC JSON file of draws: every row is checked first; a
+    bad row (ImportRejected) or a conflicting draw (DrawConflict) imports nothing."""
+    from marksix.draw_files import FileRow, read_draw_file
+
+    source = str(path)
+    rows = read_draw_file(path)
+    problems = [problem for row in rows for problem in row.row_problems()]
+    first_seen: dict[str, FileRow] = {}
+    for row in rows:
+        if row.draw is None or row.problems:
+            continue
+        earlier = first_seen.setdefault(row.draw.draw_id, row)
+        if earlier is not row and earlier.draw != row.draw:
+            problems.append(
+                RowProblem(
+                    row.line, f"draw {row.draw.draw_id} differs from its earlier row ({earlier.where})"
+                )
+            )
+    if problems:
+        raise ImportRejected(source, sorted(problems, key=lambda problem: problem.line))
+    history = load_history(home, database_url)
+    incoming = [(row.draw, row.where) for row in first_seen.values() if row.draw is not None]
+    found = _sort_incoming(incoming, history, source)
+    prizes = _changed_prizes(
+        (row.prizes for row in rows if row.prizes is not None), load_prizes(home, database_url)
+    )
+    change = ArchiveChange(source, found.new_draws, found.known, len(prizes))
+    if found.new_draws or prizes:
+        _write(
+            home,
+            database_url,
+            new_draws=found.new_draws,
+            prizes=prizes,
+            announcements=(),
+            source=f"import {path.name}",
+            now=now or dt.datetime.now(dt.UTC),
+        )
+    return change
+
+
+def update_start(history: DrawHistory, prizes: dict[str, DrawPrizes]) -> dt.date:
+    """Where `update` starts: the oldest recent draw still missing its
+    dividends, else the day after the latest draw."""
+    missing = [
+        draw.date
+        for draw in history.last(REFETCH_RECENT_DRAWS)
+        if draw.draw_id not in prizes or not prizes[draw.draw_id].dividends
+    ]
+    return min(missing) if missing else history.latest.date + dt.timedelta(days=1)
+
+
+def update(
+    home: Path,
+    client: HkjcClient,
+    database_url: str | None = None,
+    *,
+    since: dt.date | None = None,
+    now: dt.datetime | None = None,
+    progress: Callable[[str], None] = lambda _message: None,
+) -> ArchiveChange:
+    """Fetch new results, their prize figures and the next draw from HKJC,
+    one quarter per request, then write them all in one transaction."""
+    from marksix import hkjc
+    from marksix.draw_files import FIRST_649_DATE
+
+    now = now or dt.datetime.now(dt.UTC)
+    today = now.astimezone(HONG_KONG).date()
+    history = load_history(home, database_url)
+    known_prizes = load_prizes(home, database_url)
+    start = max(since or update_start(history, known_prizes), FIRST_649_DATE)
+    records: list[tuple[Any, str]] = []
+    windows = list(hkjc.quarter_windows(start, today))
+    for number, (first, last) in enumerate(windows, start=1):
+        fetched = client.results(first, last)
+        progress(f"[{number}/{len(windows)}] {first}..{last}: {sum(map(hkjc.is_result, fetched))} results")
+        records.extend((record, f"window {first}..{last}") for record in fetched)
+    latest_and_next = client.latest_and_next()
+    records.extend((record, "marksixDraw") for record in latest_and_next)
+
+    draws: dict[str, tuple[Draw, str]] = {}
+    prizes: list[DrawPrizes] = []
+    for record, where in records:
+        if not hkjc.is_result(record):
+            continue
+        try:
+            draw = hkjc.parse_result(record)
+            record_prizes = hkjc.parse_prizes(record, draw)
+        except DataError as error:
+            raise DataError(f"HKJC sent a record that is not a valid draw ({where}): {error}") from None
+        if draw.date < FIRST_649_DATE:
+            continue
+        draws.setdefault(draw.draw_id, (draw, where))
+        prizes.append(record_prizes)
+    found = _sort_incoming(draws.values(), history, "HKJC")
+    announcements = [
+        hkjc.parse_announcement(record)
+        for record in latest_and_next
+        if not hkjc.is_result(record) and record.get("drawDate")
+    ]
+    upcoming = min(
+        (item for item in announcements if item.sales_close_at > now), key=lambda d: d.date, default=None
+    )
+    changed_prizes = _changed_prizes(prizes, known_prizes)
+    if found.new_draws or changed_prizes or announcements:
+        _write(
+            home,
+            database_url,
+            new_draws=found.new_draws,
+            prizes=changed_prizes,
+            announcements=announcements,
+            source="HKJC",
+            now=now,
+        )
+    return ArchiveChange(
+        "HKJC", found.new_draws, found.known, len(changed_prizes), upcoming, windows=len(windows)
+    )

@@ -74,7 +74,6 @@ announced_draws = Table(
     Column("close_at", DateTime(timezone=True), nullable=True),
     Column("jackpot", BigInteger, nullable=True),
     Column("estimated_prize", BigInteger, nullable=True),
-    Column("snowball_code", String(16), nullable=True),
     Column("snowball_name", String(200), nullable=True),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
 )

@@ -77,7 +77,6 @@ def upgrade() -> None:
         sa.Column("close_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("jackpot", sa.BigInteger(), nullable=True),
         sa.Column("estimated_prize", sa.BigInteger(), nullable=True),
-        sa.Column("snowball_code", sa.String(16), nullable=True),
         sa.Column("snowball_name", sa.String(200), nullable=True),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("draw_id", name=op.f("pk_announced_draws")),
