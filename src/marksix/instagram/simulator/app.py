@@ -1,0 +1,173 @@
+"""The simulator assembled: state, faults, usage meter, Graph routes, sandbox API, sender.
+
+Standalone, `create_simulator_app(...)` is a Starlette app whose lifespan
+stops the sender. Inside the main app, mount `simulator.routes` (or the app
+itself, last) and call `simulator.close()` from the main lifespan: a
+mounted app's own lifespan never runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+
+from marksix.instagram.simulator.faults import Fault, FaultBook
+from marksix.instagram.simulator.graph_routes import GraphApi
+from marksix.instagram.simulator.meter import UsageMeter
+from marksix.instagram.simulator.payloads import change_for
+from marksix.instagram.simulator.sandbox_routes import sandbox_routes
+from marksix.instagram.simulator.sender import RETRY_DELAYS, WebhookSender
+from marksix.instagram.simulator.state import Comment, SimulatorState
+
+DEFAULT_GRAPH_PREFIX = "/simulated-graph"
+
+
+class Simulator:
+    """One simulated Instagram with its webhook sender. Close it when done."""
+
+    def __init__(
+        self,
+        state: SimulatorState | None = None,
+        *,
+        app_secret: str,
+        webhook_url: str | None,
+        latency_ms: float = 20.0,
+        graph_prefix: str = DEFAULT_GRAPH_PREFIX,
+        webhook_transport: httpx.BaseTransport | None = None,
+        time_scale: float = 1.0,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        attempt_timeout: float = 5.0,
+        batch_window: float = 0.0,
+        shape: str = "changes",
+        ad_duplicates: bool = True,
+        calls_per_window: int = 4800,
+        window_seconds: float = 3600.0,
+        require_appsecret_proof: bool = False,
+    ) -> None:
+        self.state = state if state is not None else SimulatorState()
+        self.graph_prefix = "/" + graph_prefix.strip("/")
+        self.faults = FaultBook()
+        self.meter = UsageMeter(calls_per_window=calls_per_window, window_seconds=window_seconds)
+        self.closing = threading.Event()
+        self.sender = WebhookSender(
+            webhook_url,
+            app_secret,
+            faults=self.faults,
+            transport=webhook_transport,
+            time_scale=time_scale,
+            retry_delays=retry_delays,
+            attempt_timeout=attempt_timeout,
+            batch_window=batch_window,
+            shape=shape,
+            ad_duplicates=ad_duplicates,
+        )
+        self.graph = GraphApi(
+            self.state,
+            self.faults,
+            self.meter,
+            latency_ms=latency_ms,
+            app_secret=app_secret,
+            require_appsecret_proof=require_appsecret_proof,
+            closing=self.closing,
+        )
+        self.state.on_comment = self._deliver
+        self.routes: list[BaseRoute] = [
+            *sandbox_routes(self),
+            Mount(self.graph_prefix, routes=self.graph.routes()),
+        ]
+
+    @property
+    def webhook_url(self) -> str | None:
+        return self.sender.url
+
+    @webhook_url.setter
+    def webhook_url(self, url: str | None) -> None:
+        self.sender.url = url
+
+    def post_comment(
+        self,
+        username: str,
+        text: str,
+        *,
+        media_id: str | None = None,
+        parent_id: str | None = None,
+        shape: str | None = None,
+    ) -> Comment:
+        """A comment by `username`; its webhook goes out in the given envelope shape."""
+        comment = self.state.post_comment(
+            username, text, media_id=media_id, parent_id=parent_id, notify=False
+        )
+        self.sender.submit(change_for(self.state, comment), shape=shape)
+        return comment
+
+    def add_fault(self, fault: Fault) -> Fault:
+        if fault.kind == "usage":  # a level, not an event: it holds until cleared
+            self.meter.force(self.state.account.id, fault.percent, fault.retry_after_minutes)
+            return fault
+        return self.faults.add(fault)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+        self.meter.force(self.state.account.id, 0)
+
+    def reset(self) -> None:
+        self.state.reset()
+        self.faults.clear()
+        self.meter.reset()
+
+    def close(self) -> None:
+        """Release hanging calls and stop the sender thread."""
+        self.closing.set()
+        self.sender.stop()
+
+    def to_json(self) -> dict[str, Any]:
+        account = self.state.account
+        return {
+            **self.state.to_json(),
+            "graph_prefix": self.graph_prefix,
+            "webhook_url": self.webhook_url,
+            "faults": [fault.to_json() for fault in self.faults.list()],
+            "usage_percent": self.meter.percent(account.id),
+            "webhooks": self.sender.stats(),
+            "deliveries": self.sender.deliveries(),
+        }
+
+    def _deliver(self, state: SimulatorState, comment: Comment) -> None:
+        self.sender.submit(change_for(state, comment))
+
+
+def create_simulator_app(
+    state: SimulatorState | None = None,
+    *,
+    app_secret: str,
+    webhook_url: str | None,
+    latency_ms: float = 20.0,
+    graph_prefix: str = DEFAULT_GRAPH_PREFIX,
+    **options: Any,
+) -> Starlette:
+    """A standalone simulator app; `app.state.simulator` is the `Simulator`."""
+    simulator = Simulator(
+        state,
+        app_secret=app_secret,
+        webhook_url=webhook_url,
+        latency_ms=latency_ms,
+        graph_prefix=graph_prefix,
+        **options,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            simulator.close()
+
+    app = Starlette(routes=simulator.routes, lifespan=lifespan)
+    app.state.simulator = simulator
+    return app
