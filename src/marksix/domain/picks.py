@@ -248,8 +248,17 @@ def pick(request: PickRequest, history: DrawHistory | None, rng: random.Random) 
     if request.strategy in LAZY_STRATEGIES:
         from importlib import import_module
 
+        module_name = LAZY_STRATEGIES[request.strategy]
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as missing:
+            if missing.name != module_name:
+                raise
+            raise PickError(
+                f"the {request.strategy} strategy is not available in this installation"
+            ) from None
         strategy: Callable[[PickRequest, DrawHistory | None, random.Random], PickResult]
-        strategy = import_module(LAZY_STRATEGIES[request.strategy]).pick_unpopular
+        strategy = getattr(module, f"pick_{request.strategy}")
         return strategy(request, history, rng)
     weights, how = WEIGHTINGS[request.strategy](history)
     forced = sorted(set(request.include) | set(request.bankers))
