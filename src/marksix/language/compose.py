@@ -1,0 +1,103 @@
+"""From a comment to the reply the account posts: understand, pick, word, fit.
+
+Each commenter's combination and wording are seeded by
+HMAC-SHA256(secret, draw key + comment id): the same comment always gets
+the same reply (auditable), and two commenters get different ones. Every
+number in the text is recorded as it is written from engine values, so the
+LLM firewall and the tests can check that no other number got in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass
+
+from marksix.language.answers import Answer, answer_for, request_json
+from marksix.language.detect import LANGUAGES, detect_language
+from marksix.language.fitting import fit
+from marksix.language.intents import classify
+from marksix.language.model import Comment, Reply, ReplyContext
+from marksix.language.numerals import normalise
+from marksix.language.parameters import parse_parameters
+from marksix.language.safety import numbers_in
+from marksix.language.templates import WORDINGS
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    reply: Reply
+    #: Every number the reply may show, in canonical form (see safety.numbers_in).
+    allowed_numbers: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    digest: bytes
+
+    def rng(self) -> random.Random:
+        return random.Random(int.from_bytes(self.digest, "big"))
+
+    def choice(self, options: tuple[str, ...], salt: int) -> str:
+        # Different bytes of the digest for each choice, so the template and
+        # the honest line vary independently of each other and of the picks.
+        index = int.from_bytes(self.digest[4 * salt : 4 * salt + 4], "big")
+        return options[index % len(options)]
+
+
+def seed_for(secret: str, draw_key: str, comment_id: str) -> Seed:
+    message = f"{draw_key}\x1f{comment_id}".encode()
+    return Seed(hmac.new(secret.encode(), message, hashlib.sha256).digest())
+
+
+def _language(comment: Comment, context: ReplyContext) -> str:
+    if context.language in LANGUAGES:
+        return context.language
+    return detect_language(comment.text, context.default_language)
+
+
+def compose(comment: Comment, context: ReplyContext) -> Composed:
+    """The template reply to `comment`, and the numbers it may contain."""
+    normalised = normalise(comment.text)
+    parameters = parse_parameters(normalised)
+    own = bool(context.account_username) and (
+        comment.username.strip().lstrip("@").lower() == (context.account_username or "").lstrip("@").lower()
+    )
+    classified = classify(normalised, has_ticket_numbers=len(parameters.balls) >= 6, is_own=own)
+    language = _language(comment, context)
+    if classified.intent == "ignore":
+        request = request_json(parameters, classified.intent)
+        reply = Reply("ignore", language, request, [], None, "none", classified.reason)
+        return Composed(reply, frozenset())
+    seed = seed_for(context.secret, context.next_draw.key, comment.comment_id)
+    wording = WORDINGS[language]
+    mention = f"@{comment.username.strip().lstrip('@')}" if comment.username.strip() else ""
+    answer: Answer = answer_for(
+        classified.intent,
+        normalised,
+        parameters,
+        context,
+        wording=wording,
+        rng=seed.rng(),
+        mention=mention,
+        choose=seed.choice,
+    )
+    fitted = fit(answer.parts, wording.footer, context.max_chars)
+    tickets = list(answer.tickets[: fitted.tickets_shown]) if answer.tickets else []
+    reply = Reply(
+        intent=classified.intent,
+        language=language,
+        request=answer.request,
+        tickets=tickets,
+        text=fitted.text,
+        path="template",
+        reason=None,
+    )
+    allowed = set(answer.allowed) | set(numbers_in(wording.footer))
+    return Composed(reply, frozenset(allowed))
+
+
+def respond(comment: Comment, context: ReplyContext) -> Reply:
+    """The reply to one comment on the template path: pure and fast."""
+    return compose(comment, context).reply

@@ -1,0 +1,54 @@
+"""The language layer's contract: a comment in, a reply out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marksix.domain.calendar import NextDraw
+from marksix.domain.draws import DrawHistory
+from marksix.domain.prizes import DrawPrizes
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    username: str
+    comment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContext:
+    history: DrawHistory
+    prizes: Mapping[str, DrawPrizes]
+    next_draw: NextDraw
+    #: The account's reply secret: seeds each commenter's own combination.
+    secret: str = field(repr=False)
+    max_chars: int = 300
+    language: str = "auto"  # auto | zh-HK | zh-CN | en
+    account_username: str | None = None  # comments by this user are `ignore`
+    #: The answer language for comments with no words at all (🙏🙏, "8 18").
+    default_language: str = "zh-HK"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    intent: str
+    language: str
+    request: dict[str, Any]
+    tickets: list[tuple[int, ...]]
+    text: str | None  # None when intent == "ignore"
+    path: str  # "template" | "llm" | "none"
+    reason: str | None = None  # why ignored, or why the LLM text was rejected
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "intent": self.intent,
+            "language": self.language,
+            "request": self.request,
+            "tickets": [list(ticket) for ticket in self.tickets],
+            "reply": self.text,
+            "path": self.path,
+            "reason": self.reason,
+        }
