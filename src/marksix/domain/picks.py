@@ -291,5 +291,8 @@ def pick(request: PickRequest, history: DrawHistory | None, rng: random.Random) 
         )
     note = f"{how} {HONEST_CAVEAT}"
     return PickResult(
-        strategy=request.strategy, tickets=tuple(tickets), note=note, bankers=tuple(sorted(request.bankers))
+        strategy=request.strategy,
+        tickets=tuple(tickets),
+        note=note,
+        bankers=tuple(sorted(set(request.bankers))),
     )
