@@ -173,6 +173,8 @@ def merge_prizes(old: DrawPrizes | None, new: DrawPrizes) -> DrawPrizes:
 def _changed_prizes(incoming: Iterable[DrawPrizes], known: dict[str, DrawPrizes]) -> list[DrawPrizes]:
     changed: dict[str, DrawPrizes] = {}
     for prizes in incoming:
+        if not (prizes.dividends or prizes.winning_units or prizes.turnover or prizes.jackpot):
+            continue  # a record without figures adds nothing
         merged = merge_prizes(changed.get(prizes.draw_id) or known.get(prizes.draw_id), prizes)
         if merged != known.get(prizes.draw_id):
             changed[prizes.draw_id] = merged
@@ -212,7 +214,7 @@ def import_file(
 
     source = str(path)
     rows = read_draw_file(path)
-    problems = [problem for row in rows for problem in row.row_problems()]
+    problems = [problem for row in rows if (problem := row.row_problem()) is not None]
     first_seen: dict[str, FileRow] = {}
     for row in rows:
         if row.draw is None or row.problems:

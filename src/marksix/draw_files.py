@@ -55,9 +55,12 @@ class FileRow:
         """How to name the row to a person: "line 4" or "line 12 (record 3)"."""
         return f"line {self.line}" if self.record is None else f"line {self.line} (record {self.record})"
 
-    def row_problems(self) -> list[RowProblem]:
+    def row_problem(self) -> RowProblem | None:
+        """Every reason this row is bad, as one problem; None for a good row."""
+        if not self.problems:
+            return None
         prefix = "" if self.record is None else f"record {self.record}: "
-        return [RowProblem(self.line, prefix + reason) for reason in self.problems]
+        return RowProblem(self.line, prefix + "; ".join(self.problems))
 
 
 def read_draw_file(path: Path) -> list[FileRow]:

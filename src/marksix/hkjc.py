@@ -146,7 +146,11 @@ def parse_result(record: Mapping[str, Any]) -> Draw:
     """The validated draw of a result record; DataError naming every problem."""
     problems = result_problems(record)
     if problems:
-        raise DataError("; ".join(problems))
+        try:
+            label = f"draw {record_draw_id(record)}"
+        except DataError:
+            label = "record"
+        raise DataError(f"{label}: " + "; ".join(problems))
     result = record["drawResult"]
     return make_draw(
         record_draw_id(record), _date_part(record["drawDate"]), result["drawnNo"], result["xDrawnNo"]
