@@ -1,0 +1,217 @@
+"""`marksix post`: render the draw-day post card, and publish it to Instagram."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from marksix.cli.output import emit_json, json_option
+
+if TYPE_CHECKING:
+    from marksix.card import CardImage
+    from marksix.domain.calendar import NextDraw
+    from marksix.instagram.graph import GraphClient
+
+
+@click.group()
+def post() -> None:
+    """Render and publish the draw-day post card (1080×1080 PNG + Cantonese caption).
+
+    \b
+    Examples:
+      marksix post card -o card.png
+      marksix post card --draw 2026-08-27 -o card.png --caption-out caption.txt
+      marksix post publish --public-url https://bot.example.hk
+    """
+
+
+def _draw_option(function: Any) -> Any:
+    return click.option(
+        "--draw",
+        "draw",
+        default="next",
+        show_default=True,
+        metavar="next|YYYY-MM-DD",
+        help="The draw the card announces: the next one, or a draw date.",
+    )(function)
+
+
+def _font_option(function: Any) -> Any:
+    return click.option(
+        "--font",
+        type=click.Path(dir_okay=False, exists=True),
+        envvar="MARKSIX_CARD_FONT",
+        help="A CJK font file (.ttc/.otf); default: Noto Sans CJK when installed.",
+    )(function)
+
+
+def _next_draw(draw: str, home: Path, now: dt.datetime) -> NextDraw:
+    from marksix.domain.calendar import DRAW_WEEKDAYS, NextDraw
+    from marksix.errors import InputError
+    from marksix.web.dashboard.data import current_next_draw
+
+    if draw == "next":
+        return current_next_draw(home, now)
+    try:
+        day = dt.date.fromisoformat(draw)
+    except ValueError:
+        raise InputError(f"--draw must be 'next' or a date like 2026-08-27, not {draw!r}") from None
+    if day < now.date():
+        raise InputError(f"--draw {draw} is in the past; the card announces an upcoming draw")
+    announced = current_next_draw(home, now)
+    if announced.date == day:
+        return announced
+    if day.weekday() not in DRAW_WEEKDAYS:
+        click.echo(f"Note: {draw} is not a regular draw day (Tue/Thu/Sat); using it as given.", err=True)
+    return NextDraw(date=day)
+
+
+def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
+    from marksix.archive import load_history
+    from marksix.card import card_content, render_card
+    from marksix.cli.output import home
+
+    data_home = home()
+    next_draw = _next_draw(draw, data_home, now)
+    return render_card(card_content(load_history(data_home), next_draw), font_path=font)
+
+
+@post.command()
+@_draw_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path("card.png"),
+    show_default=True,
+    help="Where to write the PNG.",
+)
+@click.option(
+    "--caption-out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the caption to this file.",
+)
+@_font_option
+@json_option
+def card(draw: str, output: Path, caption_out: Path | None, font: str | None, as_json: bool) -> None:
+    """Render the 1080×1080 post card for a draw, and print its caption.
+
+    The card shows the draw's date and time, the jackpot or Snowball when
+    HKJC has announced it, the last result in HKJC's ball colours, a
+    statistics teaser and the 18+ / help-line footer.
+
+    \b
+    Examples:
+      marksix post card -o card.png
+      marksix post card --draw 2026-08-27 -o thursday.png --json
+    """
+    rendered = render_for(draw, font, dt.datetime.now(dt.UTC))
+    rendered.save(output)
+    if caption_out is not None:
+        caption_out.write_text(rendered.caption + "\n", encoding="utf-8")
+    if rendered.warning:
+        click.echo(f"Warning: {rendered.warning}", err=True)
+    if as_json:
+        emit_json(
+            {
+                "file": str(output),
+                "width": rendered.image.width,
+                "height": rendered.image.height,
+                "language": rendered.language,
+                "caption": rendered.caption,
+                "content": rendered.content.to_json() if rendered.content else None,
+            }
+        )
+        return
+    click.echo(f"Wrote {output} ({rendered.image.width}×{rendered.image.height}, {rendered.language})")
+    click.echo()
+    click.echo(rendered.caption)
+
+
+def publish_rendered(
+    rendered: CardImage,
+    client: GraphClient,
+    ig_user_id: str,
+    *,
+    home: Path,
+    public_url: str,
+    now: dt.datetime,
+) -> dict[str, str]:
+    """Save the card where the app serves it, then run Graph's container-then-publish flow."""
+    from marksix.card import card_file_name
+    from marksix.errors import ConfigError
+
+    if rendered.content is None:
+        raise ConfigError("the card was rendered without its content")
+    name = card_file_name(rendered.content.next_draw, now)
+    path = home / "media" / "cards" / name
+    rendered.save(path)
+    image_url = f"{public_url.rstrip('/')}/media/cards/{name}"
+    media_id = client.publish_image(ig_user_id, image_url, rendered.caption)
+    return {"media_id": media_id, "image_url": image_url, "file": str(path)}
+
+
+@post.command()
+@_draw_option
+@click.option(
+    "--public-url",
+    envvar="MARKSIX_PUBLIC_URL",
+    required=True,
+    help="The public https address of `marksix serve`, which serves the image to Instagram "
+    "(env MARKSIX_PUBLIC_URL).",
+)
+@_font_option
+@json_option
+def publish(draw: str, public_url: str, font: str | None, as_json: bool) -> None:
+    """Render the card and publish it as a post on the configured account.
+
+    The PNG is saved under the data folder's media/cards/, which `marksix
+    serve` serves at <public-url>/media/cards/<file>.png; Instagram fetches it
+    from there (create a media container, then publish it). Needs
+    MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID.
+
+    \b
+    Examples:
+      marksix post publish --public-url https://bot.example.hk
+      MARKSIX_PUBLIC_URL=https://bot.example.hk marksix post publish --json
+    """
+    from marksix.cli.output import home
+    from marksix.config import load_settings
+    from marksix.errors import ConfigError
+    from marksix.instagram.graph import GraphClient
+
+    if not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter(
+            "must start with https:// (or http:// for a local test)", param_hint="--public-url"
+        )
+    settings = load_settings()
+    if settings.ig_access_token is None or not settings.ig_user_id:
+        raise ConfigError(
+            "publishing needs MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID (environment or .env)"
+        )
+    now = dt.datetime.now(dt.UTC)
+    rendered = render_for(draw, font, now)
+    client = GraphClient(
+        settings.ig_access_token.get_secret_value(),
+        host=settings.graph_host,
+        api_version=settings.graph_api_version,
+    )
+    try:
+        result = publish_rendered(
+            rendered,
+            client,
+            settings.ig_user_id,
+            home=settings.home or home(),
+            public_url=public_url,
+            now=now,
+        )
+    finally:
+        client.close()
+    if as_json:
+        emit_json({**result, "caption": rendered.caption})
+        return
+    click.echo(f"Published media {result['media_id']}")
+    click.echo(f"Image: {result['image_url']}")

@@ -1,0 +1,95 @@
+"""`marksix post card` and `marksix post publish` (against a mock Graph API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from marksix.bundled import bundled_history
+from marksix.card import card_content, render_card
+from marksix.cli import cli
+from marksix.cli.post import publish_rendered
+from marksix.domain.calendar import NextDraw
+from marksix.instagram.graph import GraphClient
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_post_help_teaches_with_examples() -> None:
+    for command in (["post"], ["post", "card"], ["post", "publish"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Examples:" in result.output
+
+
+def test_post_card_writes_a_1080_png_and_caption(marksix_home: Path, tmp_path: Path) -> None:
+    output, caption_file = tmp_path / "card.png", tmp_path / "caption.txt"
+    result = run("post", "card", "-o", str(output), "--caption-out", str(caption_file), "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"file", "width", "height", "language", "caption", "content"}
+    assert (payload["width"], payload["height"]) == (1080, 1080)
+    with Image.open(output) as image:
+        assert image.size == (1080, 1080)
+    assert "1834 633" in caption_file.read_text(encoding="utf-8")
+    assert payload["content"]["next_draw"]["draw_time"].endswith("21:30:00+08:00")
+
+
+def test_post_card_for_a_chosen_date(marksix_home: Path, tmp_path: Path) -> None:
+    day = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    result = run("post", "card", "--draw", day, "-o", str(tmp_path / "c.png"), "--json")
+    assert json.loads(result.stdout)["content"]["next_draw"]["date"] == day
+
+
+@pytest.mark.parametrize(
+    ("draw", "message"), [("yesterday", "'next' or a date"), ("2001-01-01", "in the past")]
+)
+def test_post_card_rejects_a_bad_draw(marksix_home: Path, tmp_path: Path, draw: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["post", "card", "--draw", draw, "-o", str(tmp_path / "c.png")])
+    assert result.exit_code != 0
+    assert message in str(result.exception) + result.output
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_publish_needs_credentials(marksix_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MARKSIX_IG_ACCESS_TOKEN", raising=False)
+    result = CliRunner().invoke(cli, ["post", "publish", "--public-url", "https://bot.example.hk"])
+    assert result.exit_code != 0
+    assert "MARKSIX_IG_ACCESS_TOKEN" in str(result.exception)
+
+
+def test_publish_creates_a_container_then_publishes_it(tmp_path: Path) -> None:
+    calls: list[tuple[str, str, dict[str, str]]] = []
+
+    def graph(request: httpx.Request) -> httpx.Response:
+        form = dict(httpx.QueryParams(request.content.decode())) if request.content else {}
+        calls.append((request.method, request.url.path, form))
+        if request.url.path.endswith("/media"):
+            return httpx.Response(200, json={"id": "container-1"})
+        if request.url.path.endswith("/container-1"):
+            return httpx.Response(200, json={"status_code": "FINISHED", "id": "container-1"})
+        if request.url.path.endswith("/media_publish"):
+            return httpx.Response(200, json={"id": "media-9"})
+        return httpx.Response(404, json={"error": {"message": "unknown", "code": 100}})
+
+    rendered = render_card(card_content(bundled_history(), NextDraw(date=dt.date(2026, 8, 25))))
+    moment = dt.datetime(2026, 8, 24, 9, 0, tzinfo=dt.UTC)
+    with GraphClient("token", base_url="http://graph.test", transport=httpx.MockTransport(graph)) as client:
+        result = publish_rendered(
+            rendered, client, "1784", home=tmp_path, public_url="https://bot.example.hk/", now=moment
+        )
+    assert result["media_id"] == "media-9"
+    assert result["image_url"] == "https://bot.example.hk/media/cards/card-2026-08-25-20260824T090000.png"
+    assert Path(result["file"]).is_file()
+    assert [call[1].rsplit("/", 1)[-1] for call in calls] == ["media", "container-1", "media_publish"]
+    assert calls[0][2]["image_url"] == result["image_url"]
+    assert "1834 633" in calls[0][2]["caption"]
+    assert calls[2][2]["creation_id"] == "container-1"
