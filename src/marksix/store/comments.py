@@ -203,16 +203,22 @@ class CommentRepository:
                 insert_module.insert(comments)
                 .values(**values)
                 .on_conflict_do_nothing(index_elements=["account_id", "comment_id"])
+                .returning(comments.c.id)
             )
-            return bool(connection.execute(statement).rowcount)
+            # rowcount is unreliable here (-1 on some drivers); a returned id is not.
+            return connection.execute(statement).first() is not None
 
-    def queue(self, key: CommentKey, *, now: datetime) -> bool:
-        """received -> queued (or refresh a queued row's enqueue time); False if already further."""
+    def queue(self, key: CommentKey, *, now: datetime, enqueued_at: datetime | None = None) -> bool:
+        """received -> queued, noting when its task runs; False if the comment is further along.
+
+        `enqueued_at` is the task's run time when it was scheduled for later,
+        so the sweeper does not re-enqueue it meanwhile.
+        """
         with self.engine.begin() as connection:
             changed = connection.execute(
                 update(comments)
                 .where(_is(key), comments.c.state.in_(("received", "queued")))
-                .values(state="queued", enqueued_at=now, updated_at=now)
+                .values(state="queued", enqueued_at=enqueued_at or now, updated_at=now)
             ).rowcount
         return bool(changed)
 
@@ -401,11 +407,22 @@ class CommentRepository:
         return self._finish(record, "skipped", now, **values)
 
     def mark_failed(
-        self, record: CommentRecord, *, failure_class: str, reason: str, now: datetime
+        self,
+        record: CommentRecord,
+        *,
+        failure_class: str,
+        reason: str,
+        now: datetime,
+        attempts: int | None = None,
     ) -> CommentRecord:
-        return self._finish(
-            record, "failed", now, failure_class=failure_class, reason_code=failure_class, reason=reason
-        )
+        values: dict[str, Any] = {
+            "failure_class": failure_class,
+            "reason_code": failure_class,
+            "reason": reason,
+        }
+        if attempts is not None:
+            values["attempts"] = attempts
+        return self._finish(record, "failed", now, **values)
 
     def release(
         self,

@@ -166,11 +166,13 @@ class ReplyService:
         final = attempts >= self.limits.max_attempts
         metrics.REPLY_FAILURES.labels(failure_class, "yes" if final else "no").inc()
         if final:
+            note = "; the reply may have been posted" if failure_class == "unknown_outcome" else ""
             self.comments.mark_failed(
                 record,
                 failure_class=failure_class,
-                reason=f"{reason} (gave up after {attempts} attempts)",
+                reason=f"{reason} (gave up after {attempts} attempts{note})",
                 now=now,
+                attempts=attempts,
             )
             return Outcome("failed", failure_class, reason)
         retry_at = now + retry_delay(attempts, self.limits, self.rng)
@@ -253,7 +255,7 @@ class _Attempt:
             return Outcome("failed", "permanent", reason)
         except ApiError as error:  # NetworkError, RetryableApiError, or an unclassified one
             # No answer or a server error: the reply may or may not be out.
-            kind = "unknown_outcome" if self.sending else "retryable"
+            kind = "unknown_outcome" if self.sending or self.uncertain else "retryable"
             return service._retry(record, kind, f"{type(error).__name__}: {error}", keep_send=True)
         finally:
             self.watch_usage(graph, account, limits)

@@ -1,0 +1,201 @@
+"""Huey wiring: the queue backend, the tasks, and workers in a thread or a process.
+
+The embedded backend is SqliteHuey (a file under the data folder, no
+server); with MARKSIX_REDIS_URL it is RedisHuey, and any number of worker
+processes on any number of machines share it. The task code is the same.
+
+Huey only carries "look at comment X of account A": the database decides
+what that means (see `service.ReplyService`), so a lost, repeated or late
+task can never cause a second reply.
+
+    huey = make_huey(settings)
+    tasks = register_tasks(huey, services)       # services: () -> WorkerServices
+    tasks.submit(event)                          # webhook: store, queue, enqueue
+    with run_worker_in_thread(huey, workers=2):  # or: python -m marksix.worker
+        ...
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import structlog
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+
+from marksix.errors import missing_extra
+from marksix.store.comments import CommentKey, IncomingComment
+from marksix.worker import metrics
+
+if TYPE_CHECKING:
+    from marksix.config import Settings
+    from marksix.worker.runtime import WorkerServices
+
+log = structlog.get_logger("marksix.worker.queue")
+
+QUEUE_FILE = "queue.sqlite3"
+
+
+def make_huey(
+    settings: Settings, *, home: Path | None = None, immediate: bool = False, name: str = "marksix"
+) -> Any:
+    """RedisHuey when `settings.redis_url` is set, else SqliteHuey in the data folder.
+
+    Results are not stored: outcomes live in the comments table.
+    """
+    if settings.redis_url:
+        if importlib.util.find_spec("redis") is None:
+            raise missing_extra("redis", "redis")
+        return RedisHuey(name, url=settings.redis_url, results=False, immediate=immediate)
+    folder = home or settings.home
+    if folder is None:
+        from marksix.paths import data_home
+
+        folder = data_home({})
+    folder.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=str(folder / QUEUE_FILE), results=False, immediate=immediate)
+
+
+@dataclass
+class Tasks:
+    """The registered tasks of one Huey instance, and the calls the web layer needs."""
+
+    huey: Any
+    process_comment: Any
+    sweep: Any
+    reconcile: Any
+    services: Callable[[], WorkerServices]
+
+    def enqueue(self, key: CommentKey, *, at: datetime | None = None) -> None:
+        """Queue a task for the comment, now or at `at` (the comment row must be queued)."""
+        services = self.services()
+        now = services.clock()
+        delay = (at - now).total_seconds() if at is not None else 0.0
+        services.comments.queue(key, now=now, enqueued_at=at if delay > 0 else None)
+        if delay > 0:
+            self.process_comment.schedule(args=(key.account_id, key.comment_id), delay=delay)
+        else:
+            self.process_comment(key.account_id, key.comment_id)
+
+    def submit(self, event: IncomingComment, *, source: str = "webhook") -> bool:
+        """Store a comment and queue it; False (and nothing queued) for a duplicate."""
+        services = self.services()
+        if not services.comments.record(event, now=services.clock(), source=source):
+            return False
+        metrics.COMMENTS_RECEIVED.labels(source).inc()
+        self.enqueue(CommentKey(event.account_id, event.comment_id))
+        return True
+
+    def resume(self, account_id: str) -> int:
+        """Queue an account's waiting comments now (after a new token or an unblock)."""
+        keys = self.services().comments.waiting(account_id)
+        for key in keys:
+            self.enqueue(key)
+        return len(keys)
+
+
+def register_tasks(
+    huey: Any,
+    services: Callable[[], WorkerServices],
+    *,
+    sweep_schedule: Any = None,
+    reconcile_schedule: Any = None,
+) -> Tasks:
+    """Register process_comment and the periodic sweep (every minute) and reconcile (every 5)."""
+    holder: list[Tasks] = []
+
+    def process_comment(account_id: str, comment_id: str) -> str:
+        outcome = services().replies.handle(CommentKey(account_id, comment_id))
+        if outcome.wants_retry:
+            holder[0].enqueue(CommentKey(account_id, comment_id), at=outcome.retry_at)
+        return outcome.state
+
+    def sweep() -> dict[str, object]:
+        result = services().sweeper.sweep()
+        for key in result.due:
+            holder[0].enqueue(key)
+        return result.to_json()
+
+    def reconcile() -> dict[str, object]:
+        result = services().reconciler.reconcile()
+        for key in result.found:
+            holder[0].enqueue(key)
+        return result.to_json()
+
+    tasks = Tasks(
+        huey=huey,
+        process_comment=huey.task()(process_comment),
+        sweep=huey.periodic_task(sweep_schedule or crontab(minute="*"))(sweep),
+        reconcile=huey.periodic_task(reconcile_schedule or crontab(minute="*/5"))(reconcile),
+        services=services,
+    )
+    holder.append(tasks)
+    return tasks
+
+
+def lazy(factory: Callable[[], WorkerServices]) -> Callable[[], WorkerServices]:
+    """Build the services once, on first use, in whichever process runs the tasks."""
+    lock = threading.Lock()
+    built: list[WorkerServices] = []
+
+    def get() -> WorkerServices:
+        if not built:
+            with lock:
+                if not built:
+                    built.append(factory())
+        return built[0]
+
+    return get
+
+
+class _HostedConsumer(Consumer):  # type: ignore[misc]
+    """A Huey consumer that leaves signal handling to the host (a server, a test)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class EmbeddedWorker:
+    """Huey worker threads (and the scheduler) running inside this process."""
+
+    def __init__(self, consumer: Any) -> None:
+        self._consumer = consumer
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Let running tasks finish, then stop the threads."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._consumer.stop(graceful=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def run_worker_in_thread(huey: Any, *, workers: int = 2, periodic: bool = True) -> EmbeddedWorker:
+    """Start `workers` worker threads plus Huey's scheduler; stop them with `.stop()`."""
+    consumer = _HostedConsumer(
+        huey,
+        workers=workers,
+        periodic=periodic,
+        worker_type="thread",
+        initial_delay=0.05,
+        max_delay=0.5,
+        check_worker_health=False,
+    )
+    consumer.start()
+    log.info("worker_started", workers=workers, backend=type(huey).__name__)
+    return EmbeddedWorker(consumer)

@@ -1,0 +1,202 @@
+"""Build the worker's pieces from Settings: engine, repositories, Graph clients, replies.
+
+Everything ReplyService needs is injected; this module is the one place
+that wires the real ones. The web runtime can pass its own engine,
+`graph_for` (e.g. pointing at the sandbox simulator) or `reply_for`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from marksix.config import Settings
+from marksix.errors import ConfigError
+from marksix.store.accounts import Account, AccountRepository, load_cipher
+from marksix.store.comments import CommentRecord, CommentRepository
+from marksix.worker.limits import Limits, base_limits
+from marksix.worker.reconcile import Reconciler
+from marksix.worker.service import Clock, GraphApi, GraphFor, ReplyFor, ReplyLike, ReplyService, utc_now
+from marksix.worker.sweeper import Sweeper
+
+
+@dataclass
+class WorkerServices:
+    comments: CommentRepository
+    accounts: AccountRepository
+    replies: ReplyService
+    sweeper: Sweeper
+    reconciler: Reconciler
+    clock: Clock
+
+
+def settings_home(settings: Settings) -> Path:
+    if settings.home is not None:
+        return settings.home
+    from marksix.paths import data_home
+
+    return data_home({})
+
+
+def open_store(settings: Settings, *, sandbox: bool) -> tuple[Engine, CommentRepository, AccountRepository]:
+    """The migrated database and both repositories (tokens need the encryption key)."""
+    from marksix.store.engine import database_url, make_engine, upgrade
+
+    home = settings_home(settings)
+    engine = make_engine(database_url(home, settings.database_url))
+    upgrade(engine)
+    cipher = load_cipher(home, settings.encryption_key, sandbox=sandbox)
+    return engine, CommentRepository(engine), AccountRepository(engine, cipher)
+
+
+def build_services(
+    settings: Settings,
+    comments: CommentRepository,
+    accounts: AccountRepository,
+    *,
+    graph_for: GraphFor | None = None,
+    reply_for: ReplyFor | None = None,
+    limits: Limits | None = None,
+    clock: Clock = utc_now,
+) -> WorkerServices:
+    limits = limits or base_limits(
+        commenter_cooldown_seconds=settings.commenter_cooldown_seconds, post_reply_cap=settings.post_reply_cap
+    )
+    graph_for = graph_for or GraphClients(settings, accounts)
+    reply_for = reply_for or LanguageReplies(settings, clock=clock)
+    return WorkerServices(
+        comments=comments,
+        accounts=accounts,
+        replies=ReplyService(
+            comments, accounts, graph_for=graph_for, reply_for=reply_for, limits=limits, clock=clock
+        ),
+        sweeper=Sweeper(comments, limits=limits, clock=clock),
+        reconciler=Reconciler(comments, accounts, graph_for=graph_for, limits=limits, clock=clock),
+        clock=clock,
+    )
+
+
+def ensure_configured_account(
+    settings: Settings, accounts: AccountRepository, *, now: datetime
+) -> Account | None:
+    """Store the account given in settings (MARKSIX_IG_*); a token is only rewritten when it changed,
+    so restarting with an expired token does not lift the block it caused."""
+    if not settings.instagram_configured or settings.ig_access_token is None or settings.ig_user_id is None:
+        return None
+    token = settings.ig_access_token
+    existing = accounts.find(settings.ig_user_id)
+    username = settings.ig_username or (existing.username if existing else settings.ig_user_id)
+    stored = accounts.token(settings.ig_user_id) if existing and existing.has_token else None
+    changed = stored is None or stored.get_secret_value() != token.get_secret_value()
+    return accounts.save(settings.ig_user_id, username, now=now, token=token if changed else None)
+
+
+class GraphClients:
+    """One GraphClient per account and token; `graph_base_url` in an account's settings
+    points it elsewhere (the sandbox simulator)."""
+
+    def __init__(self, settings: Settings, accounts: AccountRepository, *, transport: Any = None) -> None:
+        self.settings = settings
+        self.accounts = accounts
+        self.transport = transport
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, account: Account) -> GraphApi:
+        from marksix.instagram.graph import GraphClient
+
+        token = self.accounts.token(account.id)
+        if token is None:
+            raise ConfigError(f"no access token stored for @{account.username}")
+        plain = token.get_secret_value()
+        base_url = account.settings.get("graph_base_url")
+        fingerprint = hashlib.sha256(f"{plain}|{base_url}".encode()).hexdigest()
+        with self._lock:
+            client = self._clients.get((account.id, fingerprint))
+            if client is None:
+                client = GraphClient(
+                    plain,
+                    host=self.settings.graph_host,
+                    api_version=self.settings.graph_api_version,
+                    base_url=str(base_url) if base_url else None,
+                    transport=self.transport,
+                )
+                self._clients[(account.id, fingerprint)] = client
+        return client
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+
+class LanguageReplies:
+    """reply_for(comment, account): the language layer's template reply, optionally
+    rephrased by the LLM behind its numeric firewall. The draw history is reloaded
+    every `refresh_seconds` so new results reach the replies without a restart."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = utc_now, refresh_seconds: float = 600.0) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.refresh_seconds = refresh_seconds
+        self._loaded: tuple[float, Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    def _archive(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._loaded is None or time.monotonic() - self._loaded[0] > self.refresh_seconds:
+                from marksix.archive import load_history, load_prizes
+
+                home, url = settings_home(self.settings), self.settings.database_url
+                self._loaded = (time.monotonic(), load_history(home, url), load_prizes(home, url))
+            return self._loaded[1], self._loaded[2]
+
+    def context(self, account: Account) -> Any:
+        from marksix.archive import next_draw
+        from marksix.language import ReplyContext
+
+        history, prizes = self._archive()
+        secret = account.settings.get("reply_secret") or self.settings.reply_secret.get_secret_value()
+        return ReplyContext(
+            history=history,
+            prizes=prizes,
+            next_draw=next_draw(settings_home(self.settings), self.clock(), self.settings.database_url),
+            secret=str(secret),
+            max_chars=int(account.settings.get("reply_max_chars", self.settings.reply_max_chars)),
+            language=str(account.settings.get("language", "auto")),
+            account_username=account.username,
+            default_language=self.settings.default_language,
+        )
+
+    def __call__(self, record: CommentRecord, account: Account) -> ReplyLike:
+        from marksix.language import Comment, respond
+
+        comment = Comment(text=record.text, username=record.username or "", comment_id=record.comment_id)
+        reply: ReplyLike = respond(comment, self.context(account))
+        if self.settings.llm_enabled and reply.text is not None:
+            reply = self._rephrase(reply, comment)
+        return reply
+
+    def _rephrase(self, reply: Any, comment: Any) -> ReplyLike:
+        from marksix.llm import LlmConfig, rephrase
+
+        config = LlmConfig(
+            base_url=str(self.settings.llm_base_url),
+            api_key=self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else "",
+            model=str(self.settings.llm_model),
+            timeout=self.settings.llm_timeout_seconds,
+        )
+        result: ReplyLike = rephrase(reply, comment, config)
+        return result
+
+
+ServicesFactory = Callable[[], WorkerServices]
