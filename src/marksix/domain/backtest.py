@@ -175,8 +175,10 @@ def walk_forward_picks(history: DrawHistory, strategy: str, seed: int = DEFAULT_
 
 def _weights_before_each_draw(history: DrawHistory, strategy: str) -> FloatArray:
     count = len(history)
-    if strategy == "random":
-        return np.ones((count, POOL + 1))
+    if strategy in ("random", "balanced"):
+        uniform = np.ones((count, POOL + 1))
+        uniform[:, 0] = 0.0
+        return uniform
     hits = history.hits
     rows = np.arange(count, dtype=np.int64)
     if strategy == "overdue":
