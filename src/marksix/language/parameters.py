@@ -168,7 +168,8 @@ ROLE_BEFORE = re.compile(
     rf"(?:(?P<exclude>{_trigger_pattern(EXCLUDE_TRIGGERS)})|(?P<include>{_trigger_pattern(INCLUDE_TRIGGERS)}))"
     rf"(?:\s*(?:is|are|係|系|是|:|：|=|number|numbers|號碼|号码|號|号|#))*(?:{LIST_GLUE})*$"
 )
-EXCLUDE_AFTER = re.compile(r"\s*(?:號|号)?\s*(?:唔要|不要|唔好)")
+#: "4號唔要": an exclusion written after the number (but "8號 唔要4" excludes 4).
+EXCLUDE_AFTER = re.compile(r"\s*(?:號|号)?\s*(?:唔要|不要|唔好)(?!\s*(?:\d|[" + CHINESE_NUMERAL_CHARS + "]))")
 GLUE_ONLY = re.compile(rf"^(?:{LIST_GLUE})*$")
 
 
@@ -301,7 +302,7 @@ def parse_parameters(normalised: str) -> Parameters:
         else:
             role = None
         after = text[token.end : token.end + 6]
-        if EXCLUDE_AFTER.match(after):
+        if role is None and EXCLUDE_AFTER.match(text, token.end):
             role = "exclude"
         previous_end, previous_role = token.end, role
         value = token.value

@@ -1,0 +1,98 @@
+"""`marksix reply`: the reply the account would post to one comment."""
+
+from __future__ import annotations
+
+import hashlib
+
+import click
+
+from marksix.cli.output import emit_json, json_option
+
+LANGUAGE_CHOICES = ("auto", "zh-HK", "zh-CN", "en")
+
+
+@click.command()
+@click.argument("text")
+@click.option("--username", "-u", default="you", show_default=True, help="The commenter's username.")
+@click.option(
+    "--comment-id",
+    default=None,
+    help="The comment's id (seeds the numbers). Default: a hash of TEXT, so runs repeat.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGE_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Answer language; auto follows the comment.",
+)
+@click.option("--max-chars", type=click.IntRange(80, 2200), default=None, help="Reply length limit.")
+@click.option("--no-llm", is_flag=True, help="Never reword with the LLM, even when one is configured.")
+@json_option
+def reply(
+    *,
+    text: str,
+    username: str,
+    comment_id: str | None,
+    lang: str,
+    max_chars: int | None,
+    no_llm: bool,
+    as_json: bool,
+) -> None:
+    """Write the bot's reply to one Instagram comment.
+
+    Understands Cantonese, Mandarin and English (numbers to include or leave
+    out, size, bankers, lines, hot/cold/balanced), and answers with the
+    commenter's own combination for the next draw, real statistics, an honest
+    line, 18+ and the help line. Reads MARKSIX_REPLY_SECRET and, when set,
+    MARKSIX_LLM_BASE_URL / MARKSIX_LLM_MODEL / MARKSIX_LLM_API_KEY to reword
+    the reply behind the numeric firewall.
+
+    \b
+    Examples:
+      marksix reply "俾組號碼我 要有8號 唔要4"
+      marksix reply --username ah_ming "8做膽 3組 熱門"
+      marksix reply "上期開咩號"
+      marksix reply --lang en --json "when is the next draw?"
+    """
+    import datetime as dt
+
+    from marksix import archive
+    from marksix.cli.output import home
+    from marksix.config import load_settings
+    from marksix.language import Comment, ReplyContext, respond
+
+    settings = load_settings()
+    data_home = settings.home or home()
+    now = dt.datetime.now(dt.UTC)
+    context = ReplyContext(
+        history=archive.load_history(data_home, settings.database_url),
+        prizes=archive.load_prizes(data_home, settings.database_url),
+        next_draw=archive.next_draw(data_home, now, settings.database_url),
+        secret=settings.reply_secret.get_secret_value(),
+        max_chars=max_chars or settings.reply_max_chars,
+        language=lang,
+        account_username=settings.ig_username,
+        default_language=settings.default_language,
+    )
+    comment = Comment(
+        text=text,
+        username=username,
+        comment_id=comment_id or hashlib.sha256(text.encode()).hexdigest()[:16],
+    )
+    answer = respond(comment, context)
+    if not no_llm and settings.llm_enabled:
+        from dataclasses import replace
+
+        from marksix.llm import config_from_settings, rephrase
+
+        config = config_from_settings(settings)
+        if config is not None:
+            answer = rephrase(answer, comment, replace(config, max_chars=context.max_chars))
+    if as_json:
+        emit_json(answer.to_json())
+        return
+    if answer.text is None:
+        click.echo(f"(no reply: {answer.reason})")
+        return
+    click.echo(answer.text)
