@@ -150,7 +150,7 @@ def _sort_incoming(incoming: Iterable[tuple[Draw, str]], history: DrawHistory, s
                 f"{existing.describe()}  ({_origin(existing.draw_id)})",
                 f"{draw.describe()}  ({source}, {where})",
             )
-    return _Sorted(new_draws, known)
+    return _Sorted(sorted(new_draws, key=lambda draw: (draw.date, draw.draw_id)), known)
 
 
 def merge_prizes(old: DrawPrizes | None, new: DrawPrizes) -> DrawPrizes:
