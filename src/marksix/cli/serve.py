@@ -1,0 +1,128 @@
+"""`marksix serve`: the webhook service, its worker and (in sandbox mode) the simulator."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Serve the simulated Instagram even when credentials are configured.",
+)
+@click.option(
+    "--worker-threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Reply worker threads running inside this process.",
+)
+def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
+    """Run the webhook service with its reply worker.
+
+    Without Instagram credentials, or with --sandbox, it also serves a
+    simulated Instagram on the same port: post a comment on the sandbox page
+    and watch the reply arrive. Data lives under MARKSIX_HOME (SQLite).
+
+    With MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID (environment or
+    .env) it replies through the real Graph API. MARKSIX_APP_SECRET (several,
+    comma-separated) checks webhook signatures and MARKSIX_VERIFY_TOKEN
+    answers Meta's subscription handshake, in both modes.
+
+    \b
+    Examples:
+      marksix serve --sandbox                 # the whole flow on localhost
+      marksix serve --port 8080               # real mode when credentials are set
+      marksix serve --host 0.0.0.0 --port 80  # behind your HTTPS proxy
+    Ctrl-C stops the server and the worker cleanly.
+    """
+    import uvicorn
+
+    from marksix.cli.output import home
+    from marksix.config import load_settings
+    from marksix.logging_setup import configure_logging
+    from marksix.web.app import create_app
+    from marksix.web.runtime import ServeOptions
+
+    settings = load_settings()
+    if settings.home is None:
+        settings = settings.model_copy(update={"home": home()})
+    sandbox = sandbox or not settings.instagram_configured
+    listener = _listen(host, port)
+    port = listener.getsockname()[1]
+    options = ServeOptions(
+        sandbox=sandbox,
+        base_url=f"http://{_loopback_for(host)}:{port}",
+        worker_threads=worker_threads,
+    )
+    configure_logging()
+    _quiet_per_request_logs()
+    app = create_app(settings, options=options)
+    click.echo(banner(host, port, sandbox, str(settings.home)))
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+    )
+    uvicorn.Server(config).run(sockets=[listener])
+    click.echo("Stopped.")
+
+
+def _quiet_per_request_logs() -> None:
+    """Huey and httpx log every task and request at INFO; our own events say more, once."""
+    import logging
+
+    for name in ("huey", "httpx", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before building the app, so port 0 works and the sandbox knows its own URL."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as problem:
+        listener.close()
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {problem.strerror or problem}; try another --port"
+        ) from None
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _loopback_for(host: str) -> str:
+    """The address this process uses to call itself (the sandbox's webhook sender)."""
+    if host in ("0.0.0.0", "", "::"):  # noqa: S104 - we connect to it, not bind
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def banner(host: str, port: int, sandbox: bool, home: str) -> str:
+    shown = _loopback_for(host) if host not in ("0.0.0.0", "::") else "localhost"  # noqa: S104
+    base = f"http://{shown}:{port}"
+    mode = "sandbox: a simulated Instagram, no account needed" if sandbox else "real Instagram Graph API"
+    lines = [
+        f"marksix serve — {mode}",
+        "",
+        f"  Sandbox page  {base}/" if sandbox else f"  Home          {base}/",
+        f"  Dashboard     {base}/dashboard",
+        f"  Health        {base}/healthz",
+        f"  Metrics       {base}/metrics",
+        f"  Webhook       {base}/webhooks/instagram",
+        "",
+        f"Data folder: {home}",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)

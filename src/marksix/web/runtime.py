@@ -1,0 +1,311 @@
+"""What the web app's routes need, built once: store, queue, worker, Graph clients, sandbox.
+
+`build_runtime(settings, options)` wires the service layer's pieces
+(`worker.runtime`, `worker.queue`) for one server process. In sandbox mode
+it also registers the simulated account and points that account's Graph
+client and the simulator's webhook sender at this same server, so the whole
+flow (comment, webhook, queue, worker, reply) runs on one port.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from fastapi import Request
+from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
+
+from marksix.config import Settings
+from marksix.errors import ConfigError, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from marksix.instagram.simulator import Simulator
+    from marksix.instagram.webhooks import CommentEvent
+    from marksix.store.accounts import Account, AccountRepository
+    from marksix.store.comments import CommentRepository
+    from marksix.worker.limits import Limits
+    from marksix.worker.queue import EmbeddedWorker, Tasks
+    from marksix.worker.runtime import GraphClients, LanguageReplies, WorkerServices
+
+log = structlog.get_logger("marksix.web.runtime")
+
+WEBHOOK_PATH = "/webhooks/instagram"
+GRAPH_PREFIX = "/simulated-graph"
+#: Comment states still waiting for the worker.
+WAITING_STATES = ("received", "queued", "in_progress")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How this server runs, as opposed to what it serves (that is Settings)."""
+
+    sandbox: bool = False
+    #: How this process reaches itself: the sandbox's Graph client and webhook sender use it.
+    base_url: str = "http://127.0.0.1:8000"
+    #: How Instagram reaches this server (published card images); defaults to base_url.
+    public_url: str | None = None
+    #: Reply worker threads in this process; 0 when another process runs the worker.
+    worker_threads: int = 4
+    #: Simulated Graph API latency (sandbox).
+    simulator_latency_ms: float = 20.0
+    #: Compresses the simulator's 36-hour webhook retry schedule (tests).
+    webhook_time_scale: float = 1.0
+    #: Retry, lease and throttle timings; None for the production defaults.
+    limits: Limits | None = None
+    #: Seconds between sweeps (dead workers, lost tasks); None: every minute via Huey's scheduler.
+    sweep_every: float | None = None
+    #: How long a queued comment may sit without a task before the sweeper enqueues it again.
+    requeue_after: timedelta = timedelta(minutes=2)
+    #: Adds the routes the benchmarks compare against (an empty endpoint, simulator timings).
+    bench_routes: bool = False
+
+
+class Runtime:
+    """The live parts of one server. Routes reach it through `current_runtime(request)`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        options: ServeOptions,
+        *,
+        engine: Engine,
+        comments: CommentRepository,
+        accounts: AccountRepository,
+        huey: Any,
+        tasks: Tasks,
+        services: WorkerServices,
+        graph_clients: GraphClients,
+        replies: LanguageReplies,
+        simulator: Simulator | None = None,
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.engine = engine
+        self.comments = comments
+        self.accounts = accounts
+        self.huey = huey
+        self.tasks = tasks
+        self.services = services
+        self.graph_clients = graph_clients
+        self.replies = replies
+        self.simulator = simulator
+        #: Gauges read at scrape time; the counters live in worker.metrics' default registry.
+        self.metrics_registry = CollectorRegistry(auto_describe=True)
+        self._worker: EmbeddedWorker | None = None
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._closed = False
+        from marksix.worker.metrics import register_queue_depth
+
+        register_queue_depth(self.comments.counts_by_state, self.metrics_registry)
+
+    # --- what the routes call --------------------------------------------------------
+    @property
+    def home(self) -> Path:
+        from marksix.worker.runtime import settings_home
+
+        return settings_home(self.settings)
+
+    @property
+    def sandbox(self) -> bool:
+        return self.options.sandbox
+
+    @property
+    def worker_running(self) -> bool:
+        return self._worker is not None
+
+    def accept(self, events: Iterable[CommentEvent]) -> int:
+        """Store each comment and queue it once; the number that were new."""
+        return sum(self.tasks.submit(event) for event in events)
+
+    def queue_depth(self) -> int:
+        states = self.comments.counts_by_state()
+        return sum(int(states.get(state, 0)) for state in WAITING_STATES)
+
+    def language_context(self, account: Account | None = None) -> Any:
+        """The reply context (history, prizes, next draw, secret) for an account, the first by default."""
+        chosen = account or self.primary_account()
+        if chosen is None:
+            raise NotFound("no Instagram account is connected")
+        return self.replies.context(chosen)
+
+    def graph_client(self, account_id: str) -> Any:
+        """The Graph API client of a stored account (the simulator's, in sandbox mode)."""
+        return self.graph_clients(self.accounts.get(account_id))
+
+    def primary_account(self) -> Account | None:
+        if self.simulator is not None:
+            found = self.accounts.find(self.simulator.state.account.id)
+            if found is not None:
+                return found
+        if self.settings.ig_user_id:
+            found = self.accounts.find(self.settings.ig_user_id)
+            if found is not None:
+                return found
+        every = self.accounts.all()
+        return every[0] if every else None
+
+    def usage_by_account(self) -> Mapping[str, float]:
+        """The Graph budget used, in percent, as last reported to each account's client."""
+        usage: dict[str, float] = {}
+        for account in self.accounts.all():
+            if not account.has_token:
+                continue
+            try:
+                usage[account.id] = float(self.graph_clients(account).usage.max_percent)
+            except ConfigError:
+                continue
+        return usage
+
+    # --- lifetime ----------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker threads and the sweeper; safe to call once."""
+        if self.options.worker_threads > 0 and self._worker is None:
+            from marksix.worker.queue import run_worker_in_thread
+
+            self._worker = run_worker_in_thread(self.huey, workers=self.options.worker_threads)
+            # Whatever a previous run left behind (a killed worker, an unqueued row) goes first.
+            self.tasks.sweep()
+            if self.options.sweep_every is not None:
+                self._ticker = threading.Thread(target=self._tick, name="marksix-sweeper", daemon=True)
+                self._ticker.start()
+        # Loading the draw history takes a second or two: do it now, not in the first reply.
+        threading.Thread(target=self._warm_up, name="marksix-warm-up", daemon=True).start()
+        log.info(
+            "runtime_started",
+            sandbox=self.sandbox,
+            worker_threads=self.options.worker_threads if self._worker else 0,
+            queue=type(self.huey).__name__,
+        )
+
+    def _warm_up(self) -> None:
+        try:
+            self.language_context()
+        except Exception as problem:  # the first reply will report it properly
+            log.warning("warm_up_failed", error=f"{type(problem).__name__}: {problem}")
+
+    def _tick(self) -> None:
+        interval = float(self.options.sweep_every or 60.0)
+        while not self._stopping.wait(interval):
+            try:
+                self.tasks.sweep()
+            except Exception:  # a locked database now must not stop later sweeps
+                log.exception("sweep_enqueue_failed")
+
+    def close(self) -> None:
+        """Stop sending first (running replies finish), then the simulator, then the store."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stopping.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        if self.simulator is not None:
+            self.simulator.close()
+        self.graph_clients.close()
+        self.engine.dispose()
+        log.info("runtime_stopped")
+
+
+def current_runtime(request: Request) -> Runtime:
+    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        raise RuntimeError("the app's runtime is not running (was the lifespan started?)")
+    return runtime
+
+
+def make_simulator(settings: Settings, options: ServeOptions) -> Simulator:
+    """The sandbox's simulated Instagram; its webhooks come back to this server."""
+    from marksix.instagram.simulator import Simulator
+
+    secrets = settings.app_secrets
+    if not secrets:
+        raise ConfigError("MARKSIX_APP_SECRET is empty; the sandbox signs its webhooks with it")
+    return Simulator(
+        app_secret=secrets[0],
+        webhook_url=options.base_url.rstrip("/") + WEBHOOK_PATH,
+        latency_ms=options.simulator_latency_ms,
+        graph_prefix=GRAPH_PREFIX,
+        time_scale=options.webhook_time_scale,
+    )
+
+
+def build_runtime(
+    settings: Settings, options: ServeOptions, *, simulator: Simulator | None = None
+) -> Runtime:
+    """Open the store (migrating it), register the account(s), and wire queue and worker."""
+    from marksix.worker.queue import make_huey, register_tasks
+    from marksix.worker.runtime import (
+        GraphClients,
+        LanguageReplies,
+        build_services,
+        ensure_configured_account,
+        open_store,
+        settings_home,
+    )
+    from marksix.worker.service import utc_now
+    from marksix.worker.sweeper import Sweeper
+
+    home = settings_home(settings)
+    home.mkdir(parents=True, exist_ok=True)
+    engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
+    if options.sandbox:
+        simulator = simulator or make_simulator(settings, options)
+        _register_sandbox_account(accounts, simulator, options)
+    else:
+        simulator = None
+        ensure_configured_account(settings, accounts, now=utc_now())
+    graph_clients = GraphClients(settings, accounts)
+    replies = LanguageReplies(settings)
+    services = build_services(
+        settings, comments, accounts, graph_for=graph_clients, reply_for=replies, limits=options.limits
+    )
+    services.sweeper = Sweeper(comments, limits=services.replies.limits, requeue_after=options.requeue_after)
+    huey = make_huey(settings, home=home)
+    tasks = register_tasks(huey, lambda: services)
+    return Runtime(
+        settings,
+        options,
+        engine=engine,
+        comments=comments,
+        accounts=accounts,
+        huey=huey,
+        tasks=tasks,
+        services=services,
+        graph_clients=graph_clients,
+        replies=replies,
+        simulator=simulator,
+    )
+
+
+def _register_sandbox_account(
+    accounts: AccountRepository, simulator: Simulator, options: ServeOptions
+) -> None:
+    """Store the simulated account with its token, its Graph client aimed at this server."""
+    from marksix.instagram.simulator import DEFAULT_TOKEN
+    from marksix.worker.service import utc_now
+
+    simulated = simulator.state.account
+    now = utc_now()
+    existing = accounts.find(simulated.id)
+    stored = accounts.token(simulated.id) if existing is not None and existing.has_token else None
+    # Rewriting an unchanged token would lift a block the operator should see.
+    token = (
+        None
+        if stored is not None and stored.get_secret_value() == DEFAULT_TOKEN
+        else SecretStr(DEFAULT_TOKEN)
+    )
+    settings = dict(existing.settings) if existing is not None else {}
+    settings["graph_base_url"] = options.base_url.rstrip("/") + GRAPH_PREFIX
+    accounts.save(simulated.id, simulated.username, now=now, token=token, settings=settings)

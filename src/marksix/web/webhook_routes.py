@@ -1,0 +1,65 @@
+"""The Instagram webhook: the handshake, then validate, store, enqueue, answer.
+
+No Graph API call happens here. Meta wants a 200 within seconds and retries
+anything else for hours, so the request does the least work that makes the
+comment durable (a row and a queued task) and the worker does the rest.
+"""
+
+from __future__ import annotations
+
+import json
+
+import structlog
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from marksix.errors import InputError
+from marksix.instagram.webhooks import parse_webhook, verification_response, verify_signature
+from marksix.web.runtime import current_runtime
+
+log = structlog.get_logger("marksix.web.webhooks")
+
+router = APIRouter()
+
+WEBHOOK_PATH = "/webhooks/instagram"
+
+
+@router.get(WEBHOOK_PATH, include_in_schema=False)
+async def verify_subscription(request: Request) -> Response:
+    """Meta's subscription handshake: echo hub.challenge when the token matches."""
+    runtime = current_runtime(request)
+    challenge = verification_response(
+        dict(request.query_params), runtime.settings.verify_token.get_secret_value()
+    )
+    if challenge is None:
+        log.warning("webhook.verify_rejected", mode=request.query_params.get("hub.mode"))
+        return PlainTextResponse("verify token does not match", status_code=403)
+    log.info("webhook.verified")
+    return PlainTextResponse(challenge)
+
+
+@router.post(WEBHOOK_PATH, include_in_schema=False)
+async def receive_notification(request: Request) -> Response:
+    """Check the signature over the raw bytes, store each comment, queue it, answer."""
+    runtime = current_runtime(request)
+    raw_body = await request.body()
+    signature = request.headers.get("x-hub-signature-256")
+    if not verify_signature(raw_body, signature, runtime.settings.app_secrets):
+        log.warning(
+            "webhook.bad_signature",
+            reason="missing" if not signature else "mismatch",
+            client=request.client.host if request.client else None,
+            length=len(raw_body),
+        )
+        return JSONResponse({"error": "bad or missing X-Hub-Signature-256"}, status_code=403)
+    try:
+        events = parse_webhook(json.loads(raw_body))
+    except (ValueError, InputError) as problem:
+        # Signed but unreadable: say why; Meta will retry and the log shows it.
+        log.warning("webhook.malformed", error=str(problem), length=len(raw_body))
+        return JSONResponse({"error": f"malformed webhook body: {problem}"}, status_code=400)
+    # The database write may wait on a lock; keep the event loop free meanwhile.
+    new = await run_in_threadpool(runtime.accept, events) if events else 0
+    log.info("webhook.received", events=len(events), new=new)
+    return JSONResponse({"received": len(events), "new": new})
