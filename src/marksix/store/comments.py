@@ -8,158 +8,34 @@ never both act on the same comment. See `service_tables` for the states.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marksix.errors import NotFound
+from marksix.store.comment_records import (
+    Admission,
+    CommentKey,
+    CommentPage,
+    CommentRecord,
+    IncomingComment,
+    ReplyFields,
+    epoch,
+)
+from marksix.store.comment_records import record_from_row as _record
 from marksix.store.service_tables import FINAL_STATES, STATES, accounts, comments, reply_sends
 
-
-class IncomingComment(Protocol):
-    """What `record` needs from a comment; `instagram.webhooks.CommentEvent` fits."""
-
-    @property
-    def account_id(self) -> str: ...
-    @property
-    def comment_id(self) -> str: ...
-    @property
-    def media_id(self) -> str | None: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def from_id(self) -> str | None: ...
-    @property
-    def from_username(self) -> str | None: ...
-    @property
-    def parent_id(self) -> str | None: ...
-    @property
-    def field(self) -> str: ...
-    @property
-    def media_product_type(self) -> str | None: ...
-    @property
-    def timestamp(self) -> int | None: ...
-    @property
-    def self_ig_scoped_id(self) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class CommentKey:
-    account_id: str
-    comment_id: str
-
-
-@dataclass(frozen=True)
-class CommentRecord:
-    """One row of `comments`."""
-
-    id: int
-    account_id: str
-    comment_id: str
-    media_id: str | None
-    parent_id: str | None
-    from_id: str | None
-    username: str | None
-    text: str
-    field: str
-    media_product_type: str | None
-    is_self: int
-    source: str
-    state: str
-    intent: str | None
-    language: str | None
-    reply_kind: str | None
-    reply_text: str | None
-    reply_id: str | None
-    reply_path: str | None
-    reply_details: Mapping[str, Any] | None
-    reason_code: str | None
-    reason: str | None
-    failure_class: str | None
-    attempts: int
-    not_before: datetime | None
-    lease_expires_at: datetime | None
-    send_started_at: datetime | None
-    commented_at: datetime | None
-    received_at: datetime
-    enqueued_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    updated_at: datetime
-    latency_seconds: float | None
-
-    @property
-    def key(self) -> CommentKey:
-        return CommentKey(self.account_id, self.comment_id)
-
-    @property
-    def is_live(self) -> bool:
-        return self.field == "live_comments" or self.media_product_type == "LIVE"
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            data[item.name] = value.isoformat() if isinstance(value, datetime) else value
-        return data
-
-
-_RECORD_FIELDS = tuple(item.name for item in fields(CommentRecord))
-
-
-def _record(row: Row[Any]) -> CommentRecord:
-    mapping = row._mapping
-    return CommentRecord(**{name: mapping[name] for name in _RECORD_FIELDS})
-
-
-@dataclass(frozen=True)
-class Admission:
-    """The answer to "may this comment be sent now?"; `verdict` is send|skip|defer|lost."""
-
-    verdict: str
-    code: str | None = None
-    reason: str | None = None
-    retry_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ReplyFields:
-    """What the language layer decided, stored with the comment for the reply log."""
-
-    intent: str | None
-    language: str | None
-    text: str | None
-    path: str | None
-    details: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class CommentPage:
-    items: list[CommentRecord]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "items": [item.to_json() for item in self.items],
-            "total": self.total,
-            "page": self.page,
-            "per_page": self.per_page,
-            "pages": self.pages,
-        }
-
-
-def _epoch(seconds: int | None) -> datetime | None:
-    return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
+__all__ = [
+    "Admission",
+    "CommentKey",
+    "CommentPage",
+    "CommentRecord",
+    "CommentRepository",
+    "IncomingComment",
+    "ReplyFields",
+]
 
 
 class CommentRepository:
@@ -192,7 +68,7 @@ class CommentRepository:
             "source": source,
             "state": "received",
             "attempts": 0,
-            "commented_at": commented_at or _epoch(event.timestamp),
+            "commented_at": commented_at or epoch(event.timestamp),
             "received_at": now,
             "updated_at": now,
         }

@@ -176,6 +176,12 @@ class EmbeddedWorker:
         self._stopped = True
         self._consumer.stop(graceful=True)
 
+    @property
+    def alive(self) -> bool:
+        """True while any worker or scheduler thread still runs."""
+        threads = [thread for _, thread in self._consumer.worker_threads] + [self._consumer.scheduler]
+        return any(thread.is_alive() for thread in threads)
+
     def __enter__(self) -> Self:
         return self
 
