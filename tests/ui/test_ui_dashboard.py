@@ -204,7 +204,12 @@ def test_reply_log_searches_filters_and_pages(logged_in: TestClient, migrated_en
 
 def test_settings_are_validated_and_saved_to_the_account(logged_in: TestClient, runtime: FakeRuntime) -> None:
     token = csrf_from(logged_in.get("/dashboard/settings").text)
-    form = {"csrf_token": token, "language": "en", "cooldown_seconds": "120", "post_reply_cap": "50"}
+    form = {
+        "csrf_token": token,
+        "language": "en",
+        "commenter_cooldown_seconds": "120",
+        "post_reply_cap": "50",
+    }
     assert logged_in.post("/dashboard/settings", data={**form, "csrf_token": "x"}).status_code == 403
     bad = logged_in.post("/dashboard/settings", data={**form, "post_reply_cap": "0"})
     assert bad.status_code == 400 and "post_reply_cap" in bad.text
@@ -213,7 +218,9 @@ def test_settings_are_validated_and_saved_to_the_account(logged_in: TestClient, 
     assert runtime.accounts is not None
     stored = runtime.accounts.get(ACCOUNT_ID).settings
     assert (
-        stored["language"] == "en" and stored["cooldown_seconds"] == 120.0 and stored["post_reply_cap"] == 50
+        stored["language"] == "en"
+        and stored["commenter_cooldown_seconds"] == 120.0
+        and stored["post_reply_cap"] == 50
     )
     assert stored["llm_enabled"] is False  # no LLM endpoint configured
 

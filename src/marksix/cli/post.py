@@ -48,20 +48,20 @@ def _font_option(function: Any) -> Any:
     )(function)
 
 
-def _next_draw(draw: str, home: Path, now: dt.datetime) -> NextDraw:
+def _next_draw(draw: str, home: Path, database_url: str | None, now: dt.datetime) -> NextDraw:
     from marksix.domain.calendar import DRAW_WEEKDAYS, NextDraw
     from marksix.errors import InputError
     from marksix.web.dashboard.data import current_next_draw
 
     if draw == "next":
-        return current_next_draw(home, now)
+        return current_next_draw(home, now, database_url)
     try:
         day = dt.date.fromisoformat(draw)
     except ValueError:
         raise InputError(f"--draw must be 'next' or a date like 2026-08-27, not {draw!r}") from None
     if day < now.date():
         raise InputError(f"--draw {draw} is in the past; the card announces an upcoming draw")
-    announced = current_next_draw(home, now)
+    announced = current_next_draw(home, now, database_url)
     if announced.date == day:
         return announced
     if day.weekday() not in DRAW_WEEKDAYS:
@@ -73,10 +73,13 @@ def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
     from marksix.archive import load_history
     from marksix.card import card_content, render_card
     from marksix.cli.output import home
+    from marksix.config import load_settings
 
-    data_home = home()
-    next_draw = _next_draw(draw, data_home, now)
-    return render_card(card_content(load_history(data_home), next_draw), font_path=font)
+    settings = load_settings()
+    data_home = settings.home or home()
+    next_draw = _next_draw(draw, data_home, settings.database_url, now)
+    history = load_history(data_home, settings.database_url)
+    return render_card(card_content(history, next_draw), font_path=font)
 
 
 @post.command()

@@ -58,10 +58,12 @@ _build_lock = threading.Lock()
 
 
 def _home_of(runtime: Any) -> Path:
-    settings = getattr(runtime, "settings", None)
-    home = getattr(settings, "home", None)
-    if home:
-        return Path(home)
+    runtime_home = getattr(runtime, "home", None)
+    if isinstance(runtime_home, Path):
+        return runtime_home
+    configured = getattr(getattr(runtime, "settings", None), "home", None)
+    if configured:
+        return Path(configured)
     # A runtime without a home (a bare test app): keep secrets out of the working tree.
     return Path(tempfile.mkdtemp(prefix="marksix-dashboard-"))
 

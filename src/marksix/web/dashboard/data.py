@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from marksix.domain.calendar import NextDraw, next_scheduled_draw
+from marksix.domain.calendar import NextDraw
+from marksix.domain.draws import DrawHistory
 
 #: States that are still waiting for the worker: the queue depth.
 WAITING_STATES = ("received", "queued", "in_progress")
-INTENTS = ("pick", "stats", "check", "odds", "next_draw", "help", "greeting", "ignore", "refuse", "other")
 PER_PAGE = 25
 
 
@@ -115,6 +115,9 @@ class DashboardData:
 
     @property
     def home(self) -> Path | None:
+        runtime_home = self._part("home")
+        if isinstance(runtime_home, Path):
+            return runtime_home
         settings = self.settings
         return Path(settings.home) if settings is not None and settings.home else None
 
@@ -212,15 +215,24 @@ class DashboardData:
         ]
         return ReplyPage(rows, result.page, result.pages, result.total)
 
+    @property
+    def database_url(self) -> str | None:
+        return getattr(self.settings, "database_url", None)
+
+    def history(self) -> DrawHistory:
+        from marksix.archive import load_history
+
+        return load_history(self.home, self.database_url)
+
     def next_draw(self, now: dt.datetime) -> NextDraw:
-        return current_next_draw(self.home, now)
+        return current_next_draw(self.home, now, self.database_url)
 
     def reply_settings(self) -> Mapping[str, Any]:
         """The primary account's reply settings over the configured defaults."""
         settings = self.settings
         values: dict[str, Any] = {
-            "language": getattr(settings, "default_language", "zh-HK"),
-            "cooldown_seconds": float(getattr(settings, "commenter_cooldown_seconds", 60.0)),
+            "language": "auto",  # the worker's default: answer in the commenter's language
+            "commenter_cooldown_seconds": float(getattr(settings, "commenter_cooldown_seconds", 60.0)),
             "post_reply_cap": int(getattr(settings, "post_reply_cap", 500)),
             "llm_enabled": bool(getattr(settings, "llm_enabled", False)),
         }
@@ -230,6 +242,9 @@ class DashboardData:
         return values
 
     def primary_account(self) -> Any:
+        chosen = self._part("primary_account")
+        if callable(chosen):
+            return chosen()
         repository = self.accounts_repository
         if repository is None:
             return None
@@ -244,15 +259,8 @@ class DashboardData:
         return True
 
 
-def current_next_draw(home: Path | None, now: dt.datetime) -> NextDraw:
+def current_next_draw(home: Path | None, now: dt.datetime, database_url: str | None = None) -> NextDraw:
     """HKJC's announced next draw when the archive knows it, else the regular schedule."""
-    try:
-        from marksix import archive
-    except ImportError:  # pragma: no cover - archive ships with the package
-        return next_scheduled_draw(now)
-    announced = getattr(archive, "next_draw", None)
-    if announced is not None and home is not None:
-        result = announced(home, now)
-        if isinstance(result, NextDraw):
-            return result
-    return next_scheduled_draw(now)
+    from marksix.archive import next_draw
+
+    return next_draw(home, now, database_url)

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from marksix.archive import load_history
 from marksix.errors import MarksixError
+from marksix.language import INTENTS
 from marksix.store.service_tables import STATES
 from marksix.web import i18n
 from marksix.web.dashboard.core import (
@@ -24,7 +24,6 @@ from marksix.web.dashboard.core import (
     require_csrf,
     require_csrf_header,
 )
-from marksix.web.dashboard.data import INTENTS
 from marksix.web.dashboard.stats_view import VIEWS, stats_page
 
 router = APIRouter(prefix=PREFIX)
@@ -150,7 +149,7 @@ def settings_submit(
     *,
     csrf_token: str = Form(""),
     language: str = Form("auto"),
-    cooldown_seconds: str = Form("60"),
+    commenter_cooldown_seconds: str = Form("60"),
     post_reply_cap: str = Form("500"),
     llm_enabled: str = Form(""),
 ) -> Response:
@@ -159,7 +158,7 @@ def settings_submit(
     t = i18n.translator(i18n.language_of(request))
     submitted = {
         "language": language,
-        "cooldown_seconds": cooldown_seconds,
+        "commenter_cooldown_seconds": commenter_cooldown_seconds,
         "post_reply_cap": post_reply_cap,
         "llm_enabled": llm_enabled == "1",
     }
@@ -178,7 +177,7 @@ def settings_submit(
 
 class ReplySettings(BaseModel):
     language: str = Field(pattern=r"^(auto|zh-HK|zh-CN|en)$")
-    cooldown_seconds: float = Field(ge=0, le=86_400)
+    commenter_cooldown_seconds: float = Field(ge=0, le=86_400)
     post_reply_cap: int = Field(ge=1, le=100_000)
     llm_enabled: bool
 
@@ -233,7 +232,7 @@ def stats(view: str, request: Request, session: LoggedIn) -> Response:
         raise HTTPException(status_code=404, detail=f"no statistics page {view!r}")
     language = i18n.language_of(request)
     t = i18n.translator(language)
-    page = stats_page(view, load_history(dashboard_state(request).data.home), t, language)
+    page = stats_page(view, dashboard_state(request).data.history(), t, language)
     labels = {"frequency": "stats.frequency", "gaps": "stats.gaps", "backtest": "stats.backtest"}
     labels["popularity"] = "stats.popularity"
     return render(

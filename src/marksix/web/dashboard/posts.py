@@ -17,7 +17,6 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from marksix.archive import load_history
 from marksix.card import CardImage, card_content, card_file_name, render_card
 from marksix.errors import ApiError, ConfigError, MarksixError
 from marksix.web import i18n
@@ -47,7 +46,7 @@ _cache_lock = threading.Lock()
 
 def current_card(state: DashboardState, moment: dt.datetime) -> _Rendered:
     """The card for the next draw, rendered once per (next draw, latest result)."""
-    history = load_history(state.data.home)
+    history = state.data.history()
     next_draw = state.data.next_draw(moment)
     key = (next_draw.key, history.latest.draw_id if len(history) else "")
     with _cache_lock:
