@@ -103,7 +103,7 @@ class Fault:
     kind: str
     count: int | None = 1  # None: until cleared
     method: str | None = None  # GET, POST, DELETE
-    path: str | None = None  # a substring of the Graph path, e.g. "replies"
+    path: str | None = None  # path segments of the Graph path, e.g. "replies" or "me"
     code: int = 80002  # for "throttle"
     status: int = 500  # for "server_error"
     retry_after_minutes: float = 1.0  # for throttles
@@ -134,9 +134,13 @@ class Fault:
         return fault
 
     def matches(self, method: str, path: str) -> bool:
+        """`path` "replies" or "me" names a path segment; "a/b" must appear as segments in order."""
         if self.method is not None and self.method != method:
             return False
-        return self.path is None or self.path in path
+        if self.path is None:
+            return True
+        wanted = self.path.strip("/")
+        return f"/{wanted}/" in f"/{path.strip('/')}/"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -126,8 +126,10 @@ class GraphApi:
             failure = fault.failure() if fault is not None else None
             if failure is not None:
                 raise failure
+            # Refused calls still count: "Continuing to make calls will continue to increase your call count".
+            exhausted = self.meter.percent(account.id) >= 100
             self.meter.record(account.id)
-            if self.meter.percent(account.id) >= 100:
+            if exhausted:
                 raise throttled(80002, self.meter.regain_access_minutes(account.id))
             result = action(account, params)
             if asyncio.iscoroutine(result):
