@@ -86,7 +86,9 @@ def _check_strategy(ctx: click.Context, param: click.Parameter, value: str) -> s
 )
 @_numbers_option("--bankers", "-b", help_text="Bankers (膽) in every line; needs --size 7 or more.")
 @click.option("--lines", "-n", type=int, default=1, show_default=True, help="How many distinct lines.")
-@click.option("--seed", help="Any text or number: the same output on every run and machine.")
+@click.option(
+    "--seed", help="Any text or number: the same output on every run and machine (for the same history)."
+)
 @json_option
 def pick(
     *,
