@@ -1,0 +1,50 @@
+"""`python -m marksix.worker`: reply workers in their own process.
+
+Run as many of these as needed (on several machines with MARKSIX_REDIS_URL
+and a shared PostgreSQL MARKSIX_DATABASE_URL); `marksix serve
+--worker-threads 0` then only receives webhooks. Ctrl-C (SIGINT) lets
+running replies finish; a second Ctrl-C stops at once.
+
+    python -m marksix.worker --workers 4
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Also run the sweeper (every minute) and the reconciler (every 5 minutes).",
+)
+@click.option("--log-json", is_flag=True, help="Log JSON lines instead of key=value text.")
+def main(workers: int, periodic: bool, log_json: bool) -> None:
+    """Consume the reply queue: one reply per comment, with retries, back-off and a sweeper.
+
+    \b
+    Examples:
+      python -m marksix.worker
+      MARKSIX_REDIS_URL=redis://127.0.0.1:6379/0 python -m marksix.worker --workers 8
+    """
+    from marksix.config import load_settings
+    from marksix.logging_setup import configure_logging
+    from marksix.worker.queue import lazy, make_huey, register_tasks
+    from marksix.worker.runtime import build_services, ensure_configured_account, open_store
+    from marksix.worker.service import utc_now
+
+    configure_logging(json=log_json)
+    settings = load_settings()
+    sandbox = not settings.instagram_configured
+    _engine, comments, accounts = open_store(settings, sandbox=sandbox)
+    ensure_configured_account(settings, accounts, now=utc_now())
+    huey = make_huey(settings)
+    register_tasks(huey, lazy(lambda: build_services(settings, comments, accounts)))
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, max_delay=1.0).run()
+
+
+if __name__ == "__main__":
+    main()
