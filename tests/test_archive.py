@@ -20,7 +20,8 @@ from marksix import archive
 from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import HONG_KONG
 from marksix.domain.draws import make_draw
-from marksix.errors import DrawConflict, ImportRejected, NetworkError, RetryableApiError
+from marksix.domain.prizes import DrawPrizes
+from marksix.errors import DrawConflict, ImportRejected, NetworkError, RetryableApiError, StoreError
 from marksix.hkjc import HkjcClient
 from marksix.store.draw_archive import DrawArchive
 from marksix.store.draw_tables import draw_prizes, draws
@@ -376,3 +377,13 @@ def store_engine_url(store_engine: object, store_url: str) -> tuple[DrawArchive,
 
     assert isinstance(store_engine, Engine)
     return DrawArchive(store_engine), store_url
+
+
+def test_a_failing_save_leaves_nothing_behind(store_engine_url: tuple[DrawArchive, str]) -> None:
+    repository, url = store_engine_url
+    draw = make_draw("26/093", "2026-08-25", [1, 18, 19, 25, 34, 38], 7)
+    impossible = DrawPrizes(draw_id="26/093", date=draw.date, dividends={9: 100})  # no 9th tier
+    with pytest.raises(StoreError, match="cannot write to"):
+        repository.save(new_draws=[draw], prizes=[impossible], source="test", now=NOW)
+    assert repository.draws() == []
+    assert stored_counts(url) == (0, 0)
