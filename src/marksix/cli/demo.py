@@ -25,21 +25,24 @@ def demo(seed: str | None) -> None:
     """
     import datetime as dt
 
-    from marksix.archive import load_history
+    from marksix.archive import load_history, next_draw
     from marksix.cli.picks import FOOTER
-    from marksix.domain.calendar import next_scheduled_draw
     from marksix.domain.picks import PickRequest, make_random, pick
     from marksix.domain.statistics import compute_statistics
 
     history = load_history(home())
     latest = history.latest
-    upcoming = next_scheduled_draw(dt.datetime.now(dt.UTC))
+    upcoming = next_draw(home(), dt.datetime.now(dt.UTC))
     click.echo("marksix: honest Mark Six (六合彩) statistics and picks")
     click.echo(f"Latest draw in the history: {latest.describe()}")
     click.echo(
-        f"Next draw: {upcoming.draw_at:%a %d %b %Y, %H:%M} Hong Kong time "
-        f"(sales close {upcoming.sales_close_at:%H:%M}; regular schedule)"
+        f"Next draw{' ' + upcoming.draw_id if upcoming.draw_id else ''}: "
+        f"{upcoming.draw_at:%a %d %b %Y, %H:%M} Hong Kong time "
+        f"(sales close {upcoming.sales_close_at:%H:%M}"
+        f"{'' if upcoming.announced else '; regular schedule'})"
     )
+    if upcoming.jackpot:
+        click.echo(f"Estimated jackpot: HK${upcoming.jackpot:,}")
     click.echo("")
     click.echo("Picks for that draw")
     rng = make_random(seed)

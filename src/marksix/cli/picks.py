@@ -156,9 +156,11 @@ def pick(
 def _heading(strategy: str, count: int, seed: str | None) -> str:
     import datetime as dt
 
-    from marksix.domain.calendar import next_scheduled_draw
+    from marksix.archive import next_draw
 
-    draw = next_scheduled_draw(dt.datetime.now(dt.UTC))
+    upcoming = next_draw(home(), dt.datetime.now(dt.UTC))
     lines = f"{count} line{'s' if count > 1 else ''}"
     seeded = f", seed {seed}" if seed is not None else ""
-    return f"{strategy}: {lines} for the draw on {draw.date:%a %d %b %Y}{seeded} (regular schedule)"
+    which = f"draw {upcoming.draw_id} on" if upcoming.draw_id else "draw on"
+    source = "" if upcoming.announced else " (regular schedule)"
+    return f"{strategy}: {lines} for the {which} {upcoming.date:%a %d %b %Y}{seeded}{source}"
