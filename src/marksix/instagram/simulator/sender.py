@@ -30,7 +30,7 @@ log = structlog.get_logger(__name__)
 
 # Seconds to wait after the 1st, 2nd, ... failure: "retry immediately, then try a few more
 # times with decreasing frequency over the next 36 hours". They add up to exactly 36 h.
-RETRY_DELAYS: tuple[float, ...] = (0, 15, 60, 300, 900, 3600, 10800, 21600, 43200, 48525)
+RETRY_DELAYS: tuple[float, ...] = (0, 15, 60, 300, 900, 3600, 10800, 21600, 43200, 49125)
 MAX_BATCH = 1000
 DeliveryState = Literal["pending", "delivered", "gave_up", "dropped", "abandoned", "no_url"]
 
@@ -221,13 +221,11 @@ class WebhookSender:
                     continue
                 due = now + (fault.seconds if fault is not None and fault.kind == "webhook_delay" else 0.0)
                 self._push(due, delivery)
-                is_ad = any("ad_id" in change.value.get("media", {}) for change in changes)
-                if (fault is not None and fault.kind == "webhook_duplicate") or (
-                    is_ad and self.ad_duplicates
-                ):
-                    copy = Delivery(
-                        id=next(self._ids), changes=delivery.changes, shape=shape, duplicate_of=delivery.id
-                    )
+                copied = changes if fault is not None and fault.kind == "webhook_duplicate" else []
+                if self.ad_duplicates and not copied:
+                    copied = [change for change in changes if "ad_id" in change.value.get("media", {})]
+                if copied:
+                    copy = Delivery(next(self._ids), tuple(copied), shape, duplicate_of=delivery.id)
                     self._log.append(copy)
                     self._push(due, copy)
             self._lock.notify_all()
