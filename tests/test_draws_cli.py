@@ -196,3 +196,18 @@ def test_update_offline_is_one_clear_line_and_writes_nothing(
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(f"Error: cannot reach HKJC at {url}: ")
     assert not marksix_home.exists()
+
+
+def test_the_configured_database_url_is_the_archive(
+    marksix_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "elsewhere.sqlite3"
+    monkeypatch.setenv("MARKSIX_DATABASE_URL", f"sqlite:///{database}")
+    source = tmp_path / "new.csv"
+    source.write_text("draw_id,date,n1,n2,n3,n4,n5,n6,extra\n" + NEW_ROWS, encoding="utf-8")
+    code, out, _ = run(capsys, "draws", "import", str(source))
+    assert (code, out.splitlines()[0]) == (0, f"{source}: 2 new, 0 already known")
+    assert database.exists()
+    assert not marksix_home.exists()
+    code, out, _ = run(capsys, "draws", "latest", "--json")
+    assert json.loads(out)["draw_id"] == "26/094"

@@ -16,6 +16,15 @@ HKJC_GRAPHQL_URL = "https://info.cld.hkjc.com/graphql/base/"
 TIER_NAMES = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", 6: "6th", 7: "7th"}
 
 
+def _archive_location() -> tuple[Path, str | None]:
+    """The data folder and the configured database (MARKSIX_DATABASE_URL, if any):
+    the same archive the bot and the web service read."""
+    from marksix.config import load_settings
+
+    settings = load_settings()
+    return settings.home or home(), settings.database_url
+
+
 def _draw_table(draws: Sequence[Draw]) -> str:
     rows = [
         (draw.draw_id, draw.date.isoformat(), " ".join(f"{n:2d}" for n in draw.numbers), draw.extra)
@@ -60,7 +69,8 @@ def draws() -> None:
     """Show, import and update the official 6/49 draw history (2002 onwards).
 
     The bundled history ships with the package; draws you import or fetch
-    are kept in the SQLite database under MARKSIX_HOME and added on top.
+    are kept in the SQLite database under MARKSIX_HOME (or the database
+    MARKSIX_DATABASE_URL names) and added on top.
 
     \b
     Examples:
@@ -84,7 +94,7 @@ def latest(as_json: bool) -> None:
     """
     from marksix.archive import load_history
 
-    draw = load_history(home()).latest
+    draw = load_history(*_archive_location()).latest
     if as_json:
         emit_json(draw.to_json())
     else:
@@ -111,7 +121,7 @@ def list_draws(count: int, as_json: bool) -> None:
     """
     from marksix.archive import load_history
 
-    recent = list(load_history(home()).last(count))
+    recent = list(load_history(*_archive_location()).last(count))
     if as_json:
         emit_json([draw.to_json() for draw in recent])
     else:
@@ -131,13 +141,13 @@ def show(draw_id: str, as_json: bool) -> None:
     """
     from marksix.archive import load_history, load_prizes
 
-    user_home = home()
-    draw = load_history(user_home).get(draw_id)
+    location = _archive_location()
+    draw = load_history(*location).get(draw_id)
     if as_json:
         emit_json(draw.to_json())
         return
     click.echo(_draw_table([draw]))
-    prizes = load_prizes(user_home).get(draw.draw_id)
+    prizes = load_prizes(*location).get(draw.draw_id)
     if prizes is not None:
         click.echo("")
         click.echo(_prize_table(prizes))
@@ -165,7 +175,7 @@ def import_draws(file: Path, as_json: bool) -> None:
     """
     from marksix.archive import import_file
 
-    change = import_file(file, home())
+    change = import_file(file, *_archive_location())
     if as_json:
         emit_json(change.to_json())
         return
@@ -207,9 +217,11 @@ def update(since: dt.datetime | None, endpoint: str, timeout: float, as_json: bo
     from marksix.hkjc import HkjcClient
 
     with HkjcClient(base_url=endpoint, timeout=timeout) as client:
+        data_home, database_url = _archive_location()
         change = update_archive(
-            home(),
+            data_home,
             client,
+            database_url,
             since=since.date() if since else None,
             progress=lambda message: click.echo(message, err=True),
         )
