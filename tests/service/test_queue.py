@@ -180,3 +180,21 @@ def test_redis_huey_consumer_threads_reply_once_each(
         _consume(tasks, graph, 20)
     finally:
         huey.flush()
+
+
+def test_resume_requeues_waiting_comments_after_a_new_token(
+    immediate: Tasks, graph: FakeGraph, clock: FakeClock
+) -> None:
+    from marksix.errors import TokenExpired
+
+    graph.fail["reply"] = [TokenExpired("Session has expired", code=190, subcode=463)]
+    first, second = event(), event(username="bob")
+    immediate.submit(first)
+    immediate.submit(second)
+    services = immediate.services()
+    assert services.accounts.get(ACCOUNT_ID).status == "blocked"
+    assert services.comments.counts_by_state()["queued"] == 2
+    services.accounts.set_token(ACCOUNT_ID, "IGAAT-renewed", now=clock())
+    assert immediate.resume(ACCOUNT_ID) == 2
+    assert services.comments.counts_by_state()["replied"] == 2
+    assert graph.posted() == 2

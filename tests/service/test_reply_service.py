@@ -284,3 +284,74 @@ def test_an_unexpected_error_goes_back_to_the_queue(env: Env) -> None:
     outcome = env.service.handle(key)
     assert outcome.state == "queued" and outcome.code == "internal_error"
     assert "template bug" in (stored(env, key).reason or "")
+
+
+def test_concurrent_admissions_respect_the_cooldown(env: Env) -> None:
+    import threading
+
+    from marksix.store.comments import ReplyFields
+
+    records = []
+    for _ in range(4):
+        key = submit(env, username="amy")
+        claimed = env.comments.claim(key, now=env.clock(), lease=timedelta(seconds=120))
+        assert claimed is not None
+        records.append(claimed)
+    verdicts: list[str] = []
+    barrier = threading.Barrier(len(records))
+
+    def admit(record: CommentRecord) -> None:
+        barrier.wait()
+        admission = env.comments.admit(
+            record,
+            ReplyFields("pick", "zh-HK", "text", "template"),
+            kind="public",
+            now=env.clock(),
+            lease=timedelta(seconds=120),
+            cooldown=timedelta(seconds=60),
+            post_cap=100,
+            private_per_hour=750,
+        )
+        verdicts.append(admission.verdict)
+
+    threads = [threading.Thread(target=admit, args=(record,)) for record in records]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(verdicts) == ["send", "skip", "skip", "skip"]
+
+
+def test_sweeper_fails_a_comment_that_keeps_killing_workers(env: Env) -> None:
+    key = submit(env)
+    sweeper = Sweeper(env.comments, limits=Limits(max_attempts=2), clock=env.clock)
+    results = []
+    for _ in range(2):
+        assert env.comments.claim(key, now=env.clock(), lease=timedelta(seconds=120)) is not None
+        env.clock.advance(121)
+        results.append(sweeper.sweep())
+    assert (results[0].requeued, results[1].failed) == (1, 1)
+    record = stored(env, key)
+    assert (record.state, record.failure_class, record.attempts) == ("failed", "worker_lost", 2)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (RateLimited("(#4) Application request limit reached", retry_after=None, code=4), "active"),
+        (TokenExpired("Session has expired", code=190), "blocked"),
+    ],
+)
+def test_reconciler_errors_pause_or_block_the_account(env: Env, error: Exception, status: str) -> None:
+    from marksix.worker.reconcile import Reconciler
+
+    env.graph.fail["list_media"] = [error]
+    reconciler = Reconciler(env.comments, env.accounts, graph_for=lambda account: env.graph, clock=env.clock)
+    result = reconciler.reconcile()
+    assert result.found == [] and len(result.problems) == 1
+    account = env.accounts.get(ACCOUNT_ID)
+    assert account.status == status
+    if status == "active":
+        assert account.paused_at(env.clock())
+        assert reconciler.reconcile().problems == []  # paused accounts are not polled
+        assert env.graph.calls.count("list_media") == 1
