@@ -95,6 +95,15 @@ def test_whole_history_totals_and_json_keys() -> None:
     assert low < one_low < stats.expected_frequency < one_high < high
 
 
+def test_pair_band_covers_the_expected_pair_count() -> None:
+    stats = compute_statistics(HISTORY)
+    low, high = stats.pair_band
+    assert low < stats.expected_pair_count < high
+    assert stats.expected_pair_count == pytest.approx(len(HISTORY) * 15 / comb(49, 2))
+    assert stats.top_pairs[0][2] <= high
+    assert stats.to_json()["pair_chance_band"] == [low, high]
+
+
 def test_chi_square_is_scaled_for_six_distinct_numbers() -> None:
     stats = compute_statistics(HISTORY)
     expected = len(HISTORY) * 6 / 49

@@ -36,6 +36,8 @@ LOW_MAX = 24
 #: Sum bands (upper bounds, inclusive) for the sum distribution.
 SUM_BANDS = ((21, 99), (100, 119), (120, 139), (140, 159), (160, 179), (180, 199), (200, 279))
 COLOURS = ("red", "blue", "green")
+#: Chance that a given pair of numbers is drawn together in one draw.
+PAIR_PROBABILITY = comb(POOL - 2, PICKED - 2) / comb(POOL, PICKED)
 #: Pearson's X² times this is χ²(48) for draws of six distinct numbers.
 WITHOUT_REPLACEMENT = (POOL - 1) / (POOL - PICKED)
 
@@ -116,6 +118,7 @@ class Statistics:
     sum_sd: float
     chi_square: ChiSquare
     band: ChanceBand
+    pair_band: tuple[int, int]  # every pair's count, by chance, at CONFIDENCE
 
     @property
     def expected_frequency(self) -> float:
@@ -127,7 +130,7 @@ class Statistics:
 
     @property
     def expected_pair_count(self) -> float:
-        return self.draws * comb(POOL - 2, PICKED - 2) / comb(POOL, PICKED)
+        return self.draws * PAIR_PROBABILITY
 
     @property
     def consistent_with_chance(self) -> bool:
@@ -158,6 +161,13 @@ class Statistics:
                 else "Some count is outside that band: rare, but it says nothing about the next draw."
             )
         )
+        if self.top_pairs:
+            first, second, busiest = self.top_pairs[0]
+            low, high = self.pair_band
+            lines.append(
+                f"By pure chance every one of the {comb(POOL, 2):,} pairs falls within {low}-{high} "
+                f"(95%); the busiest here, {first}+{second}, came up {busiest} times."
+            )
         lines.append("Past draws do not predict future ones: every combination has the same odds.")
         return lines
 
@@ -182,6 +192,7 @@ class Statistics:
             "cold": list(self.cold),
             "top_pairs": [{"numbers": [a, b], "count": count} for a, b, count in self.top_pairs],
             "expected_pair_count": round(self.expected_pair_count, 4),
+            "pair_chance_band": list(self.pair_band),
             "distributions": {name: value.to_json() for name, value in self.distributions.items()},
             "sum": {"mean": round(self.sum_mean, 3), "sd": round(self.sum_sd, 3), **sum_moments()},
             "chi_square": self.chi_square.to_json(),
@@ -226,6 +237,7 @@ def compute_statistics(history: DrawHistory) -> Statistics:
             all_numbers=binomial_band(count, PICKED / POOL, CONFIDENCE ** (1 / POOL)),
             observed=(int(frequency[1:].min()), int(frequency[1:].max())),
         ),
+        pair_band=binomial_band(count, PAIR_PROBABILITY, CONFIDENCE ** (1 / comb(POOL, 2))),
     )
 
 
