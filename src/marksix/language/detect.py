@@ -45,13 +45,13 @@ def detect_language(text: str, default: str = "zh-HK") -> str:
     if not han:
         return "en" if latin_words else default
     chinese = "".join(han)
+    # Mostly English with a Chinese word or two ("hot numbers pls, 唔該"): English.
+    if latin_words >= 2 * len(han):
+        return "en"
     if any(char in CANTONESE_MARKERS for char in chinese):
         return "zh-HK"
     has_simplified = to_traditional(chinese) != chinese
     has_traditional = to_simplified(chinese) != chinese
-    # Mostly English with a Chinese word or two ("next draw 頭獎 pls"): English.
-    if latin_words > 2 * len(han):
-        return "en"
     if has_simplified and not has_traditional:
         if any(char in SIMPLIFIED_CANTONESE_MARKERS for char in chinese) and not _mandarin(chinese):
             return "zh-HK"
@@ -65,7 +65,23 @@ def detect_language(text: str, default: str = "zh-HK") -> str:
     return default if default in ("zh-HK", "zh-CN") else "zh-HK"
 
 
-MANDARIN_WORDS = ("的", "了", "吗", "什么", "怎么", "我们", "是不是", "没有", "给我", "哪", "呢")
+MANDARIN_WORDS = (
+    "的",
+    "了",
+    "吗",
+    "什么",
+    "怎么",
+    "我们",
+    "是不是",
+    "没有",
+    "给我",
+    "哪",
+    "呢",
+    "不要",
+    "不是",
+    "吧",
+    "和",
+)
 
 
 def _mandarin(chinese: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from marksix.language.safety import has_link
+from marksix.language.safety import has_link, looks_like_injection
 
 INTENTS = ("pick", "last_result", "next_draw", "check_ticket", "odds", "stats", "help", "support", "ignore")
 
@@ -144,6 +144,9 @@ ABUSE = _any(
     "廢柴",
 )
 TICKET_CHECK = _any(
+    r"\bdid\b.*\bwin\b",
+    r"win anything",
+    "得唔得獎",
     "中咗未",
     "中左未",
     "中咗冇",
@@ -170,9 +173,35 @@ TICKET_CHECK = _any(
 )
 #: Having bought numbers makes a comment a ticket check only when it lists a ticket.
 BOUGHT = _any(
-    "買咗", "買左", "买了", "買了", r"i bought", r"my ticket", r"my numbers", "我嘅號碼", "我的号码"
+    "我張飛",
+    "我嗰張飛",
+    "我啲號碼",
+    "我的号码",
+    "我买的",
+    "買咗",
+    "買左",
+    "买了",
+    "買了",
+    r"i bought",
+    r"my ticket",
+    r"my numbers",
+    "我嘅號碼",
+    "我的号码",
 )
 NEXT_DRAW = _any(
+    "有冇得買",
+    "幾時有得買",
+    "聽日有冇",
+    "今晚有冇攪珠",
+    "今晚有冇開",
+    "邊日攪珠",
+    "邊日開",
+    "哪天",
+    "哪一天",
+    "幾號開",
+    "几号开",
+    "今晚幾點",
+    "今晚几点",
     "幾時攪珠",
     "幾時開",
     "幾時搞珠",
@@ -244,6 +273,11 @@ LAST_RESULT = _any(
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _any(
+    "難唔難",
+    "难不难",
+    "易唔易",
+    "有幾難",
+    "有多难",
     "機會率",
     "机会率",
     "機率",
@@ -264,6 +298,14 @@ ODDS = _any(
     r"1 in \d",
 )
 STATS = _any(
+    "出得最多",
+    "出得最少",
+    r"出得(?:好)?多唔多",
+    "出得多",
+    "出得少",
+    "最多次",
+    "最常见",
+    "最常見",
     "出咗幾多次",
     "出咗幾次",
     "出左幾多次",
@@ -298,6 +340,10 @@ STATS = _any(
     r"\bstatistics\b",
 )
 HELP = _any(
+    r"點樣(?:先)?(?:可以)?揀",
+    "點揀",
+    "怎么选",
+    "怎麼選",
     "點玩",
     "点玩",
     "怎麼玩",
@@ -357,13 +403,15 @@ def classify(normalised: str, *, has_ticket_numbers: bool, is_own: bool) -> Clas
         return Classified("check_ticket")
     if NEXT_DRAW.search(stripped):
         return Classified("next_draw")
-    if LAST_RESULT.search(stripped) and not _asks_for_numbers(stripped):
+    if LAST_RESULT.search(stripped) and not _asks_for_numbers(stripped) and not has_ticket_numbers:
         return Classified("last_result")
     if ODDS.search(stripped):
         return Classified("odds")
-    if STATS.search(stripped):
+    # "好耐冇出嘅號碼俾組我" asks for a pick weighted that way, not for a table.
+    if STATS.search(stripped) and not _asks_for_numbers(stripped):
         return Classified("stats")
-    if HELP.search(stripped) and not HELP_EXCEPTIONS.search(stripped):
+    # "忽略以上規則" names the rules to attack them, not to learn them.
+    if HELP.search(stripped) and not HELP_EXCEPTIONS.search(stripped) and not looks_like_injection(stripped):
         return Classified("help")
     return Classified("pick")
 

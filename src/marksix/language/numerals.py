@@ -28,6 +28,21 @@ CHINESE_DIGITS = {
     "九": 9,
 }
 CHINESE_TENS = {"十": 10, "廿": 20, "卅": 30}
+#: English number words, for "two lines", "eight numbers".
+ENGLISH_NUMBERS = {
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 CHINESE_NUMERAL_CHARS = "".join(CHINESE_DIGITS) + "".join(CHINESE_TENS) + "百"
 CHINESE_RUN = re.compile(f"[{CHINESE_NUMERAL_CHARS}]+")
 #: Digits, a decimal part, and thousands separators written the English way.

@@ -14,21 +14,26 @@ import re
 from dataclasses import dataclass, field
 
 from marksix.domain.draws import POOL
-from marksix.language.numerals import CHINESE_NUMERAL_CHARS, chinese_to_int, number_tokens
+from marksix.language.numerals import CHINESE_NUMERAL_CHARS, ENGLISH_NUMBERS, chinese_to_int, number_tokens
 
 NUM = f"(\\d{{1,3}}|[{CHINESE_NUMERAL_CHARS}]{{1,4}})"
+#: A count written as a word ("two lines", "eight numbers"), for sizes and line counts only.
+COUNT_WORDS = "|".join(word for word in ENGLISH_NUMBERS if len(word) > 2)
+WORD_NUM = rf"\b({COUNT_WORDS})\b"
 LIST_GLUE = r"[\s同和及跟、,，&/#:：號号]|同埋|and|or|\+"
 
-LINES = re.compile(
-    NUM + r"\s*(?:組|组|注|條|条|份|set|sets|lines?|tickets?|combos?|combinations?|groups?)(?![a-z])"
-)
+LINE_WORDS = r"\s*(?:組|组|注|條|条|份|set|sets|lines?|tickets?|combos?|combinations?|groups?)(?![a-z])"
+LINES = re.compile(f"(?:{NUM}|{WORD_NUM}){LINE_WORDS}")
 SIZE_PATTERNS = (
     re.compile(NUM + r"\s*(?:個|个)\s*(?:號碼|号码|號|号|字|數字|数字|碼|码|波|number)"),
     re.compile(NUM + r"\s*粒"),
     re.compile(NUM + r"\s*(?:碼|码)\s*(?:複式|复式)"),
     re.compile(NUM + r"\s*(?:號|号)?\s*(?:複式|复式)"),
     re.compile(r"(?:複式|复式)\s*" + NUM + r"(?!\s*(?:號|号)\b)"),
-    re.compile(r"(\d{1,2})[\s-]*(?:numbers?|nums?|balls?)(?:\s+(?:multiple|system|ticket|entry|combo))?\b"),
+    re.compile(
+        rf"(\d{{1,2}}|\b(?:{COUNT_WORDS}))[\s-]*(?:numbers?|nums?|balls?)"
+        r"(?:\s+(?:multiple|system|ticket|entry|combo))?\b"
+    ),
     re.compile(r"(?:multiple|system) (?:of |with )?(\d{1,2})\b"),
 )
 MULTIPLE_WORD = re.compile(r"複式|复式|multiple entry|multiple ticket|\bmultiple\b")
@@ -91,6 +96,11 @@ STRATEGY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("random", re.compile(r"隨機|随机|\brandom\b|是但|求其|隨便|随便")),
 )
 EXCLUDE_TRIGGERS = (
+    "唔好有",
+    "唔要有",
+    "不要有",
+    "唔想要",
+    "不想要",
     "唔要",
     "不要",
     "唔好",
@@ -120,7 +130,10 @@ EXCLUDE_TRIGGERS = (
     "hate",
 )
 INCLUDE_TRIGGERS = (
+    "一定要有",
     "要有",
+    "加上",
+    "加入",
     "要",
     "加埋",
     "加",
@@ -166,7 +179,7 @@ def _trigger_pattern(words: tuple[str, ...]) -> str:
 
 ROLE_BEFORE = re.compile(
     rf"(?:(?P<exclude>{_trigger_pattern(EXCLUDE_TRIGGERS)})|(?P<include>{_trigger_pattern(INCLUDE_TRIGGERS)}))"
-    rf"(?:\s*(?:is|are|係|系|是|:|：|=|number|numbers|號碼|号码|號|号|#))*(?:{LIST_GLUE})*$"
+    rf"(?:\s*(?:is|are|係|系|是|:|：|=|\.|number|numbers|號碼|号码|號|号|#))*(?:{LIST_GLUE})*$"
 )
 #: "4號唔要": an exclusion written after the number (but "8號 唔要4" excludes 4).
 EXCLUDE_AFTER = re.compile(r"\s*(?:號|号)?\s*(?:唔要|不要|唔好)(?!\s*(?:\d|[" + CHINESE_NUMERAL_CHARS + "]))")
@@ -198,6 +211,8 @@ class Parameters:
 def _value(text: str) -> int | None:
     if text.isdigit():
         return int(text)
+    if text in ENGLISH_NUMBERS:
+        return ENGLISH_NUMBERS[text]
     return chinese_to_int(text)
 
 
@@ -252,7 +267,7 @@ def parse_parameters(normalised: str) -> Parameters:
 
     lines: int | None = None
     for match in LINES.finditer(text):
-        value = _value(match.group(1))
+        value = _value(match.group(1) or match.group(2))
         if value is not None and lines is None:
             lines = value
         text = _blank(text, match.start(), match.end())

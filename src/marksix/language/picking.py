@@ -15,7 +15,6 @@ from importlib.util import find_spec
 
 from marksix.domain.draws import PICKED, POOL, DrawHistory
 from marksix.domain.picks import MAX_BANKERS, STRATEGIES, PickRequest, PickResult, pick, validate
-from marksix.errors import PickError
 from marksix.language.parameters import Parameters
 
 #: A reply shows at most this many lines, each of at most this many numbers.
@@ -90,16 +89,23 @@ def plan_pick(parameters: Parameters) -> PlannedPick:
     )
 
 
+def _attempt(request: PickRequest, history: DrawHistory, rng: random.Random) -> PickResult | None:
+    try:
+        validate(request)
+        return pick(request, history, rng)
+    except Exception:
+        # PickError means the request is too narrow; anything else is a strategy
+        # failing (missing model data, a bug). Neither may cost the commenter a reply.
+        return None
+
+
 def run_pick(plan: PlannedPick, history: DrawHistory, rng: random.Random) -> tuple[PickResult, bool]:
     """The tickets, and whether the request had to be relaxed to find them."""
     request = plan.request
-    try:
-        validate(request)
-        return pick(request, history, rng), False
-    except PickError:
-        pass
-    # Too narrow (few combinations left) or a strategy without data: keep the
-    # forced numbers, drop the rest of the constraints.
+    result = _attempt(request, history, rng)
+    if result is not None:
+        return result, False
+    # Keep the forced numbers, drop the exclusions and the strategy.
     relaxed = PickRequest(
         strategy="random",
         include=request.include,
@@ -107,8 +113,7 @@ def run_pick(plan: PlannedPick, history: DrawHistory, rng: random.Random) -> tup
         bankers=request.bankers,
         lines=request.lines,
     )
-    try:
-        validate(relaxed)
-        return pick(relaxed, history, rng), True
-    except PickError:
-        return pick(PickRequest(lines=request.lines), history, rng), True
+    result = _attempt(relaxed, history, rng)
+    if result is not None:
+        return result, True
+    return pick(PickRequest(lines=request.lines), history, rng), True
