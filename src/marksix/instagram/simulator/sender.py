@@ -136,6 +136,11 @@ class WebhookSender:
 
     close = stop
 
+    @property
+    def running(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every queued update was delivered, dropped or given up."""
         deadline = time.monotonic() + timeout
