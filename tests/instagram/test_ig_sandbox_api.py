@@ -151,3 +151,13 @@ def test_lifespan_stops_the_sender(app: Starlette) -> None:
         assert sender.running
     assert not sender.running
     assert sender.submit(dashboard_test_change()) is False
+
+
+def test_standalone_command_help_teaches() -> None:
+    from click.testing import CliRunner
+
+    from marksix.instagram.simulator.__main__ import main
+
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output and "--webhook-url" in result.output

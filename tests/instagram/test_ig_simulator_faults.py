@@ -204,3 +204,13 @@ def test_faults_are_listed_and_consumed_in_order(sandbox: Sandbox) -> None:
         with pytest.raises(PolicyBlocked):
             client.me()
         client.me()
+
+
+def test_response_lost_without_a_client_timeout_is_a_504(sandbox: Sandbox) -> None:
+    comment_id = sandbox.comment()
+    inject(sandbox, kind="response_lost", seconds=0)
+    with sandbox.client() as client:
+        with pytest.raises(RetryableApiError) as caught:
+            client.reply(comment_id, "hi")
+        assert caught.value.status == 504
+        assert len(client.list_replies(comment_id)) == 1

@@ -88,8 +88,8 @@ GRAPH_FAULTS = frozenset(
         "action_block",  # 4 / 2207051
         "duplicate_post",  # 506
         "permission_denied",  # 10
-        "timeout",  # no answer; the call has no effect
-        "response_lost",  # the call takes effect, the answer never arrives
+        "timeout",  # no answer for `seconds` (then 504); the call has no effect
+        "response_lost",  # the call takes effect; no answer for `seconds` (then 504)
         "latency",  # answer slowly
         "usage",  # report this usage percentage (100 = throttled, code 80002)
     }

@@ -122,7 +122,7 @@ class GraphApi:
             fault = self.faults.take(ERROR_FAULTS | HANG_FAULTS, method, path)
             if fault is not None and fault.kind == "timeout":
                 await self._hang(fault.seconds)
-                return Response(status_code=504)
+                return HTMLResponse("<html><body>504 Gateway Time-out</body></html>", 504)
             failure = fault.failure() if fault is not None else None
             if failure is not None:
                 raise failure
@@ -135,7 +135,9 @@ class GraphApi:
             if asyncio.iscoroutine(result):
                 result = await result
             if fault is not None and fault.kind == "response_lost":
+                # A client with a timeout gives up first; one without (in-process tests) gets a 504.
                 await self._hang(fault.seconds)
+                return HTMLResponse("<html><body>504 Gateway Time-out</body></html>", 504)
             return JSONResponse(result, headers=self._usage_headers(account, regain))
         except GraphFailure as failure:
             headers = {**self._usage_headers(account, failure.regain_access_minutes), **failure.headers}
