@@ -160,7 +160,7 @@ def event(
         parent_id=parent_id,
         field=field,
         media_product_type="LIVE" if field == "live_comments" else "FEED",
-        timestamp=1_764_417_600,
+        timestamp=int(datetime(2026, 11, 29, 11, 59, tzinfo=UTC).timestamp()),
         self_ig_scoped_id=self_ig_scoped_id,
     )
 

@@ -355,3 +355,22 @@ def test_reconciler_errors_pause_or_block_the_account(env: Env, error: Exception
         assert account.paused_at(env.clock())
         assert reconciler.reconcile().problems == []  # paused accounts are not polled
         assert env.graph.calls.count("list_media") == 1
+
+
+def test_bad_account_settings_block_the_account_with_the_reason(env: Env) -> None:
+    env.accounts.update_settings(ACCOUNT_ID, {"reply_mode": "shout"}, now=env.clock())
+    key = submit(env)
+    assert env.service.handle(key).state == "waiting"
+    account = env.accounts.get(ACCOUNT_ID)
+    assert account.status == "blocked" and "reply_mode" in (account.alert or "")
+    env.accounts.update_settings(ACCOUNT_ID, {"reply_mode": "public"}, now=env.clock())
+    env.accounts.unblock(ACCOUNT_ID, now=env.clock())
+    assert env.service.handle(key).state == "replied"
+
+
+def test_private_replies_only_within_seven_days(env: Env) -> None:
+    env.accounts.update_settings(ACCOUNT_ID, {"reply_mode": "private"}, now=env.clock())
+    key = submit(env)  # commented at the event's timestamp, long before the test clock
+    env.clock.advance(8 * 24 * 3600)
+    assert env.service.handle(key).code == "private_reply_expired"
+    assert env.graph.private == []

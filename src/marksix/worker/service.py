@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -99,6 +99,8 @@ class Outcome:
 
 
 NOT_CLAIMED = Outcome("not_claimed")
+#: Instagram accepts the one private reply to a comment within 7 days of it.
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
 
 
 def own_reply_id(replies: Sequence[Mapping[str, Any]], account: Account) -> str | None:
@@ -204,10 +206,14 @@ class _Attempt:
         account = service.accounts.find(record.account_id)
         if account is None:
             return self.skip("unknown_account", f"no account {record.account_id} is connected")
-        limits = limits_for(service.limits, account.id, account.settings)
         not_ours = self.not_for_us(account)
         if not_ours is not None:
             return self.skip(*not_ours)
+        try:
+            limits = limits_for(service.limits, account.id, account.settings)
+        except ConfigError as error:  # a person must fix the settings; replies wait meanwhile
+            self.block(account, "bad_settings", str(error))
+            return self.wait(str(error))
         if account.blocked:
             return self.wait(account.alert or "account blocked")
         now = service.clock()
@@ -267,6 +273,13 @@ class _Attempt:
             if found is not None:
                 return self.replied(found, "found our reply from an earlier attempt; not posted again")
             self.uncertain = False  # checked: the earlier attempt did not post
+        commented_at = record.commented_at
+        if (
+            limits.reply_mode == "private"
+            and commented_at
+            and service.clock() - commented_at > PRIVATE_REPLY_WINDOW
+        ):
+            return self.skip("private_reply_expired", "Instagram allows a private reply within 7 days only")
         reply = service.reply_for(record, account)
         fields = ReplyFields(reply.intent, reply.language, reply.text, reply.path, _details(reply))
         if reply.intent == "ignore" or not reply.text:
