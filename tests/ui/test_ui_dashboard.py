@@ -7,8 +7,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from ui_support import ACCOUNT_ID, PASSWORD, FakeRuntime, csrf_from, log_in, make_app, seed_comment
 
-from conftest import ACCOUNT_ID, PASSWORD, FakeRuntime, csrf_from, log_in, make_app, seed_comment
 from marksix.config import load_settings
 from marksix.web.auth import PASSWORD_FILE, SESSION_COOKIE, LoginThrottle
 

@@ -114,9 +114,11 @@ def number_bars(
             f"<title>{escape(expected_label)} {escape(_format(expected))}</title></line>"
         )
         if expected_label:
+            # Above the band (or the line), at the left, clear of the bars' tops.
+            label_y = min(y(band[1]) if band else y(expected), y(max(values))) - 8
             body.append(
-                f'<text x="{width - right - 4}" y="{y(expected) - 6:.1f}" font-size="13" '
-                f'text-anchor="end" fill="#333">{escape(expected_label)} {escape(_format(expected))}</text>'
+                f'<text x="{left + 6}" y="{max(label_y, top + 12):.1f}" font-size="13" '
+                f'text-anchor="start" fill="#333">{escape(expected_label)} {escape(_format(expected))}</text>'
             )
     body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{AXIS}"/>')
     return _svg(width, height, body, label)
@@ -158,23 +160,39 @@ def gap_heatmap(gaps: Sequence[int], *, label: str, unit: str = "") -> str:
 
 
 def interval_chart(
-    rows: Sequence[Interval], *, label: str, reference: float, reference_label: str, unit: str = ""
+    rows: Sequence[Interval],
+    *,
+    label: str,
+    reference: float,
+    reference_label: str,
+    unit: str = "",
+    band: tuple[float, float] | None = None,
 ) -> str:
-    """Each row's estimate with its 95% interval, against a reference line (chance)."""
+    """Each row's estimate with its 95% interval, against a reference line (chance).
+
+    `band`, when given, shades where 95% of estimates fall by chance alone.
+    """
     if not rows:
         raise ValueError("interval_chart needs at least one row")
     row_height, left, right, top = 44, 170, 30, 36
     width = 900
     height = top + row_height * len(rows) + 40
-    low = min(*(row.low for row in rows), reference)
-    high = max(*(row.high for row in rows), reference)
+    low = min(*(row.low for row in rows), reference, *(band or ()))
+    high = max(*(row.high for row in rows), reference, *(band or ()))
     margin = (high - low) * 0.15 or abs(reference) * 0.1 or 1.0
     low, high = low - margin, high + margin
 
     def x(value: float) -> float:
         return left + (width - left - right) * (value - low) / (high - low)
 
-    body = [
+    body = []
+    if band is not None:
+        body.append(
+            f'<rect class="band" x="{x(band[0]):.1f}" width="{x(band[1]) - x(band[0]):.1f}" y="{top - 10}" '
+            f'height="{height - 30 - top + 10}" fill="{BAND}" opacity="0.6">'
+            f"<title>{escape(f'{_format(band[0])} – {_format(band[1])}')}</title></rect>"
+        )
+    body += [
         f'<line class="reference" x1="{x(reference):.1f}" x2="{x(reference):.1f}" y1="{top - 10}" '
         f'y2="{height - 30}" stroke="#333" stroke-dasharray="6 4"/>'
         f'<text x="{x(reference):.1f}" y="{top - 16}" font-size="13" text-anchor="middle" fill="#333">'

@@ -120,9 +120,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stats.cold": ("近 {window} 期出得最少", "Least drawn in the last {window}"),
     "stats.backtest_note": (
         "每個策略喺每期之前只用之前嘅數據揀號，再同隨機揀號比較。"
-        "誤差線係 95% 置信區間：跨過隨機線即係同隨機冇分別。",
+        "誤差線係 95% 置信區間：跨過隨機線即係同隨機冇分別。灰色帶係純隨機揀號 95% 會落喺嘅範圍。",
         "Each strategy picks using only earlier draws and is compared with random picks. Error bars are 95%"
-        " intervals: one that crosses the random line is no different from chance.",
+        " intervals: one that crosses the random line is no different from chance. The grey band is where"
+        " 95% of purely random pickers land.",
     ),
     "stats.unavailable": ("呢部分未有數據。", "Not available yet."),
     "stats.popularity_note": (

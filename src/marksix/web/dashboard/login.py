@@ -24,14 +24,21 @@ from marksix.web.dashboard.core import (
 router = APIRouter(prefix=PREFIX)
 
 
-def _form(request: Request, *, setup: bool, message: str | None = None, status_code: int = 200) -> Response:
+def _form(
+    request: Request,
+    *,
+    setup: bool,
+    message: str | None = None,
+    status_code: int = 200,
+    next_url: str | None = None,
+) -> Response:
     return render(
         request,
         "dashboard/login.html",
         {
             "setup": setup,
             "action": f"{PREFIX}/setup" if setup else f"{PREFIX}/login",
-            "next_url": safe_next(request.query_params.get("next")),
+            "next_url": safe_next(next_url or request.query_params.get("next")),
             "message": message,
             "message_kind": "error" if message else None,
         },
@@ -64,15 +71,19 @@ def login_submit(
     wait = state.throttle.retry_after(address)
     if wait > 0:
         response = _form(
-            request, setup=False, message=t("login.throttled", seconds=math.ceil(wait)), status_code=429
+            request,
+            setup=False,
+            message=t("login.throttled", seconds=math.ceil(wait)),
+            status_code=429,
+            next_url=next,
         )
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
     if not csrf_matches(session, csrf_token):
-        return _form(request, setup=False, message=t("csrf.failed"), status_code=403)
+        return _form(request, setup=False, message=t("csrf.failed"), status_code=403, next_url=next)
     if not state.password.verify(password):
         state.throttle.failure(address)
-        return _form(request, setup=False, message=t("login.wrong"), status_code=401)
+        return _form(request, setup=False, message=t("login.wrong"), status_code=401, next_url=next)
     state.throttle.success(address)
     replace_session(request, session.logged_in())
     return redirect(request, safe_next(next))

@@ -154,6 +154,7 @@ def _backtest_page(history: DrawHistory, t: Callable[..., str], language: str) -
         reference=float(EXPECTED_MATCHES),
         reference_label="chance" if en else "隨機預期",
         unit="",
+        band=backtest.chance_interval,
     )
     summary = (
         f"{backtest.draws:,} draws scored ({backtest.first_draw} to {backtest.last_draw}); "
