@@ -17,7 +17,7 @@ from marksix.errors import ConfigError, StoreError
 from marksix.store import engine as store_engine_module
 from marksix.store.base import metadata
 from marksix.store.draw_tables import announced_draws, draw_prize_tiers, draw_prizes, draws
-from marksix.store.engine import current_revision, database_url, make_engine, upgrade
+from marksix.store.engine import current_revision, database_url, make_engine, upgrade, write_transaction
 
 DRAW_TABLES = {table.name for table in (draws, draw_prizes, draw_prize_tiers, announced_draws)}
 
@@ -150,3 +150,24 @@ def test_a_database_from_a_newer_version_is_refused_clearly(store_engine: Engine
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(StoreError, match="newer marksix"):
         upgrade(store_engine)
+
+
+def test_write_transaction_takes_the_sqlite_write_lock_up_front(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "db.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        with engine.begin() as connection:  # a plain transaction that only reads
+            connection.execute(text("SELECT count(*) FROM draws"))
+            other.execute("BEGIN IMMEDIATE")  # another writer can still start
+            other.execute("ROLLBACK")
+        with write_transaction(engine) as connection:
+            connection.execute(text("SELECT count(*) FROM draws"))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
+        engine.dispose()

@@ -21,6 +21,7 @@ from marksix.store.draw_tables import (
     draw_prizes,
     draws,
 )
+from marksix.store.engine import write_transaction
 
 
 class DrawArchive:
@@ -118,7 +119,7 @@ class DrawArchive:
         """Add draws and replace prize figures and announcements, all in one
         transaction: either everything is written or nothing is."""
         try:
-            with self.engine.begin() as connection:
+            with write_transaction(self.engine) as connection:
                 _insert_draws(connection, new_draws, source, now)
                 _replace_prizes(connection, prizes, source, now)
                 _replace_announcements(connection, announcements, now)

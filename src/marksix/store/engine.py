@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import sqlite3
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from marksix.paths import archive_path
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: How long a writer waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 5_000
+IMMEDIATE_OPTION = "marksix_sqlite_immediate"
 
 
 def database_url(home: Path, configured: str | None) -> str:
@@ -71,9 +73,21 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(IMMEDIATE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
+    """A transaction for read-then-write work (`with write_transaction(engine) as connection:`).
+
+    On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so a
+    concurrent writer makes it wait for busy_timeout instead of failing with
+    "database is locked" when a read would be upgraded to a write. PostgreSQL
+    needs nothing special: it is a plain `engine.begin()` there.
+    """
+    return engine.execution_options(**{IMMEDIATE_OPTION: True}).begin()
 
 
 def _postgres_engine(url: URL) -> Engine:
