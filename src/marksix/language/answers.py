@@ -282,7 +282,9 @@ def _next_draw(ask: Ask) -> Answer:
 def _odds(ask: Ask) -> Answer:
     wording, head, choose, facts, parameters = ask.wording, ask.head, ask.choose, ask.facts, ask.parameters
     any_odds = 1 / any_prize_probability()
-    text = head.format(first=facts.money(COMBINATIONS), any=facts.show(f"{float(any_odds):.1f}"))
+    text = head.format(
+        one=facts.show(1), first=facts.money(COMBINATIONS), any=facts.show(f"{float(any_odds):.1f}")
+    )
     parts = [Part(text), _honest(wording, choose)]
     return Answer(parts, (), request_json(parameters, "odds"), frozenset(facts.allowed))
 

@@ -58,9 +58,15 @@ def fit(parts: list[Part], footer: str, max_chars: int) -> Fitted:
     text = _join(current, footer)
     if len(text) <= max_chars:
         return Fitted(text, tickets)
+    # Last resort: keep the head and the tickets, then cut at a space.
+    current = [part for index, part in enumerate(current) if index == 0 or part.ticket]
+    text = _join(current, footer)
+    if len(text) <= max_chars:
+        return Fitted(text, tickets)
     body = "\n".join(part.text for part in current if part.text)
-    room = max_chars - len(footer) - 2  # newline and an ellipsis
+    room = max_chars - len(footer) - 2  # a newline and an ellipsis
     cut = body[: max(room, 0) + 1]
     spaces = [match.start() for match in SAFE_CUT.finditer(cut)]
-    cut = cut[: spaces[-1]] if spaces else ""
-    return Fitted((cut.rstrip() + "…\n" + footer) if cut else footer, tickets)
+    cut = cut[: spaces[-1]].rstrip() if spaces else ""
+    whole_tickets = sum(part.ticket and part.text in cut for part in current)
+    return Fitted((cut + "…\n" + footer) if cut else footer, whole_tickets)
