@@ -299,3 +299,30 @@ def test_without_a_service_store_pages_still_render(ui_home: object) -> None:
         page = client.get("/dashboard/")
         assert page.status_code == 200 and "服務資料未接上" in page.text
         assert client.get("/dashboard/replies").status_code == 200
+
+
+def test_popularity_page_without_a_model_says_so(
+    logged_in: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marksix.web.dashboard import stats_view
+
+    monkeypatch.setattr(stats_view, "popularity_model", lambda: None)
+    page = logged_in.get("/dashboard/stats/popularity")
+    assert page.status_code == 200 and "未有數據" in page.text
+
+
+def test_popularity_page_charts_the_model(logged_in: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from marksix.domain.popularity import SHAPE_FEATURES, PopularityModel, PopularityParameters
+    from marksix.web.dashboard import stats_view
+
+    effects = tuple(0.5 if number <= 31 else -0.5 for number in range(1, 50))
+    model = PopularityModel(
+        "test-1",
+        PopularityParameters(0.3, effects, 0.1, 0.2, (0.0,) * len(SHAPE_FEATURES)),
+        {"baseline_error": 1.0, "model_error": 0.8},
+    )
+    monkeypatch.setattr(stats_view, "popularity_model", lambda: model)
+    page = logged_in.get("/dashboard/stats/popularity?lang=en")
+    assert 'id="chart-popularity"' in page.text and page.text.count('class="bar"') == 49
+    assert "About 30% of units are random play" in page.text
+    assert "20% below" in page.text

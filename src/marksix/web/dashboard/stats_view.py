@@ -7,17 +7,19 @@ to say it. Results are cached per history (the bundled one never changes).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import import_module
-from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING
 
 from marksix.domain.backtest import EXPECTED_MATCHES, Backtest, run_backtest
 from marksix.domain.draws import POOL, DrawHistory
 from marksix.domain.statistics import Statistics, compute_statistics
 from marksix.web import charts
+
+if TYPE_CHECKING:
+    from marksix.domain.popularity import PopularityModel
 
 VIEWS = ("frequency", "gaps", "backtest", "popularity")
 RECENT_WINDOW = 100
@@ -188,36 +190,57 @@ def _backtest_page(history: DrawHistory, t: Callable[..., str], language: str) -
 
 
 def _popularity(history: DrawHistory, t: Callable[..., str], language: str) -> StatsPage:
-    builder = popularity_source()
-    if builder is None:
-        return StatsPage("popularity", unavailable="domain.popularity")
-    weights, note = builder(history)
+    model = popularity_model()
+    if model is None:
+        return StatsPage("popularity", unavailable="popularity_model.json")
     en = language == "en"
+    parameters = model.parameters
+    # exp(β) is each number's weight in chosen (not random) play; shown against the average number.
+    weights = [math.exp(value) for value in parameters.number_effects]
     mean = sum(weights) / len(weights)
+    relative = [weight / mean for weight in weights]
     chart = charts.number_bars(
-        weights,
+        relative,
         label=t("stats.popularity"),
-        expected=mean,
-        unit="",
-        expected_label="average" if en else "平均",
+        expected=1.0,
+        unit="×",
+        expected_label="average number" if en else "平均號碼",
     )
+    fit = dict(model.fit)
     notes = [t("stats.popularity_note")]
-    if note:
-        notes.append(note)
-    return StatsPage("popularity", chart=chart, notes=notes)
+    share = f"{parameters.random_share:.0%}"
+    birthday = f"×{math.exp(parameters.birthday_effect):.2f}"
+    notes.append(
+        f"About {share} of units are random play (Quick Pick); among chosen lines, all-birthday lines "
+        f"(every number 1-31) are weighted {birthday}. Model {model.version}."
+        if en
+        else f"大約 {share} 注係電腦飛（隨機）；自己揀嘅注入面，"
+        f"全部號碼 1-31（生日號）嘅組合權重係 {birthday}。模型版本 {model.version}。"
+    )
+    baseline, error = fit.get("baseline_error"), fit.get("model_error")
+    if isinstance(baseline, int | float) and isinstance(error, int | float) and baseline:
+        gain = 1 - error / baseline
+        notes.append(
+            f"On later draws it never saw, its error is {gain:.0%} below assuming everyone plays at random."
+            if en
+            else f"喺模型未見過嘅較後期數，誤差比「人人隨機買」低 {gain:.0%}。"
+        )
+    order = sorted(range(1, POOL + 1), key=lambda number: -relative[number - 1])
+    times = "×"
+    balls = [
+        ("Most chosen" if en else "最多人揀", [(n, f"{relative[n - 1]:.2f}{times}") for n in order[:6]]),
+        ("Least chosen" if en else "最少人揀", [(n, f"{relative[n - 1]:.2f}{times}") for n in order[-6:]]),
+    ]
+    return StatsPage("popularity", chart=chart, notes=notes, balls=balls)
 
 
-def popularity_source() -> Callable[[DrawHistory], tuple[list[float], str]] | None:
-    """Per-number popularity (49 values) from `domain.popularity`, when it exists."""
-    if find_spec("marksix.domain.popularity") is None:
+def popularity_model() -> PopularityModel | None:
+    """The shipped popularity model, or None while the package has none."""
+    from marksix.errors import DataError
+
+    try:
+        from marksix.popularity_model import shipped_model
+
+        return shipped_model()
+    except (ImportError, FileNotFoundError, DataError):
         return None
-    module: Any = import_module("marksix.domain.popularity")
-    adapter = getattr(module, "number_popularity", None)
-    if adapter is None:
-        return None
-
-    def build(history: DrawHistory) -> tuple[list[float], str]:
-        values, note = adapter(history)
-        return [float(value) for value in values], str(note or "")
-
-    return build
