@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -161,3 +162,52 @@ def test_standalone_command_help_teaches() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.output and "--webhook-url" in result.output
+
+
+def test_verify_handshake_against_the_service() -> None:
+    from marksix.instagram.webhooks import verification_response
+
+    def service(request: httpx.Request) -> httpx.Response:
+        challenge = verification_response(dict(request.url.params), "right-token")
+        return httpx.Response(200, text=challenge) if challenge else httpx.Response(403)
+
+    app = create_simulator_app(
+        app_secret=APP_SECRET,
+        webhook_url="http://service.test/webhooks/instagram",
+        webhook_transport=httpx.MockTransport(service),
+    )
+    with TestClient(app) as http:
+        good = http.post("/sandbox/api/webhooks/verify", json={"verify_token": "right-token"}).json()
+        bad = http.post("/sandbox/api/webhooks/verify", json={"verify_token": "wrong"}).json()
+        missing = http.post("/sandbox/api/webhooks/verify", json={})
+    assert good["ok"] and good["answer"] == good["challenge"]
+    assert (bad["ok"], bad["status"]) == (False, 403)
+    assert missing.status_code == 400
+
+
+def test_unsubscribed_accounts_get_no_webhooks(http: TestClient, app: Starlette, receiver: Receiver) -> None:
+    auth = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+    account_id = http.get("/sandbox/api/account").json()["id"]
+    assert http.delete(f"/simulated-graph/v23.0/{account_id}/subscribed_apps", headers=auth).json() == {
+        "success": True
+    }
+    http.post("/sandbox/api/comments", json={"username": "a", "text": "lost"})
+    http.post(
+        "/simulated-graph/v23.0/me/subscribed_apps", data={"subscribed_fields": "comments"}, headers=auth
+    )
+    http.post("/sandbox/api/comments", json={"username": "a", "text": "seen"})
+    assert simulator_of(app).sender.wait_idle(10)
+    assert [event.text for event in receiver.events()] == ["seen"]
+    assert http.get("/sandbox/api/state").json()["webhooks"]["unsubscribed_skips"] == 1
+
+
+def test_ids_never_repeat_after_a_restart() -> None:
+    now = [1_795_000_000.0]
+    first = SimulatorState(clock=lambda: now[0])
+    earlier = {first.post_comment("a", f"c{n}", notify=False).id for n in range(50)}
+    now[0] += 5  # the sandbox restarts a few seconds later
+    second = SimulatorState(clock=lambda: now[0])
+    later = {second.post_comment("a", f"c{n}", notify=False).id for n in range(50)}
+    assert not earlier & later
+    assert all(len(comment_id) == 17 and comment_id.isdigit() for comment_id in earlier | later)
+    assert first.user_id("Alice") == second.user_id("alice")  # a commenter keeps their IGSID

@@ -8,6 +8,7 @@ mounted app's own lifespan never runs.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from marksix.instagram.simulator.faults import Fault, FaultBook
 from marksix.instagram.simulator.graph_routes import GraphApi
 from marksix.instagram.simulator.meter import UsageMeter
-from marksix.instagram.simulator.payloads import change_for
+from marksix.instagram.simulator.payloads import Change, change_for
 from marksix.instagram.simulator.sandbox_routes import sandbox_routes
 from marksix.instagram.simulator.sender import RETRY_DELAYS, WebhookSender
 from marksix.instagram.simulator.state import Comment, SimulatorState
@@ -77,6 +78,7 @@ class Simulator:
             closing=self.closing,
         )
         self.state.on_comment = self._deliver
+        self.unsubscribed_skips = 0
         self.routes: list[BaseRoute] = [
             *sandbox_routes(self),
             Mount(self.graph_prefix, routes=self.graph.routes()),
@@ -103,8 +105,27 @@ class Simulator:
         comment = self.state.post_comment(
             username, text, media_id=media_id, parent_id=parent_id, notify=False
         )
-        self.sender.submit(change_for(self.state, comment), shape=shape)
+        self._submit(change_for(self.state, comment), shape)
         return comment
+
+    def verify_webhook(self, verify_token: str) -> dict[str, Any]:
+        """Meta's subscription handshake against `webhook_url`: is the challenge echoed?"""
+        if self.webhook_url is None:
+            return {"ok": False, "status": None, "error": "no webhook_url is configured"}
+        challenge = str(secrets.randbelow(9 * 10**9) + 10**9)
+        params = {"hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": verify_token}
+        try:
+            with httpx.Client(transport=self.sender.transport, timeout=self.sender.attempt_timeout) as http:
+                response = http.get(self.webhook_url, params=params)
+        except httpx.HTTPError as problem:
+            return {"ok": False, "status": None, "error": f"{type(problem).__name__}: {problem}"}
+        ok = response.status_code == 200 and response.text == challenge
+        return {
+            "ok": ok,
+            "status": response.status_code,
+            "challenge": challenge,
+            "answer": response.text[:200],
+        }
 
     def add_fault(self, fault: Fault) -> Fault:
         if fault.kind == "usage":  # a level, not an event: it holds until cleared
@@ -134,12 +155,20 @@ class Simulator:
             "webhook_url": self.webhook_url,
             "faults": [fault.to_json() for fault in self.faults.list()],
             "usage_percent": self.meter.percent(account.id),
-            "webhooks": self.sender.stats(),
+            "webhooks": {**self.sender.stats(), "unsubscribed_skips": self.unsubscribed_skips},
             "deliveries": self.sender.deliveries(),
         }
 
     def _deliver(self, state: SimulatorState, comment: Comment) -> None:
-        self.sender.submit(change_for(state, comment))
+        self._submit(change_for(state, comment), None)
+
+    def _submit(self, change: Change, shape: str | None) -> None:
+        """Only accounts subscribed to the field get it, as after `POST /{id}/subscribed_apps`."""
+        account = self.state.accounts.get(change.account_id)
+        if account is not None and change.field not in account.subscribed_fields:
+            self.unsubscribed_skips += 1
+            return
+        self.sender.submit(change, shape=shape)
 
 
 def create_simulator_app(

@@ -249,6 +249,9 @@ class GraphApi:
             wanted = _text(params.get("subscribed_fields")) or ""
             account.subscribed_fields = [name.strip() for name in wanted.split(",") if name.strip()]
             return {"success": True}
+        if edge == "subscribed_apps" and method == "DELETE":
+            account.subscribed_fields = []
+            return {"success": True}
         if edge == "subscribed_apps" and method == "GET":
             return (
                 {"data": [{"subscribed_fields": account.subscribed_fields}]}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -92,6 +93,14 @@ def sandbox_routes(simulator: Simulator) -> list[BaseRoute]:
         accepted = simulator.sender.submit(dashboard_test_change(field))
         return JSONResponse({"queued": accepted}, status_code=202)
 
+    async def verify(request: Request) -> Response:
+        body = await _json(request)
+        token = body.get("verify_token")
+        if not isinstance(token, str):
+            raise InputError("'verify_token' is required")
+        # The webhook URL may be this very server: never block its event loop.
+        return JSONResponse(await run_in_threadpool(simulator.verify_webhook, token))
+
     async def deliveries(request: Request) -> Response:
         return JSONResponse(simulator.sender.deliveries())
 
@@ -110,6 +119,7 @@ def sandbox_routes(simulator: Simulator) -> list[BaseRoute]:
         Route(f"{PREFIX}/media", _guard(create_media), methods=["POST"]),
         Route(f"{PREFIX}/faults", _guard(faults), methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/webhooks/test", _guard(test_webhook), methods=["POST"]),
+        Route(f"{PREFIX}/webhooks/verify", _guard(verify), methods=["POST"]),
         Route(f"{PREFIX}/deliveries", _guard(deliveries), methods=["GET"]),
         Route(f"{PREFIX}/state", _guard(snapshot), methods=["GET"]),
         Route(f"{PREFIX}/reset", _guard(reset), methods=["POST"]),

@@ -88,7 +88,7 @@ class WebhookSender:
         self.shape = shape
         self.ad_duplicates = ad_duplicates
         self._faults = faults or FaultBook()
-        self._transport = transport
+        self.transport = transport
         self._queue: queue.Queue[tuple[Change, str]] = queue.Queue(maxsize=max_queue)
         self._retries: list[tuple[float, int, Delivery]] = []
         self._log: deque[Delivery] = deque(maxlen=log_size)
@@ -176,7 +176,7 @@ class WebhookSender:
                 self._thread.start()
 
     def _run(self) -> None:
-        with httpx.Client(transport=self._transport, timeout=self.attempt_timeout) as client:
+        with httpx.Client(transport=self.transport, timeout=self.attempt_timeout) as client:
             while not self._stopping.is_set():
                 batch = self._next_batch()
                 if batch:

@@ -10,6 +10,7 @@ the sandbox API and tests call it from different threads.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
 import threading
@@ -135,6 +136,9 @@ class SimulatorState:
         self._clock = clock
         self._lock = threading.RLock()
         self._seed = (username, access_token, account_id)
+        # IDs start from the clock so a restarted sandbox never reuses an ID the service
+        # has already stored (it would be taken for a duplicate delivery and ignored).
+        self._ids = itertools.count(int(clock() * 1000) % 10**12)
         self.on_comment: Listener | None = None
         self.reset()
 
@@ -143,7 +147,6 @@ class SimulatorState:
         """Back to one account with one post and no comments."""
         username, token, account_id = self._seed
         with self._lock:
-            self._ids = itertools.count(1)
             self.accounts: dict[str, Account] = {}
             self.media: dict[str, Media] = {}
             self.comments: dict[str, Comment] = {}
@@ -217,7 +220,8 @@ class SimulatorState:
         with self._lock:
             key = username.lower().lstrip("@")
             if key not in self.users:
-                self.users[key] = self._new_id("5310")
+                digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+                self.users[key] = f"5310{digest % 10**13:013d}"
             return self.users[key]
 
     # --- comments from people (the sandbox page) ---------------------------------
@@ -407,7 +411,8 @@ class SimulatorState:
     # --- internals ---------------------------------------------------------------
     def _new_id(self, prefix: str) -> str:
         """Numeric-string IDs, 17 digits like Instagram's, unique within the state."""
-        return f"{prefix}{next(self._ids):0{17 - len(prefix)}d}"
+        width = 17 - len(prefix)
+        return f"{prefix}{next(self._ids) % 10**width:0{width}d}"
 
     def _add_comment(
         self,
