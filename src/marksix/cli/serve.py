@@ -59,7 +59,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     if settings.home is None:
         settings = settings.model_copy(update={"home": home()})
     sandbox = sandbox or not settings.instagram_configured
-    listener = _listen(host, port)
+    listener = listen(host, port)
     port = listener.getsockname()[1]
     options = ServeOptions(
         sandbox=sandbox,
@@ -85,11 +85,13 @@ def _quiet_per_request_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     """Bind before building the app, so port 0 works and the sandbox knows its own URL."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this; without it small answers can wait for a delayed ACK.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         listener.bind((host, port))
     except OSError as problem:

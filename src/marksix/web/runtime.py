@@ -10,6 +10,7 @@ flow (comment, webhook, queue, worker, reply) runs on one port.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,7 +28,7 @@ from marksix.errors import ConfigError, NotFound
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from marksix.instagram.simulator import Simulator
+    from marksix.instagram.simulator import Simulator, SimulatorState
     from marksix.instagram.webhooks import CommentEvent
     from marksix.store.accounts import Account, AccountRepository
     from marksix.store.comments import CommentRepository
@@ -62,6 +63,9 @@ class ServeOptions:
     limits: Limits | None = None
     #: Seconds between sweeps (dead workers, lost tasks); None: every minute via Huey's scheduler.
     sweep_every: float | None = None
+    #: Seconds between reconciler runs (polling for comments whose webhook never came);
+    #: None: every five minutes via Huey's scheduler.
+    reconcile_every: float | None = None
     #: How long a queued comment may sit without a task before the sweeper enqueues it again.
     requeue_after: timedelta = timedelta(minutes=2)
     #: Adds the routes the benchmarks compare against (an empty endpoint, simulator timings).
@@ -174,7 +178,7 @@ class Runtime:
             self._worker = run_worker_in_thread(self.huey, workers=self.options.worker_threads)
             # Whatever a previous run left behind (a killed worker, an unqueued row) goes first.
             self.tasks.sweep()
-            if self.options.sweep_every is not None:
+            if self.options.sweep_every is not None or self.options.reconcile_every is not None:
                 self._ticker = threading.Thread(target=self._tick, name="marksix-sweeper", daemon=True)
                 self._ticker.start()
         # Loading the draw history takes a second or two: do it now, not in the first reply.
@@ -193,12 +197,22 @@ class Runtime:
             log.warning("warm_up_failed", error=f"{type(problem).__name__}: {problem}")
 
     def _tick(self) -> None:
-        interval = float(self.options.sweep_every or 60.0)
-        while not self._stopping.wait(interval):
+        """Sweeps and reconciliations more often than Huey's minute-grained schedule allows."""
+        sweep_every, reconcile_every = self.options.sweep_every, self.options.reconcile_every
+        step = min(value for value in (sweep_every, reconcile_every, 60.0) if value is not None)
+        started = time.monotonic()
+        last_sweep = last_reconcile = started
+        while not self._stopping.wait(step):
+            now = time.monotonic()
             try:
-                self.tasks.sweep()
-            except Exception:  # a locked database now must not stop later sweeps
-                log.exception("sweep_enqueue_failed")
+                if sweep_every is not None and now - last_sweep >= sweep_every:
+                    last_sweep = now
+                    self.tasks.sweep()
+                if reconcile_every is not None and now - last_reconcile >= reconcile_every:
+                    last_reconcile = now
+                    self.tasks.reconcile()
+            except Exception:  # a locked database now must not stop later runs
+                log.exception("schedule_enqueue_failed")
 
     def close(self) -> None:
         """Stop sending first (running replies finish), then the simulator, then the store."""
@@ -225,14 +239,21 @@ def current_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def make_simulator(settings: Settings, options: ServeOptions) -> Simulator:
-    """The sandbox's simulated Instagram; its webhooks come back to this server."""
+def make_simulator(
+    settings: Settings, options: ServeOptions, *, state: SimulatorState | None = None
+) -> Simulator:
+    """The sandbox's simulated Instagram; its webhooks come back to this server.
+
+    Pass the `state` of an earlier simulator to keep its accounts, comments
+    and replies across a restart of this server (as Instagram would).
+    """
     from marksix.instagram.simulator import Simulator
 
     secrets = settings.app_secrets
     if not secrets:
         raise ConfigError("MARKSIX_APP_SECRET is empty; the sandbox signs its webhooks with it")
     return Simulator(
+        state,
         app_secret=secrets[0],
         webhook_url=options.base_url.rstrip("/") + WEBHOOK_PATH,
         latency_ms=options.simulator_latency_ms,
