@@ -183,3 +183,20 @@ def test_demo_shows_picks_statistics_and_the_footer(
     assert "18+" in out
     assert "1834 633" in out
     assert run(capsys, "demo", "--seed", "1")[1] == out
+
+
+@pytest.mark.parametrize("args", [["odds"], ["pick", "--seed", "1"], ["pick", "-s", "overdue", "--json"]])
+def test_fast_commands_keep_heavy_stacks_out(marksix_home: Path, args: list[str]) -> None:
+    import subprocess
+    import sys
+
+    heavy = ("scipy", "sqlalchemy", "pydantic", "httpx", "fastapi", "starlette", "openai", "PIL", "jinja2")
+    script = (
+        "import sys, io, contextlib\n"
+        "from marksix.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({args!r})\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
