@@ -89,12 +89,13 @@ def test_private_reply_uses_recipient_comment_id() -> None:
 
 def test_reads_follow_cursors_until_no_next() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
+        assert "access_token" not in request.url.params
         after = request.url.params.get("after")
         if after is None:
             assert request.url.params["fields"].startswith("id,text")
             page = {
                 "data": [{"id": "r1"}],
-                "paging": {"cursors": {"after": "A"}, "next": f"{request.url}&after=A"},
+                "paging": {"cursors": {"after": "A"}, "next": f"{request.url}&after=A&access_token={TOKEN}"},
             }
             return httpx.Response(200, json=page)
         if after == "A":  # an empty page that still has a next link

@@ -192,7 +192,8 @@ class GraphClient:
             next_url = paging.get("next") if isinstance(paging, Mapping) else None
             if not isinstance(next_url, str) or not next_url:
                 break
-            url, query = next_url, {}  # the next link already carries every parameter
+            # The next link carries every parameter, the token too: drop it, the header has it.
+            url, query = str(httpx.URL(next_url).copy_remove_param("access_token")), {}
         return items
 
     def _call(

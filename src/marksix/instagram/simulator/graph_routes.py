@@ -113,7 +113,7 @@ class GraphApi:
         slow = self.faults.take(frozenset({"latency"}), method, path)
         if slow is not None:
             extra_ms = slow.latency_ms
-        await self._sleep((self.latency_ms + extra_ms) / 1000)
+        await self._hang((self.latency_ms + extra_ms) / 1000)
         account: Account | None = None
         regain = 0.0
         try:
@@ -166,10 +166,6 @@ class GraphApi:
                 raise GraphFailure(400, 100, "Invalid appsecret_proof provided in the API argument")
         params.pop("appsecret_proof", None)
         return account
-
-    async def _sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            await asyncio.sleep(seconds)
 
     async def _hang(self, seconds: float) -> None:
         """Wait without answering, but let a stopping server go at once."""
