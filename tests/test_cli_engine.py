@@ -105,6 +105,9 @@ def test_backtest_names_an_unknown_strategy(marksix_home: Path, capsys: pytest.C
     code, _, err = run(capsys, "backtest", "--strategy", "lucky")
     assert code == 1
     assert "cannot backtest strategy 'lucky'" in err
+    code, _, err = run(capsys, "backtest", "--strategy", "unpopular")
+    assert code == 1
+    assert "not replayed" in err
 
 
 def test_pick_json_shape_and_seed(marksix_home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -163,6 +163,11 @@ def backtest(strategy: str, count: int | None, seed: int | None, as_json: bool) 
         chosen = BACKTEST_STRATEGIES
     elif strategy in BACKTEST_STRATEGIES:
         chosen = (strategy,)
+    elif strategy == "unpopular":
+        raise InputError(
+            "the unpopular strategy is not replayed: it aims at a bigger share of a prize, not at "
+            "matching more numbers, which no strategy can do; see `marksix ev` for its effect"
+        )
     else:
         raise InputError(
             f"cannot backtest strategy {strategy!r}; choose one of {', '.join(BACKTEST_STRATEGIES)} or all"
