@@ -331,7 +331,8 @@ def test_update_offline_fails_and_writes_nothing(home: Path) -> None:
 
 def test_a_failure_after_some_windows_writes_nothing(home: Path, store_url: str) -> None:
     fake = FakeHkjc(failures={"marksixDraw": (503, {"message": "unavailable"})})
-    with HkjcClient(transport=fake.transport()) as client, pytest.raises(RetryableApiError):
+    client = HkjcClient(transport=fake.transport(), sleep=lambda seconds: None)
+    with client, pytest.raises(RetryableApiError):
         archive.update(home, client, store_url, since=dt.date(2026, 7, 1), now=NOW)
     assert stored_counts(store_url) == (0, 0)
     assert archive.load_history(home, store_url) is bundled_history()

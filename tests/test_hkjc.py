@@ -98,7 +98,7 @@ def test_the_draw_id_comes_from_year_and_number_not_hkjcs_own_id() -> None:
 
 
 def client_for(handler: Any) -> hkjc.HkjcClient:
-    return hkjc.HkjcClient(transport=httpx.MockTransport(handler))
+    return hkjc.HkjcClient(transport=httpx.MockTransport(handler), retries=0)
 
 
 def test_the_request_is_the_documented_marksixResult_operation() -> None:
@@ -235,3 +235,45 @@ def test_quarter_windows_cover_the_range_without_gaps(start: dt.date, days: int)
     for first, last in windows:
         assert first <= last
         assert (first.year, (first.month - 1) // 3) == (last.year, (last.month - 1) // 3)
+
+
+def test_transient_failures_are_retried_with_backoff() -> None:
+    answers = [
+        httpx.Response(503),
+        httpx.Response(429, headers={"Retry-After": "7"}),
+        httpx.Response(200, json=RESULTS),
+    ]
+    waits: list[float] = []
+    client = hkjc.HkjcClient(
+        transport=httpx.MockTransport(lambda request: answers.pop(0)), sleep=waits.append
+    )
+    assert len(client.results(dt.date(2026, 8, 11), dt.date(2026, 9, 30))) == 10
+    assert waits == [1.0, 7.0]
+
+
+def test_retries_give_up_after_the_last_attempt_and_on_long_waits() -> None:
+    waits: list[float] = []
+    client = hkjc.HkjcClient(
+        transport=httpx.MockTransport(lambda request: httpx.Response(502)), retries=2, sleep=waits.append
+    )
+    with pytest.raises(RetryableApiError):
+        client.latest_and_next()
+    assert waits == [1.0, 2.0]
+    throttled = httpx.Response(429, headers={"Retry-After": "3600"})
+    client = hkjc.HkjcClient(transport=httpx.MockTransport(lambda request: throttled), sleep=waits.append)
+    with pytest.raises(RateLimited):
+        client.latest_and_next()
+    assert waits == [1.0, 2.0]
+
+
+def test_being_offline_is_not_retried() -> None:
+    calls: list[httpx.Request] = []
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ConnectError("network is unreachable")
+
+    client = hkjc.HkjcClient(transport=httpx.MockTransport(offline), sleep=lambda seconds: None)
+    with pytest.raises(NetworkError):
+        client.latest_and_next()
+    assert len(calls) == 1

@@ -15,7 +15,8 @@ record into a validated `Draw` and its `DrawPrizes`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import Any
@@ -43,6 +44,8 @@ HEADERS = {
     "User-Agent": "marksix (results archive)",
 }
 DEFAULT_TIMEOUT = 15.0
+#: Longer waits than this (a Retry-After of minutes) are left to the user.
+MAX_RETRY_WAIT = 30.0
 #: The status of a drawn result; other statuses are draws still to come.
 RESULT_STATUS = "Result"
 
@@ -264,8 +267,14 @@ class HkjcClient:
         base_url: str = GRAPHQL_URL,
         transport: httpx.BaseTransport | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        retries: int = 2,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
         self._http = httpx.Client(transport=transport, timeout=timeout, headers=HEADERS)
 
     def __enter__(self) -> HkjcClient:
@@ -294,7 +303,21 @@ class HkjcClient:
         return _records(self._post("marksixDraw", NEXT_DRAW_QUERY, {}), "marksixDraw")
 
     def _post(self, operation: str, query: str, variables: Mapping[str, Any]) -> Any:
+        """One operation, retried after a transient failure or throttling (a
+        long backfill should survive a passing 503). No answer at all is not
+        retried, so being offline fails at once."""
         body = {"operationName": operation, "variables": dict(variables), "query": query}
+        for attempt in range(self.retries + 1):
+            try:
+                return self._post_once(operation, body)
+            except (RetryableApiError, RateLimited) as error:
+                wait = getattr(error, "retry_after", None) or self.backoff * 2**attempt
+                if attempt == self.retries or wait > MAX_RETRY_WAIT:
+                    raise
+                self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_once(self, operation: str, body: Mapping[str, Any]) -> Any:
         try:
             response = self._http.post(self.base_url, json=body)
         except httpx.TimeoutException as error:
