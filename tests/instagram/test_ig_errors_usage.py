@@ -21,7 +21,7 @@ from marksix.instagram.usage import EMPTY_USAGE, parse_usage
 
 def body(
     code: int | None, subcode: int | None = None, *, transient: bool | None = None, **extra: object
-) -> dict:
+) -> dict[str, object]:
     error: dict[str, object] = {"message": f"error {code}", "type": "OAuthException", "fbtrace_id": "Ab1"}
     if code is not None:
         error["code"] = code

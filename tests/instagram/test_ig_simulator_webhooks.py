@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -252,3 +253,29 @@ def test_end_to_end_over_loopback(receiver: Receiver) -> None:
     assert item.signed
     [event] = parse_webhook(json.loads(item.body))
     assert event.comment_id == created.json()["id"]
+
+
+def test_a_full_queue_refuses_instead_of_blocking() -> None:
+    from marksix.instagram.simulator import WebhookSender
+
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_receiver(request: httpx.Request) -> httpx.Response:
+        entered.set()
+        release.wait(10)
+        return httpx.Response(200)
+
+    sender = WebhookSender(
+        "http://receiver.test/hook", APP_SECRET, transport=httpx.MockTransport(slow_receiver), max_queue=1
+    )
+    try:
+        assert sender.submit(dashboard_test_change())  # taken by the thread, which then waits
+        assert entered.wait(10)
+        assert sender.submit(dashboard_test_change())  # fills the queue
+        assert sender.submit(dashboard_test_change()) is False
+        assert sender.stats()["queue_full_drops"] == 1
+        release.set()
+        assert sender.wait_idle(10)
+    finally:
+        release.set()
+        sender.stop()

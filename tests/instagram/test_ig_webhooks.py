@@ -153,9 +153,18 @@ def test_real_shape_with_changes() -> None:
     assert not event.is_own()
 
 
-def _change(comment_id: str, text: str = "hi", **extra: Any) -> dict[str, Any]:
-    value = {"id": comment_id, "text": text, "from": {"id": "9", "username": "u"}, "media": {"id": "m1"}}
+def _change(
+    comment_id: str, text: str = "hi", author: dict[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "id": comment_id,
+        "text": text,
+        "from": {"id": "9", "username": "u"},
+        "media": {"id": "m1"},
+    }
     value.update(extra)
+    if author is not None:
+        value["from"] = author
     return {"field": "comments", "value": value}
 
 
@@ -273,11 +282,11 @@ def test_self_comment_detection() -> None:
                 "id": "ACC",
                 "time": 1,
                 "changes": [
-                    _change("1", **{"from": {"id": "ACC", "username": "shop"}}),
-                    _change("2", **{"from": {"id": "OTHER", "username": "Shop"}}),
-                    _change("3", **{"from": {"id": "ME2", "username": "x"}}),
-                    _change("4", **{"from": {"id": "F", "username": "fan"}}),
-                    _change("5", **{"from": {"id": "F", "username": "fan"}}),
+                    _change("1", author={"id": "ACC", "username": "shop"}),
+                    _change("2", author={"id": "OTHER", "username": "Shop"}),
+                    _change("3", author={"id": "ME2", "username": "x"}),
+                    _change("4", author={"id": "F", "username": "fan"}),
+                    _change("5", author={"id": "F", "username": "fan"}),
                 ],
             }
         ],

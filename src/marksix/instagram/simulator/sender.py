@@ -108,7 +108,8 @@ class WebhookSender:
         with self._lock:
             self._outstanding += 1
         try:
-            self._queue.put((change, shape or self.shape), timeout=1.0)
+            # Never wait: submit runs inside the simulator's request handlers.
+            self._queue.put_nowait((change, shape or self.shape))
         except queue.Full:
             with self._lock:
                 self._outstanding -= 1
