@@ -200,8 +200,9 @@ def _smallest_six(keys: FloatArray) -> IntArray:
 
 def _balanced_picks(generator: np.random.Generator, count: int, seed: int) -> IntArray:
     # A few candidates per draw settle almost every draw; the rest draw more
-    # from a second stream, in draw order. Draw t's candidates still depend
-    # only on the seed and on draws 0..t (the rows before it that needed more).
+    # from a second stream, in draw order. Which draws need more depends on
+    # the random streams alone, so draw t's line still depends only on the
+    # seed and t, never on any draw's numbers.
     candidates = _smallest_six(generator.standard_exponential((count, BALANCED_FIRST_TRIES, POOL)))
     picked = _first_balanced(candidates)
     unsettled = np.flatnonzero(~balanced_mask(picked))
