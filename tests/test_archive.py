@@ -148,14 +148,28 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(
     assert not home.exists()
 
 
-def test_an_extra_number_out_of_range_and_a_pre_649_draw_are_refused(tmp_path: Path, home: Path) -> None:
-    rows = ["26/093,2026-08-25,1,18,19,25,34,38,0", "93/001,1993-01-05,1,8,13,24,35,43,33"]
+def test_an_extra_number_out_of_range_and_an_unknown_pre_649_draw_are_refused(
+    tmp_path: Path, home: Path
+) -> None:
+    rows = ["26/093,2026-08-25,1,18,19,25,34,38,0", "93/200,1993-12-30,1,8,13,24,35,43,33"]
     with pytest.raises(ImportRejected) as caught:
         archive.import_file(csv_file(tmp_path, rows), home)
     text = str(caught.value)
     assert "line 2: extra number 0 is out of 1-49" in text
-    assert "line 3: draw 93/001 of 1993-01-05 is before the 6/49 game began on 2002-07-04" in text
+    assert (
+        "line 3: draw 93/200 of 1993-12-30 is before the 6/49 game began on 2002-07-04 "
+        "and is not in the bundled 1993-2002 history"
+    ) in text
     assert not home.exists()
+
+
+def test_bundled_pre_649_draws_are_known_and_checked(tmp_path: Path, home: Path) -> None:
+    legacy = "93/001,1993-01-05,1,8,13,24,35,43,33"
+    change = archive.import_file(csv_file(tmp_path, [legacy, NEW_ROWS[0]]), home)
+    assert change.summary() == "1 new, 1 already known"
+    assert "93/001" not in archive.load_history(home)
+    with pytest.raises(DrawConflict, match=r"93/001 .*\(bundled\)"):
+        archive.import_file(csv_file(tmp_path, ["93/001,1993-01-05,1,8,13,24,35,44,33"], "x.csv"), home)
 
 
 def test_a_draw_conflicting_with_a_bundled_one_is_refused_showing_both(

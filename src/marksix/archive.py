@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from marksix.bundled import bundled_history, bundled_prizes
+from marksix.bundled import bundled_history, bundled_prizes, legacy_history
 from marksix.domain.calendar import HONG_KONG, NextDraw, next_scheduled_draw
 from marksix.domain.draws import Draw, DrawHistory
 from marksix.domain.prizes import DrawPrizes
@@ -128,14 +128,16 @@ class _Sorted:
 
 
 def _origin(draw_id: str) -> str:
-    bundled_ids = {draw.draw_id for draw in bundled_history()}
+    bundled_ids = {draw.draw_id for draw in (*bundled_history(), *legacy_history())}
     return "bundled" if draw_id in bundled_ids else "in the database"
 
 
-def _sort_incoming(incoming: Iterable[tuple[Draw, str]], history: DrawHistory, source: str) -> _Sorted:
+def _sort_incoming(incoming: Iterable[tuple[Draw, str]], known_draws: Iterable[Draw], source: str) -> _Sorted:
     """Split incoming draws into new and known; refuse any conflict."""
-    by_id = {draw.draw_id: draw for draw in history}
-    by_date = {draw.date: draw for draw in history}
+    by_id: dict[str, Draw] = {}
+    by_date: dict[dt.date, Draw] = {}
+    for draw in known_draws:
+        by_id[draw.draw_id] = by_date[draw.date] = draw
     new_draws: list[Draw] = []
     known = 0
     for draw, where in incoming:
@@ -228,9 +230,10 @@ def import_file(
             )
     if problems:
         raise ImportRejected(source, sorted(problems, key=lambda problem: problem.line))
-    history = load_history(home, database_url)
+    # Pre-6/49 rows passed read_draw_file only as bundled draws: compare them too.
+    known_draws = [*load_history(home, database_url), *legacy_history()]
     incoming = [(row.draw, row.where) for row in first_seen.values() if row.draw is not None]
-    found = _sort_incoming(incoming, history, source)
+    found = _sort_incoming(incoming, known_draws, source)
     prizes = _changed_prizes(
         (row.prizes for row in rows if row.prizes is not None), load_prizes(home, database_url)
     )

@@ -20,10 +20,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from marksix import hkjc
+from marksix.bundled import legacy_history
 from marksix.domain.draws import Draw, draw_problems, make_draw
 from marksix.domain.prizes import DrawPrizes
 from marksix.errors import DataError, ImportRejected, RowProblem
@@ -77,10 +79,20 @@ def read_draw_file(path: Path) -> list[FileRow]:
     return _csv_rows(text, str(path))
 
 
+@cache
+def _legacy_ids() -> frozenset[str]:
+    return frozenset(draw.draw_id for draw in legacy_history())
+
+
 def _era_problem(draw: Draw) -> list[str]:
-    if draw.date < FIRST_649_DATE:
-        return [f"draw {draw.draw_id} of {draw.date} is before the 6/49 game began on {FIRST_649_DATE}"]
-    return []
+    # Older draws came from a 45- or 47-number pool and are all bundled: one
+    # of those is fine (it is checked against the bundled copy), others are not.
+    if draw.date >= FIRST_649_DATE or draw.draw_id in _legacy_ids():
+        return []
+    return [
+        f"draw {draw.draw_id} of {draw.date} is before the 6/49 game began on {FIRST_649_DATE} "
+        "and is not in the bundled 1993-2002 history"
+    ]
 
 
 # -- CSV ---------------------------------------------------------------------
