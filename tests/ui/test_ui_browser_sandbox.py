@@ -67,3 +67,24 @@ def test_the_reply_shows_in_the_dashboard_log(page: Any, sandbox_server: LiveSer
     row = page.locator("#reply-log tbody tr", has_text="lucky numbers please")
     assert "replied" in row.inner_text()
     screenshot(page, "sandbox-reply-in-dashboard-log")
+
+
+def test_dashboard_over_the_real_sandbox_runtime(page: Any, sandbox_server: LiveServer) -> None:
+    page.goto(sandbox_server.url + "/dashboard/")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url(sandbox_server.url + "/dashboard/")
+    assert page.locator("#queue-depth").inner_text().strip() == "0"
+    screenshot(page, "sandbox-dashboard-overview")
+    page.goto(sandbox_server.url + "/dashboard/accounts")
+    row = page.locator("#accounts tbody tr").first
+    assert "active" in row.inner_text()
+    assert "已訂閱" in row.locator("td.webhook").inner_text()
+    screenshot(page, "sandbox-dashboard-accounts")
+    # Publishing the card runs Graph's container-then-publish flow against the simulator.
+    page.goto(sandbox_server.url + "/dashboard/card")
+    page.click("#publish")
+    notice = page.locator(".notice")
+    notice.wait_for()
+    assert "已發佈" in notice.inner_text()
+    screenshot(page, "sandbox-dashboard-card-published")

@@ -174,6 +174,20 @@ def test_accounts_page_shows_status_and_alerts(logged_in: TestClient, runtime: F
     assert "Graph error 368: blocked for spam" in page.text
 
 
+def test_accounts_page_shows_the_webhook_subscription(runtime: FakeRuntime) -> None:
+    from marksix.errors import TokenExpired
+
+    for answer, shown in [
+        ([{"subscribed_fields": ["comments"]}], "已訂閱"),
+        ([], "未訂閱：收唔到留言"),
+        (TokenExpired("Error validating access token", code=190), "Error validating access token"),
+    ]:
+        runtime.subscriptions = answer
+        with TestClient(make_app(runtime)) as client:
+            log_in(client)
+            assert shown in client.get("/dashboard/accounts").text
+
+
 def test_reply_log_searches_filters_and_pages(logged_in: TestClient, migrated_engine: Engine) -> None:
     for number in range(1, 61):
         seed_comment(migrated_engine, number)

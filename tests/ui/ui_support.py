@@ -43,6 +43,10 @@ class FakeRuntime:
     accounts: AccountRepository | None = None
     options: Options = field(default_factory=Options)
     published: list[tuple[str, str, str]] = field(default_factory=list)
+    #: What Graph answers for subscribed_apps; an exception to simulate a failure.
+    subscriptions: list[dict[str, Any]] | Exception = field(
+        default_factory=lambda: [{"subscribed_fields": ["comments", "live_comments"]}]
+    )
 
     def language_context(self) -> Any:
         from marksix.bundled import bundled_history, bundled_prizes
@@ -64,6 +68,11 @@ class FakeRuntime:
             def publish_image(self, ig_user_id: str, image_url: str, caption: str) -> str:
                 runtime.published.append((ig_user_id, image_url, caption))
                 return "18000000000000042"
+
+            def subscriptions(self, ig_user_id: str) -> list[dict[str, Any]]:
+                if isinstance(runtime.subscriptions, Exception):
+                    raise runtime.subscriptions
+                return runtime.subscriptions
 
         return Recorder()
 

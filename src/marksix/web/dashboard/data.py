@@ -9,17 +9,31 @@ page, with the service panels marked as not connected.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import DrawHistory
+from marksix.errors import MarksixError
 
 #: States that are still waiting for the worker: the queue depth.
 WAITING_STATES = ("received", "queued", "in_progress")
 PER_PAGE = 25
+#: Asking Graph for subscriptions costs calls against the account's budget: not on every page view.
+WEBHOOK_CHECK_SECONDS = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookState:
+    """Whether Instagram will send this account's comments: `subscribed_apps` as Graph reports it."""
+
+    state: str  # subscribed | none | unknown
+    fields: tuple[str, ...] = ()
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +43,7 @@ class AccountView:
     status: str
     token_expires: str | None
     rate_usage: int | None
-    webhook: str | None
+    webhook: WebhookState | None
     alert: str | None
 
 
@@ -77,6 +91,17 @@ class Overview:
         }
 
 
+def _webhook_state(make_client: Callable[[str], Any], account_id: str) -> WebhookState:
+    try:
+        apps = make_client(account_id).subscriptions(account_id)
+    except MarksixError as problem:
+        return WebhookState("unknown", problem=str(problem))
+    fields = tuple(
+        str(name) for app in apps for name in (app.get("subscribed_fields") or ()) if isinstance(name, str)
+    )
+    return WebhookState("subscribed", fields) if fields else WebhookState("none")
+
+
 def _hong_kong_time(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
@@ -97,6 +122,8 @@ class DashboardData:
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
+        self._webhooks: tuple[float, dict[str, WebhookState]] | None = None
+        self._webhooks_lock = threading.Lock()
 
     def _part(self, name: str) -> Any:
         return getattr(self.runtime, name, None) if self.runtime is not None else None
@@ -147,34 +174,45 @@ class DashboardData:
         if repository is None:
             return []
         usage = self._usage_by_account()
-        subscriptions = self._subscriptions()
+        every = repository.all()
+        subscriptions = self._subscriptions(every)
         views = []
-        for account in repository.all():
+        for account in every:
             views.append(
                 AccountView(
                     id=account.id,
                     username=account.username,
                     status=account.status,
                     token_expires=_hong_kong_time(account.token_expires_at),
-                    rate_usage=usage.get(account.id),
+                    rate_usage=round(usage[account.id]) if account.id in usage else None,
                     webhook=subscriptions.get(account.id),
                     alert=account.alert or (account.pause_reason if account.paused_until else None),
                 )
             )
         return views
 
-    def _usage_by_account(self) -> dict[str, int]:
+    def _usage_by_account(self) -> dict[str, float]:
         """Rate-limit usage in percent per account, when the runtime tracks it."""
         source = self._part("usage_by_account")
         if callable(source):
-            return {str(key): int(value) for key, value in source().items()}
+            return {str(key): float(value) for key, value in source().items()}
         return {}
 
-    def _subscriptions(self) -> dict[str, str]:
-        source = self._part("webhook_subscriptions")
-        if callable(source):
-            return {str(key): str(value) for key, value in source().items()}
-        return {}
+    def _subscriptions(self, accounts: list[Any]) -> dict[str, WebhookState]:
+        """Each account's webhook subscription, asked of Graph at most every WEBHOOK_CHECK_SECONDS."""
+        make_client = self._part("graph_client")
+        if not callable(make_client):
+            return {}
+        with self._webhooks_lock:
+            if self._webhooks is not None and time.monotonic() - self._webhooks[0] < WEBHOOK_CHECK_SECONDS:
+                return self._webhooks[1]
+            found = {
+                account.id: _webhook_state(make_client, account.id)
+                for account in accounts
+                if getattr(account, "has_token", False)
+            }
+            self._webhooks = (time.monotonic(), found)
+            return found
 
     def account_names(self) -> dict[str, str]:
         repository = self.accounts_repository
