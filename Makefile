@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/marksix demo
+	$(BIN)/marksix serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
