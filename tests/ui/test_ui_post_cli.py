@@ -93,3 +93,26 @@ def test_publish_creates_a_container_then_publishes_it(tmp_path: Path) -> None:
     assert calls[0][2]["image_url"] == result["image_url"]
     assert "1834 633" in calls[0][2]["caption"]
     assert calls[2][2]["creation_id"] == "container-1"
+
+
+def test_post_publish_against_the_simulator(
+    marksix_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from marksix.instagram.simulator import DEFAULT_TOKEN, BackgroundServer, create_simulator_app
+
+    app = create_simulator_app(app_secret="test-secret", webhook_url=None, latency_ms=0)
+    simulator = app.state.simulator
+    account = simulator.state.account
+    with BackgroundServer(app) as server:
+        monkeypatch.setenv("MARKSIX_IG_ACCESS_TOKEN", DEFAULT_TOKEN)
+        monkeypatch.setenv("MARKSIX_IG_USER_ID", account.id)
+        monkeypatch.setenv("MARKSIX_GRAPH_HOST", server.url + "/simulated-graph")
+        result = run("post", "publish", "--public-url", "https://bot.example.hk", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    published = simulator.state.media[payload["media_id"]]
+    assert published.owner_id == account.id
+    assert published.image_url == payload["image_url"]
+    assert payload["image_url"].startswith("https://bot.example.hk/media/cards/card-")
+    assert "1834 633" in published.caption
+    assert (marksix_home / "media" / "cards" / payload["image_url"].rsplit("/", 1)[1]).is_file()
