@@ -22,9 +22,10 @@ from marksix.domain.tickets import Ticket, check_ticket, money_json
 from marksix.errors import MarksixError, NotFound
 from marksix.language.fitting import OPTIONAL_EXTRA, OPTIONAL_MAIN, Part
 from marksix.language.model import ReplyContext
+from marksix.language.numerals import ASCII_NUMBER
 from marksix.language.parameters import Parameters
 from marksix.language.picking import PlannedPick, plan_pick, run_pick
-from marksix.language.safety import numbers_in
+from marksix.language.safety import canonical_number, numbers_in
 from marksix.language.templates.base import Wording
 
 STATS_WINDOW = 100
@@ -44,7 +45,11 @@ class Facts:
 
     def show(self, value: object) -> str:
         text = str(value)
-        self.allowed.update(numbers_in(text))
+        if text.isascii():
+            # Digits, dates, times, draw ids: the cheap path (most calls).
+            self.allowed.update(canonical_number(number) for number in ASCII_NUMBER.findall(text))
+        else:
+            self.allowed.update(numbers_in(text))
         return text
 
     def money(self, amount: int | float) -> str:
