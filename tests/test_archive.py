@@ -402,3 +402,17 @@ def test_a_failing_save_leaves_nothing_behind(store_engine_url: tuple[DrawArchiv
         repository.save(new_draws=[draw], prizes=[impossible], source="test", now=NOW)
     assert repository.draws() == []
     assert stored_counts(url) == (0, 0)
+
+
+def test_reimporting_the_whole_bundled_history_changes_nothing(tmp_path: Path, home: Path) -> None:
+    from importlib import resources
+
+    bundled_csv = Path(str(resources.files("marksix.data").joinpath("draws.csv")))
+    assert (
+        archive.import_file(bundled_csv, home).summary() == f"0 new, {len(bundled_history())} already known"
+    )
+    as_json = write(
+        tmp_path / "all.json", json.dumps([draw.to_json() for draw in bundled_history()], indent=2)
+    )
+    assert archive.import_file(as_json, home).known == len(bundled_history())
+    assert not home.exists()

@@ -166,8 +166,11 @@ def _json_rows(text: str, source: str) -> list[FileRow]:
         raise ImportRejected(source, [RowProblem(1, "expected a JSON array of draws or an HKJC response")])
     offsets = _element_offsets(text, key_path)
     rows = []
+    line, counted_to = 1, 0
     for number, (record, offset) in enumerate(zip(records, offsets, strict=True), start=1):
-        line = text.count("\n", 0, offset) + 1
+        # Offsets only grow, so count the newlines since the previous record.
+        line += text.count("\n", counted_to, offset)
+        counted_to = offset
         if not isinstance(record, Mapping):
             rows.append(FileRow(line, number, problems=["not a JSON object"]))
             continue
