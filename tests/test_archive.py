@@ -416,3 +416,9 @@ def test_reimporting_the_whole_bundled_history_changes_nothing(tmp_path: Path, h
     )
     assert archive.import_file(as_json, home).known == len(bundled_history())
     assert not home.exists()
+
+
+def test_the_primary_sources_json_shape_is_accepted(tmp_path: Path, home: Path) -> None:
+    record = {"id": "202693N", "draw": "26/093", "date": "2026-08-25", "numbers": [1, 18, 19, 25, 34, 38]}
+    source = write(tmp_path / "mark-six.json", json.dumps([{**record, "special": 7, "snowball": None}]))
+    assert archive.import_file(source, home).summary() == "1 new, 0 already known"

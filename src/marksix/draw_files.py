@@ -5,7 +5,8 @@ Accepted shapes:
   (the original `draw,date,weekday,no1..no6,special` header works too);
 - HKJC's GraphQL `marksixResult` response, or its bare `lotteryDraws` array;
 - HKJC's legacy getJSON array (`id`, `date`, `no`, `sno`, `inv`, `p1..p7`, `p1u..p7u`);
-- the JSON that `marksix draws list --json` prints.
+- the JSON that `marksix draws list --json` prints (or with `draw`/`special`
+  keys, as in the primary source's `mark-six.json`).
 
 Nothing here decides what is new or conflicting; it only says, row by row,
 what each row holds or why it cannot be a draw.
@@ -189,7 +190,7 @@ def _record_parser(record: Mapping[str, Any]) -> Callable[[Mapping[str, Any], in
         return _graphql_row
     if "sno" in record and "no" in record:
         return _legacy_row
-    if "draw_id" in record and "numbers" in record:
+    if ("draw_id" in record or "draw" in record) and "numbers" in record:
         return _own_row
     return None
 
@@ -210,11 +211,9 @@ def _own_row(record: Mapping[str, Any], line: int, number: int) -> FileRow:
     numbers = record.get("numbers")
     if not isinstance(numbers, list):
         return FileRow(line, number, problems=["numbers is not a list"])
-    draw_id, date, extra = (
-        str(record.get("draw_id", "")),
-        str(record.get("date", "")),
-        record.get("extra", ""),
-    )
+    # Our own `--json` output, or the primary source's JSON (`draw`, `special`).
+    draw_id = str(record.get("draw_id", record.get("draw", "")))
+    date, extra = str(record.get("date", "")), record.get("extra", record.get("special", ""))
     problems = draw_problems(draw_id, date, numbers, extra)
     if problems:
         return FileRow(line, number, problems=problems)
