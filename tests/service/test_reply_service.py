@@ -374,3 +374,13 @@ def test_private_replies_only_within_seven_days(env: Env) -> None:
     env.clock.advance(8 * 24 * 3600)
     assert env.service.handle(key).code == "private_reply_expired"
     assert env.graph.private == []
+
+
+def test_reconciler_pauses_the_account_when_usage_runs_high(env: Env) -> None:
+    from marksix.worker.reconcile import Reconciler
+
+    env.graph.usage.max_percent = 97.0
+    reconciler = Reconciler(env.comments, env.accounts, graph_for=lambda account: env.graph, clock=env.clock)
+    reconciler.reconcile()
+    account = env.accounts.get(ACCOUNT_ID)
+    assert account.paused_at(env.clock()) and "97%" in (account.pause_reason or "")

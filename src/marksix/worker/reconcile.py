@@ -23,7 +23,7 @@ from marksix.instagram.webhooks import CommentEvent
 from marksix.store.accounts import Account, AccountRepository
 from marksix.store.comments import CommentKey, CommentRepository
 from marksix.worker import metrics
-from marksix.worker.limits import Limits, throttled_until
+from marksix.worker.limits import Limits, throttled_until, usage_pause
 from marksix.worker.service import Clock, GraphFor, utc_now
 
 log = structlog.get_logger("marksix.worker.reconcile")
@@ -136,6 +136,9 @@ class Reconciler:
                 ):
                     metrics.COMMENTS_RECEIVED.labels("reconcile").inc()
                     found.append(CommentKey(account.id, event.comment_id))
+        pause = usage_pause(graph.usage, self.limits, self.clock())
+        if pause is not None:  # polling spends the same budget the replies need
+            self.accounts.pause(account.id, pause[0], pause[1], now=self.clock())
         return len(media_list), seen
 
     def _after_error(self, account: Account, error: Exception) -> None:
