@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/marksix demo
+	$(BIN)/marksix serve --sandbox
 	$(BIN)/marksix serve
 
 lint: $(STAMP)

@@ -213,10 +213,14 @@ class ServiceProcess:
             "MARKSIX_COMMENTER_COOLDOWN_SECONDS": "0",
         }
         script = Path(__file__).with_name("run_service.py")
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, str(script)], env=env, stdout=subprocess.PIPE, stderr=log, cwd=self.home.parent
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(script)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                cwd=self.home.parent,
+            )
         assert self.process.stdout is not None
         line = _read_line(self.process.stdout, timeout)
         if not line.startswith(b"PORT "):
@@ -237,7 +241,12 @@ class ServiceProcess:
         if self.process is not None:
             self.process.kill()
             self.process.wait(10)
-            self.process = None
+            self._forget()
+
+    def _forget(self) -> None:
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
+        self.process = None
 
     def stop(self) -> int:
         """SIGINT, like Ctrl-C; the exit code."""
@@ -245,7 +254,7 @@ class ServiceProcess:
             return 0
         self.process.send_signal(signal.SIGINT)
         code = self.process.wait(30)
-        self.process = None
+        self._forget()
         return code
 
     def health(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ until SIGINT (clean stop) or SIGKILL (the test's "worker killed mid-reply").
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import uvicorn
@@ -35,7 +36,9 @@ def main() -> None:
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
     )
-    uvicorn.Server(config).run(sockets=[listener])
+    # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[listener])
 
 
 if __name__ == "__main__":

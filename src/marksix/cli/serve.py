@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 import click
@@ -73,7 +74,9 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
     )
-    uvicorn.Server(config).run(sockets=[listener])
+    # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[listener])
     click.echo("Stopped.")
 
 
