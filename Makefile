@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/marksix demo
 	$(BIN)/marksix serve --sandbox
-	$(BIN)/marksix serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
