@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from marksix.errors import PermanentApiError, TokenExpired
+from marksix.errors import PermanentApiError, RateLimited, TokenExpired
 from marksix.instagram.graph import GraphClient
 from marksix.instagram.simulator import DEFAULT_TOKEN
 
@@ -202,3 +202,16 @@ def test_appsecret_proof_can_be_required(sandbox_factory: SandboxFactory) -> Non
         client.me()
     with strict.client(app_secret=APP_SECRET) as client:
         assert client.me()["username"] == "marksix.sandbox"
+
+
+def test_private_replies_are_limited_per_hour(sandbox: Sandbox) -> None:
+    state = sandbox.simulator.state
+    state.private_replies_per_hour = 2
+    comments = [sandbox.comment(f"c{n}") for n in range(3)]
+    with sandbox.client() as client:
+        client.private_reply(state.account.id, comments[0], "a")
+        client.private_reply(state.account.id, comments[1], "b")
+        with pytest.raises(RateLimited) as caught:
+            client.private_reply(state.account.id, comments[2], "c")
+    assert caught.value.code == 613
+    assert caught.value.retry_after == 3600

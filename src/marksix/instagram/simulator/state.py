@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import secrets
 import threading
 import time
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from marksix.errors import InputError, NotFound
-from marksix.instagram.simulator.faults import GraphFailure, bad_parameter, unknown_object
+from marksix.instagram.simulator.faults import GraphFailure, bad_parameter, throttled, unknown_object
 
 DEFAULT_USERNAME = "marksix.sandbox"
 DEFAULT_TOKEN = "sandbox-access-token"  # noqa: S105 - the simulator's public test token
@@ -130,9 +131,11 @@ class SimulatorState:
         access_token: str = DEFAULT_TOKEN,
         account_id: str = "17841400000000001",
         max_comment_chars: int = 2200,
+        private_replies_per_hour: int = 750,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.max_comment_chars = max_comment_chars
+        self.private_replies_per_hour = private_replies_per_hour  # documented for posts and reels
         self._clock = clock
         self._lock = threading.RLock()
         self._seed = (username, access_token, account_id)
@@ -152,6 +155,7 @@ class SimulatorState:
             self.comments: dict[str, Comment] = {}
             self.replies: list[ReplyRecord] = []
             self.private_replies: dict[str, PrivateReply] = {}
+            self.private_reply_times: dict[str, list[float]] = {}
             self.containers: dict[str, Container] = {}
             self.users: dict[str, str] = {}  # username -> IGSID
             self.published_at: list[float] = []
@@ -306,7 +310,12 @@ class SimulatorState:
                 raise GraphFailure(
                     400, 10, "(#10) Only one private reply can be sent to a comment", subcode=2534022
                 )
-            if self._clock() - comment.created_at > PRIVATE_REPLY_WINDOW_SECONDS:
+            now = self._clock()
+            recent = [at for at in self.private_reply_times.get(account.id, []) if now - at < 3600]
+            if len(recent) >= self.private_replies_per_hour:
+                regain = (recent[0] + 3600 - now) / 60
+                raise throttled(613, max(1.0, math.ceil(regain)))
+            if now - comment.created_at > PRIVATE_REPLY_WINDOW_SECONDS:
                 raise GraphFailure(
                     400, 10, "(#10) This message is sent outside of allowed window", subcode=2534022
                 )
@@ -317,6 +326,7 @@ class SimulatorState:
                 text=text,
             )
             self.private_replies[comment_id] = sent
+            self.private_reply_times[account.id] = [*recent, now]
             return sent
 
     def hide(self, account: Account, comment_id: str, hidden: bool) -> None:
