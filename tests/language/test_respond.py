@@ -140,3 +140,13 @@ def test_to_json_has_the_stable_keys(context: ReplyContext) -> None:
     assert set(payload["request"]) == {"include", "exclude", "size", "bankers", "lines", "strategy", "ticket"}
     assert payload["request"]["strategy"] == "hot"
     assert all(isinstance(ticket, list) for ticket in payload["tickets"])
+
+
+def test_an_empty_history_still_gets_answers(context: ReplyContext) -> None:
+    from marksix.domain.draws import DrawHistory
+
+    empty = replace(context, history=DrawHistory([]), prizes={})
+    for text in ("熱門 3組", "上期開咩號", "8號出咗幾多次", "我買咗 1 2 3 4 5 6 中咗未", "幾時攪珠"):
+        reply = respond(Comment(text, "a", "e"), empty)
+        assert reply.text is not None and reply.text.endswith("1834 633"), text
+    assert len(respond(Comment("熱門 3組", "a", "e"), empty).tickets) == 3

@@ -140,3 +140,22 @@ def test_the_firewall_reads_every_way_of_writing_a_number() -> None:
     assert verdict(base + " 二十號") is None  # 20 is on the ticket: a numeral is fine
     assert verdict(base.replace("@a ", "")) == "does not mention the commenter"
     assert verdict(base + " 穩中") == "forbidden claim: 穩中"
+
+
+def test_the_rewording_is_held_to_the_replys_own_limit(
+    fake_openai: FakeOpenAI, llm_context: ReplyContext
+) -> None:
+    from dataclasses import replace
+
+    base = template(replace(llm_context, max_chars=160))
+    assert base.max_chars == 160 and base.text is not None and len(base.text) <= 160
+    fake_openai.behaviour = "faithful"
+    padded = replace(base, text=base.text)
+    reply = rephrase(padded, COMMENT, config(fake_openai))
+    # The faithful fake adds two characters: fine if the template had room, else rejected.
+    if len(base.text) + 2 <= 160:
+        assert reply.path == "llm"
+    else:
+        assert reply.reason is not None and "too long" in reply.reason
+    fake_openai.behaviour = "too_long"
+    assert "too long" in (rephrase(base, COMMENT, config(fake_openai)).reason or "")

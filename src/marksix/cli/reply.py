@@ -82,13 +82,11 @@ def reply(
     )
     answer = respond(comment, context)
     if not no_llm and settings.llm_enabled:
-        from dataclasses import replace
-
         from marksix.llm import config_from_settings, rephrase
 
         config = config_from_settings(settings)
         if config is not None:
-            answer = rephrase(answer, comment, replace(config, max_chars=context.max_chars))
+            answer = rephrase(answer, comment, config)
     if as_json:
         emit_json(answer.to_json())
         return

@@ -230,7 +230,12 @@ def _pick_notes(
         notes.append(wording.strategy_unavailable_note)
     if relaxed:
         notes.append(wording.relaxed_note)
-    return " ".join(notes)
+    return _sentences(notes, wording)
+
+
+def _sentences(notes: list[str], wording: Wording) -> str:
+    # Chinese sentences end in 。 and need no space between them.
+    return (" " if wording.language == "en" else "").join(notes)
 
 
 def _last_result(ask: Ask) -> Answer:
@@ -398,7 +403,7 @@ def _check(ask: Ask) -> Answer:
                 picked=facts.show(PICKED), low=facts.show(1), high=facts.show(POOL), count=facts.show(count)
             )
         )
-        parts.append(Part(" ".join(notes)))
+        parts.append(Part(_sentences(notes, wording)))
         parts.append(_honest(wording, choose))
         return Answer(parts, (), request, frozenset(facts.allowed))
     request["ticket"] = sorted([*ticket.bankers, *ticket.legs])
@@ -431,7 +436,7 @@ def _check(ask: Ask) -> Answer:
         )
     else:
         notes.append(wording.check_nothing)
-    parts.append(Part(" ".join(notes)))
+    parts.append(Part(_sentences(notes, wording)))
     parts.append(_honest(wording, choose))
     return Answer(parts, (), request, frozenset(facts.allowed))
 

@@ -93,6 +93,7 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         text=fitted.text,
         path="template",
         reason=None,
+        max_chars=context.max_chars,
     )
     allowed = set(answer.allowed) | set(numbers_in(wording.footer))
     return Composed(reply, frozenset(allowed))

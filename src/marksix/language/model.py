@@ -41,6 +41,8 @@ class Reply:
     text: str | None  # None when intent == "ignore"
     path: str  # "template" | "llm" | "none"
     reason: str | None = None  # why ignored, or why the LLM text was rejected
+    #: The limit the text was fitted to, so a rewording is held to the same one.
+    max_chars: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

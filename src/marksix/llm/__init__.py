@@ -64,12 +64,14 @@ def rephrase(
     if looks_like_injection(comment.text):
         return _template(reply, "comment looks like a prompt injection; not sent to the LLM")
     mention = f"@{comment.username.lstrip('@')}" if comment.username else ""
+    # The reply's own limit (the account's) wins over the config's default.
+    limit = reply.max_chars or config.max_chars
     messages = build_messages(
         template=reply.text,
         comment=comment.text,
         language=reply.language,
         mention=mention,
-        max_chars=config.max_chars,
+        max_chars=limit,
     )
     try:
         candidate = complete(messages, config, http_client=http_client)
@@ -78,11 +80,7 @@ def rephrase(
     except MarksixError as error:
         return _template(reply, f"llm error: {error}")
     verdict = check_rephrasing(
-        candidate,
-        reply.text,
-        username=comment.username,
-        tickets=reply.tickets,
-        max_chars=config.max_chars,
+        candidate, reply.text, username=comment.username, tickets=reply.tickets, max_chars=limit
     )
     if not verdict.ok:
         return _template(reply, f"llm text rejected: {verdict.reason}")

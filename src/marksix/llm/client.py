@@ -28,7 +28,7 @@ class LlmConfig:
     api_key: str | None = field(default=None, repr=False)
     model: str = "gpt-4o-mini"
     timeout: float = 3.0
-    #: The reply limit the rewording must respect (the account's reply_max_chars).
+    #: The reply limit when the Reply does not carry its own (Reply.max_chars).
     max_chars: int = 300
     temperature: float = 0.7
 
