@@ -140,8 +140,15 @@ def report(model_path: Path | None, as_json: bool) -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="First date of the validation draws (default 2022-01-01).",
 )
+@click.option(
+    "--max-evaluations",
+    type=click.IntRange(100),
+    default=4000,
+    show_default=True,
+    help="Cap on model evaluations per fit (each fit stops earlier once it converges).",
+)
 @json_option
-def fit(output: Path | None, holdout_from: dt.datetime | None, as_json: bool) -> None:
+def fit(output: Path | None, holdout_from: dt.datetime | None, max_evaluations: int, as_json: bool) -> None:
     """Refit the model on the draw history and its winner counts.
 
     Fits on draws before --holdout-from, reports the error on the later draws
@@ -167,6 +174,7 @@ def fit(output: Path | None, holdout_from: dt.datetime | None, as_json: bool) ->
         holdout_from=holdout_from.date() if holdout_from else DEFAULT_HOLDOUT_FROM,
         today=dt.datetime.now(dt.UTC).date(),
         progress=lambda message: click.echo(message, err=True),
+        max_evaluations=max_evaluations,
     )
     save_model(model, target)
     payload = _report_payload(model)
@@ -219,8 +227,8 @@ def ev(
       marksix ev 3 19 27 38 44 46 --jackpot 60000000 --turnover 120000000
       marksix ev 7 8 9 11 12 18 --json
     """
-    from marksix.archive import load_history
-    from marksix.domain.expected_value import STAKE, expected_value
+    from marksix.archive import load_history, load_prizes
+    from marksix.domain.expected_value import STAKE, expected_value, published_pool_ratio
     from marksix.domain.tickets import Ticket
     from marksix.popularity_model import load_model
 
@@ -236,8 +244,17 @@ def ev(
     history = load_history(data_home)
     previous = history.latest.numbers if len(history) else ()
     result = expected_value(numbers, model.parameters, turnover=turnover, jackpot=jackpot, previous=previous)
+    check = published_pool_ratio(load_prizes(data_home).values())
+    pool_check = None if check is None else {"draws": check[1], "median_ratio": round(check[0], 4)}
     if as_json:
-        emit_json({**result.to_json(), "figures_from": source, "model_version": model.version})
+        emit_json(
+            {
+                **result.to_json(),
+                "figures_from": source,
+                "model_version": model.version,
+                "published_pool_check": pool_check,
+            }
+        )
         return
     click.echo(
         f"Line {' '.join(f'{n:2d}' for n in result.numbers)}: HK${turnover:,} turnover, "
@@ -264,3 +281,9 @@ def ev(
     else:
         click.echo("The jackpot lifts the average above the stake; most lines still win nothing.")
     click.echo("Your chance to win is the same for every line; popularity only changes the share.")
+    if check is not None and abs(check[0] - 1) > 0.02:
+        click.echo(
+            f"Caution: on the last {check[1]} draws HKJC's 3rd-prize dividends imply a shared pool "
+            f"{check[0]:.0%} of what these rules give for the published turnover, so the 1st-3rd "
+            "prize figures may be high."
+        )

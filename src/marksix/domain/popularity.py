@@ -250,10 +250,11 @@ def draw_context(
     overlap = (previous.astype(np.float32) @ pattern_hits.T).astype(np.int8)
     drawn_hits = np.zeros((len(drawn_array), POOL + 1), dtype=np.float32)
     drawn_hits[np.repeat(np.arange(len(drawn_array)), PICKED), drawn_array.ravel()] = 1.0
-    matched = np.rint(drawn_hits @ pattern_hits.T).astype(np.int64)
-    draws, shaped = np.nonzero(matched >= 3)
+    overlap_with_draw = drawn_hits @ pattern_hits.T  # (T, P) float32, exact small integers
+    draws, shaped = np.nonzero(overlap_with_draw > 2.5)
+    matched = np.rint(overlap_with_draw[draws, shaped]).astype(np.int64)
     extra_in = patterns.hits[shaped, extra_array[draws]]
-    tiers = _TIER_OF[matched[draws, shaped], extra_in.astype(np.int64)]
+    tiers = _TIER_OF[matched, extra_in.astype(np.int64)]
     return DrawContext(
         drawn_array, extra_array, groups, previous, overlap, draws, shaped, tiers.astype(np.int64)
     )

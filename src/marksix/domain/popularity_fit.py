@@ -208,7 +208,14 @@ def fit_parameters(
 
     initial = start or PopularityParameters(0.5, (0.0,) * POOL, 0.0, 0.0, (0.0,) * len(SHAPE_FEATURES))
     solution = least_squares(
-        residuals, _to_vector(initial), method="trf", x_scale=1.0, max_nfev=max_evaluations
+        residuals,
+        _to_vector(initial),
+        method="trf",
+        x_scale=1.0,
+        max_nfev=max_evaluations,
+        # Stop once an iteration improves the cost by under 1e-6: the error
+        # is flat to 5 digits long before scipy's default tolerance is met.
+        ftol=1e-6,
     )
     return _from_vector(np.asarray(solution.x, dtype=np.float64))
 
@@ -220,6 +227,7 @@ def fit_model(
     holdout_from: dt.date = DEFAULT_HOLDOUT_FROM,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    max_evaluations: int = 4000,
 ) -> PopularityModel:
     """Validate forward (fit before `holdout_from`, test after), then refit on all draws."""
     say = progress or (lambda _: None)
@@ -230,14 +238,14 @@ def fit_model(
             f"too few draws to validate: {len(earlier)} before {holdout_from} and {len(later)} from it"
         )
     say(f"Fitting on {len(earlier):,} draws {earlier.dates[0]} .. {earlier.dates[-1]}")
-    validated = fit_parameters(earlier, progress=progress)
+    validated = fit_parameters(earlier, progress=progress, max_evaluations=max_evaluations)
     holdout = evaluate(validated, later)
     say(
         f"Holdout {len(later):,} draws: baseline {holdout['baseline_error']:.4f}, "
         f"model {holdout['model_error']:.4f} ({METRIC})"
     )
     say(f"Refitting on all {len(data):,} draws")
-    final = fit_parameters(data, start=validated, progress=progress)
+    final = fit_parameters(data, start=validated, progress=progress, max_evaluations=max_evaluations)
     in_sample = evaluate(final, data)
     return PopularityModel(
         version=f"{MODEL_VERSION_PREFIX}+{data.dates[-1].isoformat()}",
