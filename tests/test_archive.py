@@ -309,8 +309,7 @@ def test_update_fetches_new_draws_prizes_and_the_next_draw(home: Path, store_url
 def test_update_by_default_starts_at_recent_draws_missing_dividends(home: Path) -> None:
     start = archive.update_start(bundled_history(), bundled_prizes())
     # The bundled 2026 draws have no dividends yet (the prize source ends in 2025).
-    recent = bundled_history().last(archive.REFETCH_RECENT_DRAWS)
-    assert start == recent[0].date
+    assert start == bundled_history().get("26/001").date
     fake = FakeHkjc()
     with HkjcClient(transport=fake.transport()) as client:
         change = archive.update(home, client, now=NOW)
@@ -319,10 +318,13 @@ def test_update_by_default_starts_at_recent_draws_missing_dividends(home: Path) 
         for request in fake.requests
         if request["operationName"] == "marksixResult"
     ]
-    assert windows == [(start.strftime("%Y%m%d"), "20260630"), ("20260701", "20260906")]
+    assert windows == [("20260103", "20260331"), ("20260401", "20260630"), ("20260701", "20260906")]
     assert change.summary() == "4 new, 6 already known; prize figures for 10 draws"
-    prizes = archive.load_prizes(home)
-    assert archive.update_start(archive.load_history(home), prizes) > start
+    history, prizes = archive.load_history(home), archive.load_prizes(home)
+    assert prizes["26/087"].dividends[1] == 8_759_880
+    # Once every draw of the last year has its dividends, updates start after the latest draw.
+    complete = {draw.draw_id: DrawPrizes(draw.draw_id, draw.date, dividends={7: 40}) for draw in history}
+    assert archive.update_start(history, complete) == dt.date(2026, 9, 6)
 
 
 def test_update_twice_adds_nothing_the_second_time(home: Path, store_url: str) -> None:

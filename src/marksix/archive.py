@@ -10,6 +10,7 @@ transaction, so a bad file or a dropped connection leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -27,9 +28,10 @@ if TYPE_CHECKING:
     from marksix.hkjc import HkjcClient
     from marksix.store.draw_archive import DrawArchive
 
-#: Recent draws whose dividends are missing are fetched again by `update`:
-#: HKJC publishes the figures a little after the numbers.
-REFETCH_RECENT_DRAWS = 30
+#: Draws of the last year whose dividends are missing are fetched again by
+#: `update`: HKJC publishes the figures a little after the numbers, and the
+#: bundled prize data stops before the bundled draws do.
+REFETCH_WINDOW = dt.timedelta(days=366)
 
 
 def archive_url(home: Path | None, database_url: str | None = None) -> str | None:
@@ -252,12 +254,12 @@ def import_file(
 
 
 def update_start(history: DrawHistory, prizes: dict[str, DrawPrizes]) -> dt.date:
-    """Where `update` starts: the oldest recent draw still missing its
-    dividends, else the day after the latest draw."""
+    """Where `update` starts: the oldest draw of the last year still missing
+    its dividends, else the day after the latest draw."""
+    since = history.latest.date - REFETCH_WINDOW
+    recent = itertools.takewhile(lambda draw: draw.date >= since, reversed(history))
     missing = [
-        draw.date
-        for draw in history.last(REFETCH_RECENT_DRAWS)
-        if draw.draw_id not in prizes or not prizes[draw.draw_id].dividends
+        draw.date for draw in recent if draw.draw_id not in prizes or not prizes[draw.draw_id].dividends
     ]
     return min(missing) if missing else history.latest.date + dt.timedelta(days=1)
 
