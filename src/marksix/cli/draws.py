@@ -188,7 +188,7 @@ def import_draws(file: Path, as_json: bool) -> None:
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Fetch from this date (YYYY-MM-DD). Default: the oldest recent draw "
+    help="Fetch from this date (YYYY-MM-DD). Default: the oldest draw of the last year "
     "without dividends, else the day after the latest draw.",
 )
 @click.option(
