@@ -205,16 +205,18 @@ def expected_value(
     }
 
     contexts = {}
-    for tier in (2, 3):
-        drawn, extras = _winning_draws(entry, tier)
-        contexts[tier] = draw_context(drawn, extras, previous_hits[None, :], group=np.zeros(len(drawn)))
+    for shared_tier in (2, 3):
+        drawn, extras = _winning_draws(entry, shared_tier)
+        contexts[shared_tier] = draw_context(
+            drawn, extras, previous_hits[None, :], group=np.zeros(len(drawn))
+        )
 
     def shared(parameters: PopularityParameters) -> dict[int, tuple[float, float]]:
         share_of_entry = float(combination_shares(parameters, [entry], previous_hits)[0])
         result = {1: (share_factor(units * share_of_entry).item(), units * share_of_entry)}
-        for tier, context in contexts.items():
-            others = units * tier_shares(parameters, context)[:, tier]
-            result[tier] = (float(share_factor(others).mean()), float(others.mean()))
+        for number, context in contexts.items():
+            others = units * tier_shares(parameters, context)[:, number]
+            result[number] = (float(share_factor(others).mean()), float(others.mean()))
         return result
 
     modelled = shared(parameters)
