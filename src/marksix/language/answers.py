@@ -20,7 +20,7 @@ from marksix.domain.draws import PICKED, POOL, Draw
 from marksix.domain.rules import COMBINATIONS, any_prize_probability
 from marksix.domain.tickets import Ticket, check_ticket, money_json
 from marksix.errors import MarksixError, NotFound
-from marksix.language.fitting import OPTIONAL_EXTRA, OPTIONAL_MAIN, Part
+from marksix.language.fitting import OPTIONAL_EXTRA, OPTIONAL_LABEL, OPTIONAL_MAIN, Part
 from marksix.language.model import ReplyContext
 from marksix.language.numerals import ASCII_NUMBER
 from marksix.language.parameters import Parameters
@@ -191,11 +191,24 @@ def _pick(ask: Ask) -> Answer:
         parts.append(Part(notes))
     label = wording.strategy_labels.get(result.strategy)
     if label:
-        parts.append(Part(label, drop_rank=OPTIONAL_EXTRA))
+        parts.append(Part(label, drop_rank=OPTIONAL_LABEL))
+    if plan.request.size > PICKED or bankers:
+        parts.append(_cost_part(result.tickets, bankers, wording, facts))
     union = sorted({number for ticket in result.tickets for number in ticket})
     parts += _combination_stats(union, context, wording, facts)
     parts.append(_honest(wording, ask.choose))
     return Answer(parts, result.tickets, request_json(parameters, "pick", plan), frozenset(facts.allowed))
+
+
+def _cost_part(
+    tickets: Sequence[Sequence[int]], bankers: Sequence[int], wording: Wording, facts: Facts
+) -> Part:
+    # A multiple or banker line is many entries: say what it would cost.
+    first = tickets[0]
+    ticket = Ticket.parse([n for n in first if n not in bankers], bankers)
+    cost = ticket.cost() * len(tickets)
+    text = wording.cost_line.format(entries=facts.show(ticket.entry_count), cost=facts.money(cost))
+    return Part(text, drop_rank=OPTIONAL_MAIN)
 
 
 def _pick_notes(

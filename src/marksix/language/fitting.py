@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-#: Larger drop rank = dropped earlier.
-OPTIONAL_EXTRA = 2
+#: Larger drop rank = dropped earlier: the second statistics line, then the
+#: strategy label, then the main statistics line and the cost.
+OPTIONAL_EXTRA = 3
+OPTIONAL_LABEL = 2
 OPTIONAL_MAIN = 1
 SAFE_CUT = re.compile(r"\s")
 

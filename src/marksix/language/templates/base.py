@@ -55,4 +55,5 @@ class Wording:
     help_examples: str
     list_separator: str
     no_data: str
+    cost_line: str
     months: tuple[str, ...] = ()

@@ -149,4 +149,5 @@ WORDING = Wording(
     help_examples="「要有8号」「不要4」「3组」「7个号复式」「热门／冷门／平均」",
     list_separator="、",
     no_data="暂时没有开奖记录。",
+    cost_line="💰 每组{entries}注，合共 HK${cost}",
 )

@@ -149,4 +149,5 @@ WORDING = Wording(
     help_examples="「要有8號」「唔要4」「3組」「7個號複式」「熱門／冷門／平均」",
     list_separator="、",
     no_data="暫時未有攪珠紀錄。",
+    cost_line="💰 每組{entries}注，合共 HK${cost}",
 )
