@@ -279,3 +279,21 @@ def test_a_full_queue_refuses_instead_of_blocking() -> None:
     finally:
         release.set()
         sender.stop()
+
+
+def test_an_hour_of_failures_unsubscribes_the_account(
+    make_simulator: SimulatorFactory, receiver: Receiver
+) -> None:
+    receiver.statuses = [500] * 1000
+    simulator = make_simulator(disable_after=3600, time_scale=0.0001, retry_delays=(500.0,) * 100)
+    simulator.post_comment("alice", "hi")
+    idle(simulator)
+    [delivery] = simulator.sender.deliveries()
+    assert delivery["state"] == "disabled"
+    account = simulator.state.account
+    assert account.subscribed_fields == []
+    assert [alert["alert"] for alert in simulator.alerts] == ["Webhooks Disabled"]
+    sent = len(receiver.received)
+    simulator.post_comment("bob", "after the unsubscription")
+    idle(simulator)
+    assert len(receiver.received) == sent

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -50,6 +51,7 @@ class Simulator:
         calls_per_window: int = 4800,
         window_seconds: float = 3600.0,
         require_appsecret_proof: bool = False,
+        disable_after: float | None = None,
     ) -> None:
         self.state = state if state is not None else SimulatorState()
         self.graph_prefix = "/" + graph_prefix.strip("/")
@@ -67,7 +69,10 @@ class Simulator:
             batch_window=batch_window,
             shape=shape,
             ad_duplicates=ad_duplicates,
+            disable_after=disable_after,
+            on_disabled=self._webhooks_disabled,
         )
+        self.alerts: list[dict[str, Any]] = []
         self.graph = GraphApi(
             self.state,
             self.faults,
@@ -139,6 +144,7 @@ class Simulator:
 
     def reset(self) -> None:
         self.state.reset()
+        self.alerts.clear()
         self.faults.clear()
         self.meter.reset()
 
@@ -154,10 +160,21 @@ class Simulator:
             "graph_prefix": self.graph_prefix,
             "webhook_url": self.webhook_url,
             "faults": [fault.to_json() for fault in self.faults.list()],
+            "alerts": list(self.alerts),
             "usage_percent": self.meter.percent(account.id),
             "webhooks": {**self.sender.stats(), "unsubscribed_skips": self.unsubscribed_skips},
             "deliveries": self.sender.deliveries(),
         }
+
+    def _webhooks_disabled(self, account_ids: tuple[str, ...]) -> None:
+        """What Meta does after an hour of failures: unsubscribe, and tell the developer."""
+        for account_id in account_ids:
+            account = self.state.accounts.get(account_id)
+            if account is not None:
+                account.subscribed_fields = []
+                self.alerts.append(
+                    {"account_id": account_id, "alert": "Webhooks Disabled", "at": time.time()}
+                )
 
     def _deliver(self, state: SimulatorState, comment: Comment) -> None:
         self._submit(change_for(state, comment), None)

@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,7 +33,7 @@ log = structlog.get_logger(__name__)
 # times with decreasing frequency over the next 36 hours". They add up to exactly 36 h.
 RETRY_DELAYS: tuple[float, ...] = (0, 15, 60, 300, 900, 3600, 10800, 21600, 43200, 49125)
 MAX_BATCH = 1000
-DeliveryState = Literal["pending", "delivered", "gave_up", "dropped", "abandoned", "no_url"]
+DeliveryState = Literal["pending", "delivered", "gave_up", "disabled", "dropped", "abandoned", "no_url"]
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Delivery:
     duplicate_of: int | None = None
     state: DeliveryState = "pending"
     attempts: list[dict[str, Any]] = field(default_factory=list)
+    first_attempt_at: float | None = None  # monotonic
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,8 @@ class WebhookSender:
         shape: str = "changes",
         ad_duplicates: bool = True,
         log_size: int = 1000,
+        disable_after: float | None = None,
+        on_disabled: Callable[[tuple[str, ...]], None] | None = None,
     ) -> None:
         if shape not in SHAPES:
             raise ValueError(f"unknown webhook shape {shape!r}; choose one of {', '.join(SHAPES)}")
@@ -87,6 +91,9 @@ class WebhookSender:
         self.batch_window = batch_window
         self.shape = shape
         self.ad_duplicates = ad_duplicates
+        # Messenger's policy: failing for an hour unsubscribes the account ("Webhooks Disabled").
+        self.disable_after = disable_after
+        self.on_disabled = on_disabled
         self._faults = faults or FaultBook()
         self.transport = transport
         self._queue: queue.Queue[tuple[Change, str]] = queue.Queue(maxsize=max_queue)
@@ -263,11 +270,20 @@ class WebhookSender:
             status = response.status_code
         except httpx.HTTPError as problem:
             error = f"{type(problem).__name__}: {problem}"
+        disabled: tuple[str, ...] = ()
         with self._lock:
+            now = time.monotonic()
+            if delivery.first_attempt_at is None:
+                delivery.first_attempt_at = now
             delivery.attempts.append({"at": time.time(), "status": status, "error": error})
             failures = len(delivery.attempts)
+            failing_for = now - delivery.first_attempt_at
             if status is not None and 200 <= status < 300:
                 delivery.state = "delivered"
+            elif self.disable_after is not None and failing_for >= self.disable_after * self.time_scale:
+                delivery.state = "disabled"
+                disabled = tuple(sorted({change.account_id for change in delivery.changes}))
+                log.warning("webhooks_disabled", delivery=delivery.id, accounts=disabled)
             elif failures <= len(self.retry_delays):
                 delay = self.retry_delays[failures - 1] * self.time_scale
                 heapq.heappush(self._retries, (time.monotonic() + delay, delivery.id, delivery))
@@ -278,3 +294,5 @@ class WebhookSender:
                 log.warning("webhook_gave_up", delivery=delivery.id, attempts=failures)
             self._outstanding -= 1
             self._lock.notify_all()
+        if disabled and self.on_disabled is not None:
+            self.on_disabled(disabled)
