@@ -277,3 +277,18 @@ def test_being_offline_is_not_retried() -> None:
     with pytest.raises(NetworkError):
         client.latest_and_next()
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "prizes",
+    [
+        [{"type": 9, "winningUnit": 0, "dividend": "0"}],
+        [{"winningUnit": 0}],
+        [{"type": 1, "dividend": "lots"}],
+    ],
+)
+def test_unreadable_prize_tiers_are_data_errors(prizes: list[dict[str, Any]]) -> None:
+    record = json.loads(json.dumps(hkjc.lottery_draws(RESULTS)[0]))
+    record["lotteryPool"]["lotteryPrizes"] = prizes
+    with pytest.raises(DataError, match="draw 26/096: "):
+        hkjc.parse_prizes(record, hkjc.parse_result(record))

@@ -202,7 +202,7 @@ def _graphql_row(record: Mapping[str, Any], line: int, number: int) -> FileRow:
     draw = hkjc.parse_result(record)
     try:
         prizes = hkjc.parse_prizes(record, draw)
-    except (DataError, KeyError, ValueError, InvalidOperation) as error:
+    except DataError as error:
         return FileRow(line, number, problems=[f"bad prize data: {error}"])
     return FileRow(line, number, draw=draw, prizes=prizes, problems=_era_problem(draw))
 

@@ -183,19 +183,13 @@ def parse_prizes(record: Mapping[str, Any], draw: Draw) -> DrawPrizes:
     entries (HK$5 on a HK$10 unit is half a unit).
     """
     pool = record.get("lotteryPool") or {}
-    unit_bet = _money(pool.get("unitBet")) or unit_price(draw.date)
-    dividends: dict[int, int] = {}
-    winning_units: dict[int, Decimal] = {}
-    for prize in pool.get("lotteryPrizes") or []:
-        tier = int(prize["type"])
-        if not 1 <= tier <= 7:
-            raise DataError(f"draw {draw.draw_id}: prize type {tier} is not a tier 1-7")
-        dividend = _money(prize.get("dividend"))
-        if dividend is not None:
-            dividends[tier] = dividend
-        invested = prize.get("winningUnit")
-        if invested not in (None, ""):
-            winning_units[tier] = Decimal(str(invested).replace(",", "")) / Decimal(unit_bet)
+    try:
+        unit_bet = _money(pool.get("unitBet")) or unit_price(draw.date)
+        dividends, winning_units = _tiers(pool.get("lotteryPrizes") or [], unit_bet)
+    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError) as error:
+        raise DataError(f"draw {draw.draw_id}: unreadable lotteryPrizes ({error!r})") from None
+    except DataError as error:
+        raise DataError(f"draw {draw.draw_id}: {error}") from None
     return DrawPrizes(
         draw_id=draw.draw_id,
         date=draw.date,
@@ -207,6 +201,22 @@ def parse_prizes(record: Mapping[str, Any], draw: Draw) -> DrawPrizes:
         dividends=dividends,
         winning_units=winning_units,
     )
+
+
+def _tiers(prizes: Sequence[Mapping[str, Any]], unit_bet: int) -> tuple[dict[int, int], dict[int, Decimal]]:
+    dividends: dict[int, int] = {}
+    winning_units: dict[int, Decimal] = {}
+    for prize in prizes:
+        tier = int(prize["type"])
+        if not 1 <= tier <= 7:
+            raise DataError(f"prize type {tier} is not a tier 1-7")
+        dividend = _money(prize.get("dividend"))
+        if dividend is not None:
+            dividends[tier] = dividend
+        invested = prize.get("winningUnit")
+        if invested not in (None, ""):
+            winning_units[tier] = Decimal(str(invested).replace(",", "")) / Decimal(unit_bet)
+    return dividends, winning_units
 
 
 def parse_announcement(record: Mapping[str, Any]) -> NextDraw:
