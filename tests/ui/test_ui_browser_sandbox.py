@@ -88,3 +88,15 @@ def test_dashboard_over_the_real_sandbox_runtime(page: Any, sandbox_server: Live
     notice.wait_for()
     assert "已發佈" in notice.inner_text()
     screenshot(page, "sandbox-dashboard-card-published")
+
+
+def test_a_comment_that_gets_no_reply_says_why(page: Any, sandbox_server: LiveServer) -> None:
+    page.goto(sandbox_server.url + "/")
+    first = post_comment(page, "ah_fai", "畀組號碼我")
+    first.locator(".reply[data-reply-id]").wait_for()
+    # The same commenter again, inside the per-commenter cooldown: skipped, with the reason shown.
+    second = post_comment(page, "ah_fai", "再畀多組")
+    explained = second.locator(".reply.skipped")
+    explained.wait_for()
+    assert "今次唔會回覆" in explained.inner_text()
+    screenshot(page, "sandbox-skipped-with-reason")

@@ -340,3 +340,14 @@ def test_popularity_page_charts_the_model(logged_in: TestClient, monkeypatch: py
     assert 'id="chart-popularity"' in page.text and page.text.count('class="bar"') == 49
     assert "About 30% of units are random play" in page.text
     assert "20% below" in page.text
+
+
+def test_sandbox_status_says_why_a_comment_was_skipped(runtime: FakeRuntime, migrated_engine: Engine) -> None:
+    seed_comment(migrated_engine, 7, state="skipped", reply_text=None, reason="cooldown 60s")
+    with TestClient(make_app(runtime)) as client:
+        status = client.get("/sandbox/status/c00007").json()
+        assert status == {"comment_id": "c00007", "state": "skipped", "reason": "cooldown 60s"}
+        assert client.get("/sandbox/status/nope").json()["state"] == "unknown"
+    runtime.options.sandbox = False
+    with TestClient(make_app(runtime)) as client:
+        assert client.get("/sandbox/status/c00007").status_code == 404

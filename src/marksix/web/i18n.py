@@ -152,6 +152,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sandbox.post": ("發佈", "Post"),
     "sandbox.waiting": ("等緊回覆……", "Waiting for the reply…"),
     "sandbox.no_reply": ("暫時未有回覆，請稍後再睇。", "No reply yet; it may be skipped or still queued."),
+    "sandbox.no_reply_because": ("今次唔會回覆：", "No reply this time:"),
     "sandbox.likes": ("留言即刻攞你專屬嘅一組號碼", "Comment to get your own combination"),
     "common.responsible": (
         "攪珠係隨機嘅，冇任何方法可以提高中獎機會。18+ 只限成年人。求助：平和基金 1834 633",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from marksix.web import i18n
 from marksix.web.dashboard.core import PREFIX, dashboard_state, now, render
@@ -36,6 +36,7 @@ def sandbox_home(request: Request) -> Response:
         "sandbox.html",
         {
             "api_base": SANDBOX_API,
+            "status_base": "/sandbox/status/",
             "card_url": request.url_for("post_card_image").path + f"?v={'-'.join(rendered.key)}",
             "caption": caption,
             "caption_first_line": caption.splitlines()[0],
@@ -43,3 +44,21 @@ def sandbox_home(request: Request) -> Response:
             "suggested_username": f"{'guest' if language == 'en' else 'hk'}_{secrets.randbelow(9000) + 1000}",
         },
     )
+
+
+@router.get("/sandbox/status/{comment_id}", name="sandbox_comment_status", include_in_schema=False)
+def comment_status(comment_id: str, request: Request) -> JSONResponse:
+    """Where a sandbox comment is in the pipeline, so the page can say why no reply came.
+
+    Sandbox only: on a real account the reply log stays behind the login.
+    """
+    from marksix.store.comment_records import CommentKey
+
+    data = dashboard_state(request).data
+    account = data.primary_account()
+    if not data.sandbox or data.comments is None or account is None:
+        raise HTTPException(status_code=404, detail="only in sandbox mode")
+    record = data.comments.find(CommentKey(account.id, comment_id))
+    if record is None:
+        return JSONResponse({"comment_id": comment_id, "state": "unknown", "reason": None})
+    return JSONResponse({"comment_id": comment_id, "state": record.state, "reason": record.reason})

@@ -42,6 +42,23 @@
     if (waiting) waiting.replaceWith(bubble); else entry.item.append(bubble);
   }
 
+  // A comment that will get no reply (a cooldown, a cap, a blocked account) says why.
+  async function explain(id, entry) {
+    const response = await fetch(post.dataset.status + encodeURIComponent(id), {
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) return;
+    const status = await response.json();
+    if ((status.state === "skipped" || status.state === "failed") && pending.has(id)) {
+      const waiting = entry.item.querySelector(".reply.waiting");
+      if (waiting) {
+        waiting.textContent = post.dataset.noReplyBecause + " " + (status.reason || status.state);
+        waiting.classList.add("skipped");
+      }
+      pending.delete(id);
+    }
+  }
+
   async function poll() {
     if (polling) return;
     polling = true;
@@ -59,6 +76,10 @@
           }
         }
         for (const [id, entry] of pending) {
+          if (Date.now() - entry.since > 1500 && !entry.checking) {
+            entry.checking = true;
+            explain(id, entry).finally(() => { entry.checking = false; });
+          }
           if (Date.now() - entry.since > 15000) {
             const waiting = entry.item.querySelector(".reply.waiting");
             if (waiting) waiting.textContent = post.dataset.noReply;
