@@ -11,8 +11,8 @@ from marksix.instagram.simulator.payloads import SHAPES, Change, encode, envelop
 from marksix.instagram.webhooks import parse_webhook, sign, verify_signature
 
 digits = st.text("0123456789", min_size=5, max_size=17)
-usernames = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=20)
-texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
+usernames = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
+texts = st.text(st.characters(codec="utf-8"), max_size=80)
 
 
 @st.composite
