@@ -58,6 +58,9 @@ class CombinationScores:
     log_weight: npt.NDArray[np.float32]
     log_total: float
     random_share: float
+    #: Ranks of the least popular BEST_FRACTION of all combinations, found once
+    #: because most requests have no include or exclude.
+    best_ranks: npt.NDArray[np.int64]
 
     def shares(self, ranks: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         human = np.exp(self.log_weight[ranks].astype(np.float64) - self.log_total)
@@ -80,7 +83,12 @@ def score_all(parameters: PopularityParameters, previous: tuple[int, ...] = ()) 
         patterns.features @ np.asarray(parameters.shape_effects, dtype=np.float64)
     ).astype(np.float32)
     log_total = log_normaliser(parameters, previous_hits) - PICKED * shift
-    return CombinationScores(log_weight, log_total, parameters.random_share)
+    best = np.argpartition(log_weight, _pool_size(COMBINATIONS, 1) - 1)[: _pool_size(COMBINATIONS, 1)]
+    return CombinationScores(log_weight, log_total, parameters.random_share, best.astype(np.int64))
+
+
+def _pool_size(allowed: int, lines: int) -> int:
+    return min(allowed, max(ceil(BEST_FRACTION * allowed), MIN_CANDIDATES_PER_LINE * lines))
 
 
 def _allowed_mask(forced: set[int], banned: set[int]) -> npt.NDArray[np.bool_] | None:
@@ -98,20 +106,27 @@ def _draw_best(
     scores: CombinationScores, mask: npt.NDArray[np.bool_] | None, lines: int, generator: np.random.Generator
 ) -> tuple[npt.NDArray[np.int64], int, int]:
     """Ranks of `lines` distinct combinations drawn among the least popular allowed."""
-    ranks = np.arange(COMBINATIONS, dtype=np.int64) if mask is None else np.flatnonzero(mask)
-    allowed = len(ranks)
-    if allowed < lines:
-        raise PickError(f"only {allowed} combinations fit these constraints, fewer than {lines} lines")
-    pool = min(allowed, max(ceil(BEST_FRACTION * allowed), MIN_CANDIDATES_PER_LINE * lines))
-    weights = scores.log_weight[ranks]
-    if pool < allowed:
-        best = np.argpartition(weights, pool - 1)[:pool]
-        ranks = ranks[best]
+    if mask is None:
+        allowed, pool = COMBINATIONS, _pool_size(COMBINATIONS, lines)
+        if pool <= len(scores.best_ranks):
+            ranks = scores.best_ranks
+            pool = len(ranks)
+        else:
+            ranks = np.argpartition(scores.log_weight, pool - 1)[:pool].astype(np.int64)
+    else:
+        ranks = np.flatnonzero(mask)
+        allowed = len(ranks)
+        if allowed < lines:
+            raise PickError(f"only {allowed} combinations fit these constraints, fewer than {lines} lines")
+        pool = _pool_size(allowed, lines)
+        if pool < allowed:
+            ranks = ranks[np.argpartition(scores.log_weight[ranks], pool - 1)[:pool]]
     # Efraimidis-Spirakis: keys u^(1/w) with w the expected-share advantage,
     # the k largest keys are a weighted draw without replacement.
     advantage = 1.0 / (scores.shares(ranks) * COMBINATIONS)
     keys = np.log(generator.random(len(ranks))) / advantage
-    chosen = ranks[np.argsort(-keys, kind="stable")[:lines]]
+    top = np.argpartition(-keys, lines - 1)[:lines] if lines < len(keys) else np.arange(len(keys))
+    chosen = ranks[top[np.argsort(-keys[top], kind="stable")]]
     return chosen, allowed, pool
 
 
