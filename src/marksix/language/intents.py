@@ -22,6 +22,19 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 
 HARM = _any(
+    "偷錢",
+    "偷钱",
+    "網貸",
+    "网贷",
+    "借貸",
+    "借了",
+    "借咗",
+    "用晒人工",
+    "成份人工",
+    "典當",
+    r"rent money",
+    r"spent (?:all )?my (?:rent|savings|salary|wages|pay)",
+    r"pawn",
     "輸晒",
     "輸哂",
     "输晒",
@@ -189,6 +202,15 @@ BOUGHT = _any(
     "我的号码",
 )
 NEXT_DRAW = _any(
+    "攪唔攪珠",
+    "有冇攪珠",
+    "今晚有冇",
+    "幾點前",
+    "几点前",
+    "幾時前",
+    r"\bdraw tonight\b",
+    r"is there a draw",
+    r"draw (?:today|tomorrow)",
     "有冇得買",
     "幾時有得買",
     "聽日有冇",
@@ -240,8 +262,13 @@ NEXT_DRAW = _any(
     r"\bwhen\b.*\bdraw\b",
 )
 LAST_RESULT = _any(
-    "上期",
-    "上一期",
+    "上(?:一)?期.{0,6}(?:開|开|結果|结果|號碼|号码|咩|乜|什么|幾多|几多|出咗|出了|頭獎|头奖|攪出)",
+    r"^\s*上(?:一)?期\s*[?？]*\s*$",
+    # "琴日有冇人中頭獎" is about the last draw; "有冇人中過頭獎" is not.
+    "(?:琴日|琴晚|尋晚|噚晚|昨晚|昨天|上期|今晚|頭先).{0,6}(?:有冇人中|有人中|冇人中|有没有人中)",
+    r"did anyone win",
+    r"numbers? won",
+    r"what won",
     "上次開",
     "開咗咩",
     "開咗乜",
@@ -273,6 +300,10 @@ LAST_RESULT = _any(
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _any(
+    "機會有幾",
+    "机会有多",
+    "中頭獎機會",
+    "中头奖机会",
     "難唔難",
     "难不难",
     "易唔易",
@@ -298,6 +329,13 @@ ODDS = _any(
     r"1 in \d",
 )
 STATS = _any(
+    "係咪好熱",
+    "係咪好冷",
+    "熱唔熱",
+    "冷唔冷",
+    "好唔好熱",
+    r"(?:comes?|came|drawn|appears?) (?:up )?(?:the )?(?:most|least)",
+    r"is \d+ (?:hot|cold)",
     "出得最多",
     "出得最少",
     r"出得(?:好)?多唔多",
@@ -340,6 +378,9 @@ STATS = _any(
     r"\bstatistics\b",
 )
 HELP = _any(
+    "點先可以",
+    "點樣用你",
+    r"what (?:is|does) this (?:account|page|bot)",
     r"點樣(?:先)?(?:可以)?揀",
     "點揀",
     "怎么选",

@@ -49,7 +49,16 @@ MONEY = re.compile(
 )
 NOT_A_BALL_AFTER = re.compile(r"\s*(?:年|歲|岁|次|期|點|点|分鐘|分钟|秒|個月|个月|日|合彩|周年|週年)|[a-z]")
 #: Words with a number in them that is never a ball.
-NUMBER_WORDS = re.compile(r"mark\s*(?:6|six)|6\s*合彩|六合彩|有冇|有没有|18\s*\+|\b24/7\b|\d+\s*(?:點|点)半")
+NUMBER_WORDS = re.compile(
+    r"mark\s*(?:6|six)|6\s*合彩|六合彩|有冇|有没有|18\s*\+|\b24/7\b|\d+\s*(?:點|点)半|\b4\s*(?:me|u|you)\b"
+)
+#: "1至9", "10-19", "1 to 9": every ball in the range (a span of at most 24).
+RANGE = re.compile(NUM + r"\s*(?:至|到|-|~|～|to)\s*" + NUM + r"(?!\s*(?:組|组|注|set|line))")
+MAX_RANGE = 24
+#: "8膽拖6": banker 8 with six legs.
+BANKER_LEGS = re.compile(
+    NUM + r"\s*(?:號|号)?\s*(?:膽|胆)\s*拖\s*" + NUM + r"(?:\s*(?:個|个|隻|只))?(?:\s*(?:號|号|腳|脚))?"
+)
 BIRTHDAY_WORD = re.compile(r"生日|生辰|出世|birthday|\bbday|b-day|\bborn\b|dob")
 CHINESE_DATE = re.compile(NUM + r"\s*月\s*" + NUM + r"\s*(?:日|號|号)?")
 SLASH_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b")
@@ -255,6 +264,24 @@ def _birthday(text: str) -> tuple[tuple[int, int] | None, str]:
     return found, text
 
 
+def _ranges(text: str) -> tuple[str, dict[int, list[int]]]:
+    """Ranges become their first number, remembered with the whole span."""
+    spans: dict[int, list[int]] = {}
+    for match in RANGE.finditer(text):
+        low, high = _value(match.group(1)), _value(match.group(2))
+        if low is None or high is None or not 1 <= low < high <= POOL or high - low > MAX_RANGE:
+            continue
+        first = match.group(1)
+        text = (
+            text[: match.start()]
+            + first
+            + " " * (match.end() - match.start() - len(first))
+            + text[match.end() :]
+        )
+        spans[match.start()] = list(range(low, high + 1))
+    return text, spans
+
+
 def parse_parameters(normalised: str) -> Parameters:
     """Read every parameter from an already-normalised comment."""
     text = _blank_all(normalised, NUMBER_WORDS)
@@ -284,6 +311,13 @@ def parse_parameters(normalised: str) -> Parameters:
 
     bankers: list[int] = []
     invalid: list[int] = []
+    for match in BANKER_LEGS.finditer(text):
+        banker, legs = _value(match.group(1)), _value(match.group(2))
+        if banker is not None and legs is not None:
+            (bankers if 1 <= banker <= POOL else invalid).append(banker)
+            if size is None and 1 <= legs <= POOL:
+                size = 1 + legs
+        text = _blank(text, match.start(), match.end())
 
     def take_banker(raw: str) -> None:
         value = _value(raw)
@@ -305,6 +339,7 @@ def parse_parameters(normalised: str) -> Parameters:
     include: list[int] = []
     exclude: list[int] = []
     mentioned: list[int] = []
+    text, ranges = _ranges(text)
     previous_end = 0
     previous_role: str | None = None
     for token in number_tokens(text):
@@ -332,7 +367,8 @@ def parse_parameters(normalised: str) -> Parameters:
         if not 1 <= value <= POOL:
             invalid.append(value)
             continue
-        {"include": include, "exclude": exclude, None: mentioned}[role].append(value)
+        values = ranges.get(token.start, [value])
+        {"include": include, "exclude": exclude, None: mentioned}[role].extend(values)
 
     if birthday is not None:
         include.extend(part for part in birthday if 1 <= part <= POOL)
