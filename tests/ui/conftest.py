@@ -61,9 +61,13 @@ def logged_in(client: TestClient) -> TestClient:
     return client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (browser downloads do not work here)."""
+    """Debian's Chromium driven by Playwright (browser downloads do not work here).
+
+    Module scope, not session: Playwright's sync API leaves its event loop marked
+    as running in this thread, which would break `asyncio.run` in later modules.
+    """
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
     from playwright.sync_api import sync_playwright
