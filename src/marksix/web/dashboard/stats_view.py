@@ -8,10 +8,10 @@ to say it. Results are cached per history (the bundled one never changes).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from marksix.domain.backtest import EXPECTED_MATCHES, Backtest, run_backtest
 from marksix.domain.draws import POOL, DrawHistory
@@ -45,14 +45,40 @@ class StatsPage:
     unavailable: str | None = None
 
 
-@lru_cache(maxsize=8)
+def _key(history: DrawHistory) -> tuple[int, str, str]:
+    """Histories with the same draws share results, even as distinct objects (the
+    archive merges the user's draws into a new history on every load)."""
+    if len(history) == 0:
+        return (0, "", "")
+    return (len(history), history[0].draw_id, history.latest.draw_id)
+
+
+_by_key: dict[tuple[str, tuple[int, str, str]], Any] = {}
+_by_key_lock = threading.Lock()
+CACHED_RESULTS = 16
+
+
+def _cached(kind: str, history: DrawHistory, compute: Callable[[DrawHistory], Any]) -> Any:
+    key = (kind, _key(history))
+    with _by_key_lock:
+        if key in _by_key:
+            return _by_key[key]
+    result = compute(history)
+    with _by_key_lock:
+        if len(_by_key) >= CACHED_RESULTS:
+            _by_key.pop(next(iter(_by_key)))
+        _by_key[key] = result
+    return result
+
+
 def _statistics(history: DrawHistory) -> Statistics:
-    return compute_statistics(history)
+    statistics: Statistics = _cached("statistics", history, compute_statistics)
+    return statistics
 
 
-@lru_cache(maxsize=4)
 def _backtest(history: DrawHistory) -> Backtest:
-    return run_backtest(history)
+    backtest: Backtest = _cached("backtest", history, run_backtest)
+    return backtest
 
 
 def stats_page(view: str, history: DrawHistory, t: Callable[..., str], language: str) -> StatsPage:
