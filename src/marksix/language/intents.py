@@ -22,6 +22,12 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 
 HARM = _any(
+    "欠(?:咗|了)?.{0,4}(?:錢|钱|債|债)",
+    "唔知點算",
+    r"gambl\w* away",
+    r"everything (?:we|i) (?:have|had|own)",
+    r"lost (?:our|my) (?:home|savings|job)",
+    "輸錢停不下|输钱停不下",
     "偷錢",
     "偷钱",
     "網貸",
@@ -90,6 +96,15 @@ HARM = _any(
     r"want to die",
 )
 SPAM = _any(
+    r"earn \$?\d",
+    r"message me",
+    r"from home",
+    "領取",
+    "领取",
+    "內部資料",
+    "内部资料",
+    "內幕",
+    "内幕",
     r"\bdm (?:me|for)\b",
     r"check (?:my|out my) (?:page|bio|profile|account)",
     r"link in (?:my )?bio",
@@ -201,7 +216,29 @@ BOUGHT = _any(
     "我嘅號碼",
     "我的号码",
 )
+#: With a whole ticket of numbers, these words make it a check.
+CHECK_HINT = _any(
+    r"\bcheck\b",
+    "對下",
+    "对下",
+    "對獎",
+    "对奖",
+    "有冇獎",
+    "有没有奖",
+    "有獎",
+    "中咗",
+    "中了",
+    r"any luck",
+    r"\bwon\b",
+    r"\bprize\b",
+)
 NEXT_DRAW = _any(
+    "下期.{0,4}(?:獎金|奖金|頭獎|头奖|多寶|多宝)",
+    "今期.{0,4}(?:獎金|奖金|多寶|多宝)",
+    r"(?:what'?s|how much|how big) (?:is )?the jackpot",
+    r"when can i buy",
+    r"when (?:do|does) sales",
+    r"jackpot this (?:time|week|draw)",
     "攪唔攪珠",
     "有冇攪珠",
     "今晚有冇",
@@ -262,6 +299,13 @@ NEXT_DRAW = _any(
     r"\bwhen\b.*\bdraw\b",
 )
 LAST_RESULT = _any(
+    "特別號碼",
+    "特别号码",
+    r"extra number",
+    r"last (?:week|time)'?s? (?:numbers|results?|draw)",
+    "中奖号码",
+    "中獎號碼",
+    "昨天.{0,4}(?:号码|號碼|结果|結果)",
     "上(?:一)?期.{0,6}(?:開|开|結果|结果|號碼|号码|咩|乜|什么|幾多|几多|出咗|出了|頭獎|头奖|攪出)",
     r"^\s*上(?:一)?期\s*[?？]*\s*$",
     # "琴日有冇人中頭獎" is about the last draw; "有冇人中過頭獎" is not.
@@ -300,6 +344,8 @@ LAST_RESULT = _any(
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _any(
+    "中.{0,5}(?:有幾多錢|有多少钱|幾多錢)",
+    r"how (?:rare|hard)",
     "機會有幾",
     "机会有多",
     "中頭獎機會",
@@ -375,9 +421,16 @@ STATS = _any(
     r"how (?:often|many times)",
     r"\bfrequency\b",
     r"\bstats?\b",
-    r"\bstatistics\b",
+    r"statistic",
 )
 HELP = _any(
+    "準唔準",
+    "准不准",
+    "準確",
+    "准确",
+    r"is (?:it|this) accurate",
+    r"does (?:it|this) (?:really )?work",
+    r"how (?:do|can) i (?:ask|choose|get|request)",
     "點先可以",
     "點樣用你",
     r"what (?:is|does) this (?:account|page|bot)",
@@ -440,7 +493,7 @@ def classify(normalised: str, *, has_ticket_numbers: bool, is_own: bool) -> Clas
         return Classified("ignore", "abusive")
     if TICKET_CHECK.search(stripped) and (has_ticket_numbers or not _asks_for_numbers(stripped)):
         return Classified("check_ticket")
-    if BOUGHT.search(stripped) and has_ticket_numbers:
+    if has_ticket_numbers and (BOUGHT.search(stripped) or CHECK_HINT.search(stripped)):
         return Classified("check_ticket")
     if NEXT_DRAW.search(stripped):
         return Classified("next_draw")

@@ -47,7 +47,9 @@ TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\d{1,2}\s*(?:點|点|pm\b|am\b)")
 MONEY = re.compile(
     r"(?:hk)?\$\s*\d[\d,.]*\s*[km]?|\d[\d,.]*\s*(?:蚊|元|块|塊|萬|万|億|亿|千|百萬|k\b|m\b|%|million|mil\b|bucks)"
 )
-NOT_A_BALL_AFTER = re.compile(r"\s*(?:年|歲|岁|次|期|點|点|分鐘|分钟|秒|個月|个月|日|合彩|周年|週年)|[a-z]")
+NOT_A_BALL_AFTER = re.compile(
+    r"\s*(?:年|歲|岁|次|期|點|点|分鐘|分钟|秒|個月|个月|日|合彩|周年|週年|以上|以下|以內|以内)|[a-z]"
+)
 #: Words with a number in them that is never a ball.
 NUMBER_WORDS = re.compile(
     r"mark\s*(?:6|six)|6\s*合彩|六合彩|有冇|有没有|18\s*\+|\b24/7\b|\d+\s*(?:點|点)半|\b4\s*(?:me|u|you)\b"
