@@ -117,3 +117,23 @@ def test_rules_reproduce_hkjc_dividends_until_2024_05() -> None:
     assert before is not None and after is not None
     assert before[0] == pytest.approx(1.0, abs=0.001)
     assert 0.7 < after[0] < 0.9
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["1", "2", "3", "4", "5", "5"], "duplicate numbers: 5"),
+        (["1", "2", "3", "4", "5", "6", "7"], "needs 6 different numbers"),
+        (["1", "2", "3", "4", "5", "6", "--turnover", "-5"], "turnover must be a positive"),
+        (["1", "2", "3", "4", "5", "6", "--model", "missing.json"], "run `marksix popularity fit`"),
+    ],
+)
+def test_ev_errors_name_the_problem(
+    arguments: list[str], message: str, marksix_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from marksix.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["ev", *arguments])
+    assert stop.value.code == 1
+    assert message in capsys.readouterr().err

@@ -221,3 +221,11 @@ def test_fit_command_writes_a_model(
     assert payload["holdout_range"]["from"] >= "2025-09-01"
     assert load_model(output).version.startswith("popularity-")
     assert "Fitting on" in result.stderr
+
+
+@pytest.mark.parametrize("arguments", [["popularity", "fit"], ["popularity", "report"], ["ev"]])
+def test_popularity_commands_teach_with_examples(arguments: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*arguments, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert f"marksix {' '.join(arguments)}" in result.output

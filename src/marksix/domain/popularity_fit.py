@@ -200,7 +200,7 @@ def fit_parameters(
         evaluations += 1
         parameters = _from_vector(vector)
         errors = log_errors(predicted_winners(parameters, data, context), data.winners).ravel()
-        if progress is not None and evaluations % 200 == 0:
+        if progress is not None and evaluations % 100 == 0:
             progress(
                 f"  evaluation {evaluations:,}: error {rmse(errors):.5f} ({time.monotonic() - started:.0f} s)"
             )
