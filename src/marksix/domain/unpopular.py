@@ -84,7 +84,9 @@ def score_all(parameters: PopularityParameters, previous: tuple[int, ...] = ()) 
     ).astype(np.float32)
     log_total = log_normaliser(parameters, previous_hits) - PICKED * shift
     best = np.argpartition(log_weight, _pool_size(COMBINATIONS, 1) - 1)[: _pool_size(COMBINATIONS, 1)]
-    return CombinationScores(log_weight, log_total, parameters.random_share, best.astype(np.int64))
+    # Sorted, so a seeded draw depends only on which ranks are best, not on
+    # the order the partition happened to leave them in.
+    return CombinationScores(log_weight, log_total, parameters.random_share, np.sort(best).astype(np.int64))
 
 
 def _pool_size(allowed: int, lines: int) -> int:
@@ -112,7 +114,7 @@ def _draw_best(
             ranks = scores.best_ranks
             pool = len(ranks)
         else:
-            ranks = np.argpartition(scores.log_weight, pool - 1)[:pool].astype(np.int64)
+            ranks = np.sort(np.argpartition(scores.log_weight, pool - 1)[:pool]).astype(np.int64)
     else:
         ranks = np.flatnonzero(mask)
         allowed = len(ranks)
@@ -120,7 +122,7 @@ def _draw_best(
             raise PickError(f"only {allowed} combinations fit these constraints, fewer than {lines} lines")
         pool = _pool_size(allowed, lines)
         if pool < allowed:
-            ranks = ranks[np.argpartition(scores.log_weight[ranks], pool - 1)[:pool]]
+            ranks = ranks[np.sort(np.argpartition(scores.log_weight[ranks], pool - 1)[:pool])]
     # Efraimidis-Spirakis: keys u^(1/w) with w the expected-share advantage,
     # the k largest keys are a weighted draw without replacement.
     advantage = 1.0 / (scores.shares(ranks) * COMBINATIONS)
