@@ -102,7 +102,7 @@ class CommentRepository:
     def claim(self, key: CommentKey, *, now: datetime, lease: timedelta) -> CommentRecord | None:
         """queued -> in_progress for this worker; None when another has it, it is done, or not due."""
         with self.engine.begin() as connection:
-            changed = connection.execute(
+            row = connection.execute(
                 update(comments)
                 .where(
                     _is(key),
@@ -110,11 +110,9 @@ class CommentRepository:
                     or_(comments.c.not_before.is_(None), comments.c.not_before <= now),
                 )
                 .values(state="in_progress", started_at=now, lease_expires_at=now + lease, updated_at=now)
-            ).rowcount
-            if not changed:
-                return None
-            row = connection.execute(select(comments).where(_is(key))).one()
-        return _record(row)
+                .returning(*comments.c)
+            ).first()
+        return _record(row) if row is not None else None
 
     def heartbeat(self, record: CommentRecord, *, now: datetime, lease: timedelta) -> bool:
         """Extend the lease; False when the sweeper took the comment back meanwhile."""
@@ -256,12 +254,13 @@ class CommentRepository:
         if kind is not None:
             values["reply_kind"] = kind
         with self.engine.begin() as connection:
-            connection.execute(
+            row = connection.execute(
                 update(comments)
                 .where(_is(record.key), comments.c.state.not_in(FINAL_STATES))
                 .values(**values)
-            )
-        return self.get(record.key)
+                .returning(*comments.c)
+            ).first()
+        return _record(row) if row is not None else self.get(record.key)
 
     def mark_skipped(
         self,
@@ -330,14 +329,16 @@ class CommentRepository:
         if not sent_unknown:
             values["send_started_at"] = None
         with self.engine.begin() as connection:
-            connection.execute(update(comments).where(_owned(record)).values(**values))
-            if not sent_unknown:
+            row = connection.execute(
+                update(comments).where(_owned(record)).values(**values).returning(*comments.c)
+            ).first()
+            if row is not None and not sent_unknown:
                 _drop_reservations(connection, record)
-        return self.get(record.key)
+        return _record(row) if row is not None else self.get(record.key)
 
     def _finish(self, record: CommentRecord, state: str, now: datetime, **values: Any) -> CommentRecord:
         with self.engine.begin() as connection:
-            connection.execute(
+            row = connection.execute(
                 update(comments)
                 .where(_is(record.key), comments.c.state.not_in(FINAL_STATES))
                 .values(
@@ -349,9 +350,11 @@ class CommentRepository:
                     send_started_at=None,
                     **values,
                 )
-            )
-            _drop_reservations(connection, record)
-        return self.get(record.key)
+                .returning(*comments.c)
+            ).first()
+            if row is not None:  # a comment already replied keeps its place in the windows
+                _drop_reservations(connection, record)
+        return _record(row) if row is not None else self.get(record.key)
 
     # --- the sweeper's view ------------------------------------------------------------
     def stale_in_progress(self, older_than: datetime) -> list[CommentRecord]:
