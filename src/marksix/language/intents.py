@@ -22,6 +22,21 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 
 HARM = _any(
+    "賭到",
+    "赌到",
+    "冇晒錢",
+    "冇哂錢",
+    "没钱了",
+    "還唔到",
+    "还不起",
+    "賣樓",
+    "房子都卖",
+    "屋都賣",
+    r"chas\w* (?:my |the )?loss",
+    r"\bbroke\b",
+    r"can'?t pay",
+    r"\bloan",
+    r"\bdebt",
     "欠(?:咗|了)?.{0,4}(?:錢|钱|債|债)",
     "唔知點算",
     r"gambl\w* away",
@@ -96,6 +111,10 @@ HARM = _any(
     r"want to die",
 )
 SPAM = _any(
+    r"link.{0,4}bio",
+    "睇波",
+    r"buy (?:cheap )?(?:followers|likes)",
+    r"(?:our|my) (?:site|website|shop|store)",
     r"earn \$?\d",
     r"message me",
     r"from home",
@@ -233,6 +252,9 @@ CHECK_HINT = _any(
     r"\bprize\b",
 )
 NEXT_DRAW = _any(
+    "(?:周|週|星期|禮拜|礼拜)[一二三四五六日天](?:有冇|有没有|會唔會|会不会)?(?:开奖|開獎|攪珠|开|開)",
+    "开奖吗",
+    "攪唔攪",
     "下期.{0,4}(?:獎金|奖金|頭獎|头奖|多寶|多宝)",
     "今期.{0,4}(?:獎金|奖金|多寶|多宝)",
     r"(?:what'?s|how much|how big) (?:is )?the jackpot",
@@ -299,6 +321,9 @@ NEXT_DRAW = _any(
     r"\bwhen\b.*\bdraw\b",
 )
 LAST_RESULT = _any(
+    r"what (?:was|were) drawn",
+    r"last night",
+    "開獎嗎",
     "特別號碼",
     "特别号码",
     r"extra number",
@@ -306,7 +331,7 @@ LAST_RESULT = _any(
     "中奖号码",
     "中獎號碼",
     "昨天.{0,4}(?:号码|號碼|结果|結果)",
-    "上(?:一)?期.{0,6}(?:開|开|結果|结果|號碼|号码|咩|乜|什么|幾多|几多|出咗|出了|頭獎|头奖|攪出)",
+    "上(?:一)?期.{0,6}(?:開|开|結果|结果|號碼|号码|咩|乜|什么|幾多|几多|多少|出咗|出了|頭獎|头奖|攪出|特別|特别)",
     r"^\s*上(?:一)?期\s*[?？]*\s*$",
     # "琴日有冇人中頭獎" is about the last draw; "有冇人中過頭獎" is not.
     "(?:琴日|琴晚|尋晚|噚晚|昨晚|昨天|上期|今晚|頭先).{0,6}(?:有冇人中|有人中|冇人中|有没有人中)",
@@ -339,11 +364,14 @@ LAST_RESULT = _any(
     r"last (?:draw|result|night'?s? (?:draw|result|numbers))",
     r"latest (?:draw|result)",
     r"previous draw",
-    r"(?:winning|drawn) numbers",
+    r"(?<!least )(?<!most )(?:winning|drawn) numbers",
     r"\bresults?\b\??$",
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _any(
+    "機會幾大",
+    "机会多大",
+    "機會率",
     "中.{0,5}(?:有幾多錢|有多少钱|幾多錢)",
     r"how (?:rare|hard)",
     "機會有幾",
@@ -424,6 +452,16 @@ STATS = _any(
     r"statistic",
 )
 HELP = _any(
+    "真係隨機",
+    "真的随机",
+    r"is (?:it|this) (?:really )?random",
+    r"\blegit\b",
+    r"\bscam\b",
+    "呃人",
+    "骗人",
+    "怎么让你",
+    "怎樣讓你",
+    r"how do i get you",
     "準唔準",
     "准不准",
     "準確",
@@ -466,8 +504,8 @@ HELP = _any(
     r"\brules\b",
     r"^\s*\?+\s*$",
 )
-#: A Cantonese "係咩" in a pick request ("係咪真㗎") is not a help request.
-HELP_EXCEPTIONS = _any("係咪", "係咩號", "係咩號碼")
+#: "係咩號碼好" asks for numbers, not for help.
+HELP_EXCEPTIONS = _any("係咩號", "係咩號碼")
 
 
 @dataclass(frozen=True, slots=True)
