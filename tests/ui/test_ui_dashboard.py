@@ -351,3 +351,9 @@ def test_sandbox_status_says_why_a_comment_was_skipped(runtime: FakeRuntime, mig
     runtime.options.sandbox = False
     with TestClient(make_app(runtime)) as client:
         assert client.get("/sandbox/status/c00007").status_code == 404
+
+
+def test_pages_forbid_foreign_scripts_and_framing(logged_in: TestClient) -> None:
+    for path in ("/dashboard/", "/dashboard/login", "/"):
+        policy = logged_in.get(path).headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
