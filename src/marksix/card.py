@@ -161,7 +161,7 @@ def card_texts(content: CardContent, language: str) -> dict[str, str]:
     draw = content.next_draw
     if language == "en":
         lines = {
-            "brand": "Mark Six · next draw",
+            "brand": f"Mark Six · draw {draw.draw_id}" if draw.draw_id else "Mark Six · next draw",
             "title": "Next draw's numbers?",
             "date": draw.date.strftime("%A %d %B %Y"),
             "time": "Draw 9:30 pm · sales close 9:15 pm (HKT)",
@@ -174,7 +174,7 @@ def card_texts(content: CardContent, language: str) -> dict[str, str]:
         }
     else:
         lines = {
-            "brand": "六合彩 · 下期攪珠",
+            "brand": f"六合彩 · 第 {draw.draw_id} 期" if draw.draw_id else "六合彩 · 下期攪珠",
             "title": "下期頭獎號碼？",
             "date": _date_zh(draw),
             "time": "晚上9:30攪珠 · 9:15截止售票",
@@ -197,7 +197,8 @@ def caption(content: CardContent) -> str:
     most = "、".join(str(number) for number, _ in content.most_drawn)
     absent = "、".join(f"{number}（{gap}期）" for number, gap in content.longest_absent)
     parts = [
-        f"🎱 六合彩下期攪珠：{_date_zh(draw)}晚上9:30（9:15截止售票）",
+        f"🎱 六合彩{f'第 {draw.draw_id} 期' if draw.draw_id else '下期'}攪珠："
+        f"{_date_zh(draw)}晚上9:30（9:15截止售票）",
     ]
     if draw.snowball_name:
         parts.append(f"❄️ {draw.snowball_name}")

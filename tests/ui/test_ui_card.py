@@ -45,7 +45,7 @@ def test_caption_is_honest_cantonese_with_the_help_line() -> None:
         estimated_first_prize=68_000_000,
     )
     text = caption(card_content(bundled_history(), announced))
-    assert "2026年9月17日（星期四）" in text
+    assert "第 26/105 期攪珠：2026年9月17日（星期四）" in text
     assert "中秋金多寶" in text and "HK$68,000,000" in text
     assert "18+" in text and "1834 633" in text
     assert "1/13,983,816" in text
