@@ -1,0 +1,115 @@
+"""The words behind each intent, in Cantonese, Mandarin (both scripts) and English.
+
+Each pattern is a regular-expression alternation over normalised text
+(NFKC, lower case). Add phrasings here; `intents.classify` holds the order
+in which they are tried. The labelled corpus (tests/fixtures/comments.jsonl)
+guards every change.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _alternatives(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+HARM = _alternatives(
+    r"賭到|赌到|冇晒錢|冇哂錢|没钱了|還唔到|还不起|賣樓|房子都卖|屋都賣|chas\w* (?:my |the )?loss",
+    r"\bbroke\b|can'?t pay|\bloan|\bdebt|欠(?:咗|了)?.{0,4}(?:錢|钱|債|债)|唔知點算|gambl\w* away",
+    r"everything (?:we|i) (?:have|had|own)|lost (?:our|my) (?:home|savings|job)|輸錢停不下|输钱停不下|偷錢",
+    r"偷钱|網貸|网贷|借貸|借了|借咗|用晒人工|成份人工|典當|rent money",
+    r"spent (?:all )?my (?:rent|savings|salary|wages|pay)|pawn|輸晒|輸哂|输晒|輸光|输光|輸清光|输清光",
+    r"輸咗好多|输了很多|输了好多|輸咗成|身家|借錢|借钱|借咗錢|借埋錢|戒唔到|戒不掉|戒唔甩|停唔到|停不下",
+    r"控制唔到|控制不了|欠債|欠债|負債|负债|卡數|財仔|大耳窿|傾家蕩產|倾家荡产|唔想生存|不想活|想死",
+    r"生無可戀|走投無路|走投无路|積蓄|积蓄|賭癮|赌瘾|上癮|上瘾",
+    r"lost (?:everything|it all|all my|my savings|my house|so much|a lot)|in debt|borrow(?:ed)? money",
+    r"can'?t stop (?:buying|betting|gambling|playing)|addict|gambling problem|kill myself|suicid",
+    r"want to die",
+)
+SPAM = _alternatives(
+    r"link.{0,4}bio|睇波|buy (?:cheap )?(?:followers|likes)|(?:our|my) (?:site|website|shop|store)",
+    r"earn \$?\d|message me|from home|領取|领取|內部資料|内部资料|內幕|内幕|\bdm (?:me|for)\b",
+    r"check (?:my|out my) (?:page|bio|profile|account)|link in (?:my )?bio",
+    r"follow (?:me|back|4 follow|for follow)|\bf4f\b|\bl4l\b|whatsapp|telegram|wechat|\bwa\s*:?\s*\+?\d",
+    r"私訊我|私讯我|私信我|私聊|加我|睇我主頁|看我主页|微信|賺錢|赚钱|月入|被動收入|被动收入|投資回報",
+    r"投资回报|貸款|贷款|代購|代购|優惠碼|优惠码|promo code|\bcrypto|bitcoin|\bforex\b|earn \$|make money",
+    r"free followers|\bcasino\b|博彩網|澳門彩|澳门彩|特碼|特码|生肖|六合彩資料網",
+)
+ABUSE = _alternatives(
+    r"\bfuck|\bf\*+k|\bfk (?:u|you|off)\b|\bstfu\b|\bidiot|\bshit bot|屌|撚|仆街|扑街|\bon9\b|戇鳩|戆鸠",
+    r"收皮|閪|柒頭|你老母|冚家鏟|他妈的|傻逼|傻b|廢柴",
+)
+TICKET_CHECK = _alternatives(
+    r"\bdid\b.*\bwin\b|win anything|得唔得獎|中咗未|中左未|中咗冇|中咗幾多|中咗咩|中唔中|有冇中|中冇|對獎",
+    r"对奖|對下|中了吗|中了没|中没中|有没有中|中奖了吗|中了什么|did i win|have i won",
+    r"did i get (?:anything|a prize)|check my (?:ticket|numbers)|check (?:these|this) numbers|won anything",
+)
+#: Having bought numbers makes a comment a ticket check only when it lists a ticket.
+BOUGHT = _alternatives(
+    r"我張飛|我嗰張飛|我啲號碼|我的号码|我买的|買咗|買左|买了|買了|i bought|my ticket|my numbers|我嘅號碼",
+    r"我的号码",
+)
+#: With a whole ticket of numbers, these words make it a check.
+CHECK_HINT = _alternatives(
+    r"\bcheck\b|對下|对下|對獎|对奖|有冇獎|有没有奖|有獎|中咗|中了|any luck|\bwon\b|\bprize\b",
+)
+NEXT_DRAW = _alternatives(
+    r"(?:周|週|星期|禮拜|礼拜)[一二三四五六日天](?:有冇|有没有|會唔會|会不会)?(?:开奖|開獎|攪珠|开|開)",
+    r"开奖吗|攪唔攪|下期.{0,4}(?:獎金|奖金|頭獎|头奖|多寶|多宝)|今期.{0,4}(?:獎金|奖金|多寶|多宝)",
+    r"(?:what'?s|how much|how big) (?:is )?the jackpot|when can i buy|when (?:do|does) sales",
+    r"jackpot this (?:time|week|draw)|攪唔攪珠|有冇攪珠|今晚有冇|幾點前|几点前|幾時前|\bdraw tonight\b",
+    r"is there a draw|draw (?:today|tomorrow)|有冇得買|幾時有得買|聽日有冇|今晚有冇攪珠|今晚有冇開",
+    r"邊日攪珠|邊日開|哪天|哪一天|幾號開|几号开|今晚幾點|今晚几点|幾時攪珠|幾時開|幾時搞珠|几时开|幾點攪珠",
+    r"幾點開|几点开|几时攪|什么时候开|什麼時候開|幾時截|幾點截|几点截|截止|攪珠時間|开奖时间|開獎時間",
+    r"攪珠日|星期幾攪|下期(?:幾時|几时|係幾|是几|幾號|几号|咩時候|什么时候|幾點|几点)",
+    r"下一期(?:幾時|几时|係幾|是几|什么时候|幾點|几点)|金多寶|金多宝|下期多寶|下期多宝",
+    r"下期頭獎(?:幾多|有幾多|几多|多少)|下期头奖(?:多少|几多)",
+    r"when(?:'s| is| will)? (?:the )?(?:next )?draw|next draw (?:date|time|when)",
+    r"when (?:is|does) (?:it|the next one)|draw (?:time|date)|what time (?:is )?(?:the )?draw|sales? clos",
+    r"snowball|(?:next|this) (?:draw'?s? )?jackpot|\bwhen\b.*\bdraw\b",
+)
+LAST_RESULT = _alternatives(
+    r"what (?:was|were) drawn|last night|開獎嗎|特別號碼|特别号码|extra number",
+    r"last (?:week|time)'?s? (?:numbers|results?|draw)|中奖号码|中獎號碼|昨天.{0,4}(?:号码|號碼|结果|結果)",
+    r"上(?:一)?期.{0,6}(?:開|开|結果|结果|號碼|号码|咩|乜|什么|幾多|几多|多少|出咗|出了|頭獎|头奖|攪出|特別|特别)",
+    r"^\s*上(?:一)?期\s*[?？]*\s*$",
+    r"(?:琴日|琴晚|尋晚|噚晚|昨晚|昨天|上期|今晚|頭先).{0,6}(?:有冇人中|有人中|冇人中|有没有人中)",
+    r"did anyone win|numbers? won|what won|上次開|開咗咩|開咗乜|開左咩|开了什么|開咩號|开什么号|琴晚開",
+    r"尋晚開|噚晚開|昨晚开|昨晚開|今晚開咗|啱啱開|頭先開|攪珠結果|开奖结果|開獎結果|開獎號碼|开奖号码",
+    r"結果係|最新結果|最新开奖|last (?:draw|result|night'?s? (?:draw|result|numbers))",
+    r"latest (?:draw|result)|previous draw|(?<!least )(?<!most )(?:winning|drawn) numbers|\bresults?\b\??$",
+    r"what (?:came out|were the numbers|numbers came)",
+)
+ODDS = _alternatives(
+    r"機會幾大|机会多大|機會率|中.{0,5}(?:有幾多錢|有多少钱|幾多錢)|how (?:rare|hard)|機會有幾|机会有多",
+    r"中頭獎機會|中头奖机会|難唔難|难不难|易唔易|有幾難|有多难|機會率|机会率|機率|机率|概率|賠率|赔率",
+    r"分之一|幾大機會|几大机会|中獎機會|中奖机会|有冇機會|\bodds\b|\bchances?\b|probabilit|how likely",
+    r"1 in \d",
+)
+STATS = _alternatives(
+    r"係咪好熱|係咪好冷|熱唔熱|冷唔冷|好唔好熱",
+    r"(?:comes?|came|drawn|appears?) (?:up )?(?:the )?(?:most|least)|is \d+ (?:hot|cold)|出得最多|出得最少",
+    r"出得(?:好)?多唔多|出得多|出得少|最多次|最常见|最常見|出咗幾多次|出咗幾次|出左幾多次|出了几次",
+    r"出过几次|出過幾次|出了多少次|幾多次|几次|最熱|最热|最冷|最常出|最多出|最少出|最耐冇出|最久没出",
+    r"好耐冇出|統計|统计|數據|数据|頻率|频率|hottest|coldest|most (?:common|frequent|drawn)",
+    r"least (?:common|frequent|drawn)|how (?:often|many times)|\bfrequency\b|\bstats?\b|statistic",
+)
+HELP = _alternatives(
+    r"真係隨機|真的随机|is (?:it|this) (?:really )?random|\blegit\b|\bscam\b|呃人|骗人|怎么让你|怎樣讓你",
+    r"how do i get you|準唔準|准不准|準確|准确|is (?:it|this) accurate|does (?:it|this) (?:really )?work",
+    r"how (?:do|can) i (?:ask|choose|get|request)|點先可以|點樣用你",
+    r"what (?:is|does) this (?:account|page|bot)|點樣(?:先)?(?:可以)?揀|點揀|怎么选|怎麼選|點玩|点玩",
+    r"怎麼玩|怎么玩|點用|点用|怎麼用|怎么用|點樣用|點樣玩|咩嚟|乜嘢嚟|係咩|是什么|點運作|怎么运作|規則",
+    r"规则|教學|教我|how (?:does|do) (?:this|it|you) work|how (?:to|do i) (?:use|play)|what is this",
+    r"what do you do|\bhelp\b(?! me)|\brules\b|^\s*\?+\s*$",
+)
+#: "係咩號碼好" asks for numbers, not for help.
+HELP_EXCEPTIONS = _alternatives(
+    r"係咩號|係咩號碼",
+)
+PICK_REQUEST = _alternatives(
+    r"俾組|畀組|俾我|畀我|給我|给我|整組|揀組|幫我揀|帮我选|求|推介|推荐|give me|\bpick\b",
+    r"numbers? (?:pls|please|plz)|\bgimme\b",
+)
