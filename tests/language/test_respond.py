@@ -150,3 +150,19 @@ def test_an_empty_history_still_gets_answers(context: ReplyContext) -> None:
         reply = respond(Comment(text, "a", "e"), empty)
         assert reply.text is not None and reply.text.endswith("1834 633"), text
     assert len(respond(Comment("熱門 3組", "a", "e"), empty).tickets) == 3
+
+
+def test_out_of_range_numbers_are_named_in_ticket_checks_and_stats_too(context: ReplyContext) -> None:
+    check = respond(Comment("我買咗 3 8 12 25 33 50 中咗未", "a", "v"), context)
+    assert check.intent == "check_ticket"
+    assert check.text is not None and "50唔係六合彩號碼" in check.text and "5個有效號碼" in check.text
+    stats = respond(Comment("50號出咗幾多次", "a", "w"), context)
+    assert stats.intent == "stats" and stats.text is not None and "50唔係六合彩號碼" in stats.text
+
+
+def test_multiple_and_banker_picks_say_what_they_cost(context: ReplyContext) -> None:
+    multiple = respond(Comment("7個號複式 2組", "a", "m"), context)
+    assert multiple.text is not None and "每組7注，合共 HK$140" in multiple.text
+    banker = respond(Comment("8膽拖6", "a", "b"), context)
+    assert banker.request["bankers"] == [8] and banker.request["size"] == 7
+    assert banker.text is not None and "每組6注，合共 HK$60" in banker.text

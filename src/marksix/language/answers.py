@@ -211,22 +211,23 @@ def _cost_part(
     return Part(text, drop_rank=OPTIONAL_MAIN)
 
 
+def _invalid_notes(parameters: Parameters, wording: Wording, facts: Facts) -> list[str]:
+    """Say which numbers could not be Mark Six balls, rather than dropping them silently."""
+    # Only small numbers are echoed: a bot must never repeat a phone number.
+    echoable = [number for number in parameters.invalid if number < 100]
+    low, high = facts.show(1), facts.show(POOL)
+    if echoable:
+        shown = wording.list_separator.join(facts.show(number) for number in echoable)
+        return [wording.invalid_note.format(numbers=shown, low=low, high=high)]
+    if parameters.invalid:
+        return [wording.invalid_other_note.format(low=low, high=high)]
+    return []
+
+
 def _pick_notes(
     parameters: Parameters, plan: PlannedPick, relaxed: bool, wording: Wording, facts: Facts
 ) -> str:
-    notes: list[str] = []
-    # Only small numbers are echoed: a bot must never repeat a phone number.
-    echoable = [number for number in parameters.invalid if number < 100]
-    if echoable:
-        notes.append(
-            wording.invalid_note.format(
-                numbers=wording.list_separator.join(facts.show(number) for number in echoable),
-                low=facts.show(1),
-                high=facts.show(POOL),
-            )
-        )
-    elif parameters.invalid:
-        notes.append(wording.invalid_other_note.format(low=facts.show(1), high=facts.show(POOL)))
+    notes = _invalid_notes(parameters, wording, facts)
     if plan.clashes:
         notes.append(
             wording.clash_note.format(
@@ -323,6 +324,9 @@ def _stats(ask: Ask) -> Answer:
     head = ask.head.format()
     request = request_json(parameters, "stats")
     parts = [Part(head)]
+    invalid = _invalid_notes(parameters, wording, facts)
+    if invalid:
+        parts.append(Part(_sentences(invalid, wording)))
     if not len(context.history):
         parts.append(Part(wording.no_data))
         return Answer(parts, (), request, frozenset())
@@ -384,7 +388,7 @@ def _check(ask: Ask) -> Answer:
     if not len(history):
         return Answer([Part(mention), Part(wording.no_data)], (), request, frozenset())
     draw = history.latest
-    notes: list[str] = []
+    notes = _invalid_notes(parameters, wording, facts)
     if parameters.draw_id:
         try:
             draw = history.get(parameters.draw_id)
