@@ -198,3 +198,20 @@ def test_resume_requeues_waiting_comments_after_a_new_token(
     assert immediate.resume(ACCOUNT_ID) == 2
     assert services.comments.counts_by_state()["replied"] == 2
     assert graph.posted() == 2
+
+
+def test_a_queue_outage_loses_nothing(immediate: Tasks, graph: FakeGraph, clock: FakeClock) -> None:
+    real_task = immediate.process_comment
+
+    def unreachable(*args: object) -> None:
+        raise ConnectionError("Redis is down")
+
+    immediate.process_comment = unreachable
+    incoming = event()
+    assert immediate.submit(incoming) is True  # the webhook still answers 200: the row is durable
+    key = CommentKey(ACCOUNT_ID, incoming.comment_id)
+    assert immediate.services().comments.get(key).state == "queued"
+    immediate.process_comment = real_task
+    clock.advance(180)
+    assert immediate.sweep.call_local()["due"] == 1
+    assert immediate.services().comments.get(key).state == "replied"

@@ -79,10 +79,18 @@ class Tasks:
         now = services.clock()
         delay = (at - now).total_seconds() if at is not None else 0.0
         services.comments.queue(key, now=now, enqueued_at=at if delay > 0 else None)
-        if delay > 0:
-            self.process_comment.schedule(args=(key.account_id, key.comment_id), delay=delay)
-        else:
-            self.process_comment(key.account_id, key.comment_id)
+        try:
+            if delay > 0:
+                self.process_comment.schedule(args=(key.account_id, key.comment_id), delay=delay)
+            else:
+                self.process_comment(key.account_id, key.comment_id)
+        except Exception as error:  # e.g. Redis unreachable: the row is queued, the sweeper re-sends it
+            log.warning(
+                "enqueue_failed",
+                account_id=key.account_id,
+                comment_id=key.comment_id,
+                error=f"{type(error).__name__}: {error}",
+            )
 
     def submit(self, event: IncomingComment, *, source: str = "webhook") -> bool:
         """Store a comment and queue it; False (and nothing queued) for a duplicate."""
