@@ -158,3 +158,17 @@ def test_impossible_backtests_are_refused() -> None:
         run_backtest(RECENT, ())
     with pytest.raises(InputError, match="at least 1"):
         run_backtest(RECENT, last=0)
+
+
+def test_smallest_six_picks_the_six_smallest_keys_in_order() -> None:
+    from marksix.domain.backtest import _smallest_six
+
+    keys = np.random.default_rng(3).standard_exponential((500, 3, 49))
+    expected = np.sort(np.argsort(keys, axis=-1)[..., :6] + 1, axis=-1)
+    assert np.array_equal(_smallest_six(keys), expected)
+    tied = np.ones((2, 49))
+    tied[:, :6] = 0.5
+    tied[1, 20:] = 0.5  # a tie at the threshold takes the exact path
+    lines = _smallest_six(tied)
+    assert lines[0].tolist() == [1, 2, 3, 4, 5, 6]
+    assert len(set(lines[1].tolist())) == 6

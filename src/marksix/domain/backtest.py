@@ -194,6 +194,16 @@ def _weights_before_each_draw(history: DrawHistory, strategy: str) -> FloatArray
 
 
 def _smallest_six(keys: FloatArray) -> IntArray:
+    """Per row of 49 keys, the numbers with the six smallest, ascending."""
+    # Marking the keys at or below each row's sixth smallest and reading the
+    # marks back in column order gives sorted numbers, about twice as fast as
+    # argpartition plus sort. A tie at the threshold (continuous keys make
+    # it all but impossible) takes the exact path instead.
+    sixth = np.partition(keys, PICKED - 1, axis=-1)[..., PICKED - 1 : PICKED]
+    marked = keys <= sixth
+    if int(marked.sum()) == PICKED * marked[..., 0].size:
+        columns = np.nonzero(marked.reshape(-1, POOL))[1]
+        return (columns.reshape(*keys.shape[:-1], PICKED) + 1).astype(np.int64)
     chosen = np.argpartition(keys, PICKED - 1, axis=-1)[..., :PICKED] + 1
     return np.sort(chosen, axis=-1).astype(np.int64)
 
