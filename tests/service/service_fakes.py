@@ -100,6 +100,15 @@ class FakeGraph:
         self._maybe_fail("list_media")
         return self.media[:limit]
 
+    def refresh_access_token(self) -> dict[str, Any]:
+        self.calls.append("refresh_access_token")
+        self._maybe_fail("refresh_access_token")
+        return {
+            "access_token": f"IGAAT-refreshed-{next(self._ids)}",
+            "token_type": "bearer",
+            "expires_in": 5_184_000,
+        }
+
     def list_comments(self, media_id: str, limit: int = 50) -> list[dict[str, Any]]:
         self.calls.append(f"list_comments:{media_id}")
         self._maybe_fail("list_comments")

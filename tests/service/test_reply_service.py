@@ -384,3 +384,23 @@ def test_reconciler_pauses_the_account_when_usage_runs_high(env: Env) -> None:
     reconciler.reconcile()
     account = env.accounts.get(ACCOUNT_ID)
     assert account.paused_at(env.clock()) and "97%" in (account.pause_reason or "")
+
+
+def test_tokens_are_refreshed_before_they_expire(env: Env) -> None:
+    from marksix.worker.tokens import TokenRefresher
+
+    env.accounts.set_token(
+        ACCOUNT_ID, "IGAAT-old", now=env.clock(), expires_at=env.clock() + timedelta(days=30)
+    )
+    refresher = TokenRefresher(env.accounts, graph_for=lambda account: env.graph, clock=env.clock)
+    assert refresher.refresh().refreshed == []  # not due yet
+    env.clock.advance(15 * 24 * 3600)
+    assert refresher.refresh().refreshed == [ACCOUNT_ID]
+    account = env.accounts.get(ACCOUNT_ID)
+    assert account.token_expires_at == env.clock() + timedelta(days=60)
+    token = env.accounts.token(ACCOUNT_ID)
+    assert token is not None and token.get_secret_value().startswith("IGAAT-refreshed-")
+    env.clock.advance(59 * 24 * 3600)
+    env.graph.fail["refresh_access_token"] = [TokenExpired("Session has expired", code=190, subcode=463)]
+    assert len(refresher.refresh().problems) == 1
+    assert env.accounts.get(ACCOUNT_ID).status == "blocked"

@@ -71,6 +71,7 @@ class Tasks:
     process_comment: Any
     sweep: Any
     reconcile: Any
+    refresh_tokens: Any
     services: Callable[[], WorkerServices]
 
     def enqueue(self, key: CommentKey, *, at: datetime | None = None) -> None:
@@ -116,7 +117,8 @@ def register_tasks(
     sweep_schedule: Any = None,
     reconcile_schedule: Any = None,
 ) -> Tasks:
-    """Register process_comment and the periodic sweep (every minute) and reconcile (every 5)."""
+    """Register process_comment and the periodic tasks: sweep (every minute), reconcile
+    (every 5 minutes) and refresh_tokens (daily, 03:17 UTC)."""
     holder: list[Tasks] = []
 
     def process_comment(account_id: str, comment_id: str) -> str:
@@ -137,11 +139,16 @@ def register_tasks(
             holder[0].enqueue(key)
         return result.to_json()
 
+    def refresh_tokens() -> dict[str, Any]:
+        refresher = services().tokens
+        return refresher.refresh().to_json() if refresher is not None else {"refreshed": 0, "problems": []}
+
     tasks = Tasks(
         huey=huey,
         process_comment=huey.task()(process_comment),
         sweep=huey.periodic_task(sweep_schedule or crontab(minute="*"))(sweep),
         reconcile=huey.periodic_task(reconcile_schedule or crontab(minute="*/5"))(reconcile),
+        refresh_tokens=huey.periodic_task(crontab(minute="17", hour="3"))(refresh_tokens),
         services=services,
     )
     holder.append(tasks)

@@ -26,6 +26,7 @@ from marksix.worker.limits import Limits, base_limits
 from marksix.worker.reconcile import Reconciler
 from marksix.worker.service import Clock, GraphApi, GraphFor, ReplyFor, ReplyLike, ReplyService, utc_now
 from marksix.worker.sweeper import Sweeper
+from marksix.worker.tokens import TokenRefresher
 
 
 @dataclass
@@ -36,6 +37,7 @@ class WorkerServices:
     sweeper: Sweeper
     reconciler: Reconciler
     clock: Clock
+    tokens: TokenRefresher | None = None
 
 
 def settings_home(settings: Settings) -> Path:
@@ -81,6 +83,7 @@ def build_services(
         sweeper=Sweeper(comments, limits=limits, clock=clock),
         reconciler=Reconciler(comments, accounts, graph_for=graph_for, limits=limits, clock=clock),
         clock=clock,
+        tokens=TokenRefresher(accounts, graph_for=graph_for, clock=clock),
     )
 
 
@@ -122,6 +125,8 @@ class GraphClients:
         with self._lock:
             client = self._clients.get((account.id, fingerprint))
             if client is None:
+                for stale in [key for key in self._clients if key[0] == account.id]:
+                    self._clients.pop(stale).close()  # a new token or address replaces it
                 client = GraphClient(
                     plain,
                     host=self.settings.graph_host,
