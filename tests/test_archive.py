@@ -76,6 +76,13 @@ def test_without_a_database_the_history_is_the_bundled_one(home: Path) -> None:
     assert not home.exists()
 
 
+def test_reading_a_configured_sqlite_file_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'not-yet' / 'draws.sqlite3'}"
+    assert archive.load_history(tmp_path, url) is bundled_history()
+    assert archive.next_draw(tmp_path, NOW, url).announced is False
+    assert not (tmp_path / "not-yet").exists()
+
+
 def test_reading_without_a_database_does_not_import_sqlalchemy(tmp_path: Path) -> None:
     code = (
         "import sys, pathlib\n"

@@ -37,6 +37,12 @@ REFETCH_WINDOW = dt.timedelta(days=366)
 def archive_url(home: Path | None, database_url: str | None = None) -> str | None:
     """The database holding the user's draws, or None while there is none yet."""
     if database_url:
+        if database_url.startswith("sqlite"):
+            from sqlalchemy.engine import make_url
+
+            path = make_url(database_url).database
+            if path and path != ":memory:" and not Path(path).expanduser().exists():
+                return None  # reading must not create an empty database file
         return database_url
     if home is None:
         return None
