@@ -40,8 +40,8 @@ def archive_url(home: Path | None, database_url: str | None = None) -> str | Non
         if database_url.startswith("sqlite"):
             from sqlalchemy.engine import make_url
 
-            path = make_url(database_url).database
-            if path and path != ":memory:" and not Path(path).expanduser().exists():
+            database = make_url(database_url).database
+            if database and database != ":memory:" and not Path(database).expanduser().exists():
                 return None  # reading must not create an empty database file
         return database_url
     if home is None:
