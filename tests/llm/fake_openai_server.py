@@ -39,6 +39,8 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "no_footer": lambda t: reworded(t).rsplit("\n", 1)[0],
     "dropped_ball": lambda t: t.replace("🔴", "", 1).replace(t.split("\n")[1].split(" ")[0], "", 1),
     "too_long": lambda t: reworded(t) + "\n" + "好運！" * 200,
+    "simplified": lambda t: reworded(t) + "\n祝你好运",
+    "switched_to_chinese": lambda t: reworded(t) + "\n祝你好運",
 }
 
 

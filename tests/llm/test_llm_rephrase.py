@@ -57,6 +57,7 @@ def test_the_comment_is_fenced_data_not_instructions(
         ("mention", "mentions someone else"),
         ("no_footer", "18+ notice or help line missing"),
         ("too_long", "too long"),
+        ("simplified", "Simplified characters in a Cantonese reply: 运"),
     ],
 )
 def test_violations_fall_back_to_the_template(
@@ -159,3 +160,14 @@ def test_the_rewording_is_held_to_the_replys_own_limit(
         assert reply.reason is not None and "too long" in reply.reason
     fake_openai.behaviour = "too_long"
     assert "too long" in (rephrase(base, COMMENT, config(fake_openai)).reason or "")
+
+
+def test_an_english_reply_must_stay_english(fake_openai: FakeOpenAI, llm_context: ReplyContext) -> None:
+    comment = Comment("numbers please", "ah_ming", "e-1")
+    base = template(llm_context, comment)
+    assert base.language == "en"
+    fake_openai.behaviour = "switched_to_chinese"
+    reply = rephrase(base, comment, config(fake_openai))
+    assert reply.path == "template" and reply.reason == "llm text rejected: not in English"
+    fake_openai.behaviour = "faithful"
+    assert rephrase(base, comment, config(fake_openai)).path == "llm"

@@ -80,7 +80,12 @@ def rephrase(
     except MarksixError as error:
         return _template(reply, f"llm error: {error}")
     verdict = check_rephrasing(
-        candidate, reply.text, username=comment.username, tickets=reply.tickets, max_chars=limit
+        candidate,
+        reply.text,
+        username=comment.username,
+        language=reply.language,
+        tickets=reply.tickets,
+        max_chars=limit,
     )
     if not verdict.ok:
         return _template(reply, f"llm text rejected: {verdict.reason}")

@@ -6,6 +6,9 @@ Checks, in order, each naming its reason:
 - every ticket number is still there, and the 18+ notice and help line too;
 - the reply still mentions the commenter, and no one else;
 - no link and no win claim;
+- it is in the reply's language and script (no Simplified characters in a
+  Cantonese reply, no Traditional ones in a Mandarin reply, no Chinese in an
+  English one) unless the template itself uses them;
 - it fits the character limit.
 """
 
@@ -14,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from marksix.language.detect import CJK, to_simplified, to_traditional
 from marksix.language.safety import MENTION, forbidden_claims, has_link, numbers_in
 
 HELP_LINE = "1834 633"
 AGE_NOTICE = "18+"
+#: Cantonese words OpenCC would "convert" although they are right as written (吓, 晒).
+CANTONESE_AS_WRITTEN = frozenset("吓晒哂")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,7 @@ def check_rephrasing(
     template: str,
     *,
     username: str,
+    language: str | None = None,
     tickets: Iterable[Iterable[int]],
     max_chars: int,
     allowed_numbers: Iterable[str] = (),
@@ -61,6 +68,27 @@ def check_rephrasing(
         return Verdict(False, "does not mention the commenter")
     if mentions - {expected}:
         return Verdict(False, "mentions someone else")
+    script = _script_problem(text, template, language)
+    if script:
+        return Verdict(False, script)
     if len(text) > max_chars:
         return Verdict(False, f"too long: {len(text)} > {max_chars} characters")
     return Verdict(True)
+
+
+def _script_problem(text: str, template: str, language: str | None) -> str | None:
+    """Characters of the wrong script (or language) that the template does not use itself."""
+    new_chinese = set(CJK.findall(text)) - set(template)
+    if language == "en" and new_chinese:
+        return "not in English"
+    if language == "zh-HK":
+        simplified = {
+            c for c in new_chinese - CANTONESE_AS_WRITTEN if to_traditional(c) != c == to_simplified(c)
+        }
+        if simplified:
+            return f"Simplified characters in a Cantonese reply: {''.join(sorted(simplified))}"
+    if language == "zh-CN":
+        traditional = {c for c in new_chinese if to_simplified(c) != c == to_traditional(c)}
+        if traditional:
+            return f"Traditional characters in a Mandarin reply: {''.join(sorted(traditional))}"
+    return None
