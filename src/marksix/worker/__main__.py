@@ -2,8 +2,11 @@
 
 Run as many of these as needed (on several machines with MARKSIX_REDIS_URL
 and a shared PostgreSQL MARKSIX_DATABASE_URL); `marksix serve
---worker-threads 0` then only receives webhooks. Ctrl-C (SIGINT) lets
-running replies finish; a second Ctrl-C stops at once.
+--worker-threads 0` then only receives webhooks. Give `--periodic` to one
+process only (the others `--no-periodic`): every consumer with it schedules
+the sweeper, reconciler and token refresh, and extra reconcilers spend
+Graph budget for nothing. Ctrl-C (SIGINT) lets running replies finish; a
+second Ctrl-C stops at once.
 
     python -m marksix.worker --workers 4
 """
@@ -19,7 +22,7 @@ import click
     "--periodic/--no-periodic",
     default=True,
     show_default=True,
-    help="Also run the sweeper (every minute) and the reconciler (every 5 minutes).",
+    help="Also schedule the sweeper (every minute), reconciler (every 5 minutes) and token refresh (daily).",
 )
 @click.option("--log-json", is_flag=True, help="Log JSON lines instead of key=value text.")
 def main(workers: int, periodic: bool, log_json: bool) -> None:
