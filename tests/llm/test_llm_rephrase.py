@@ -100,7 +100,7 @@ def test_a_malformed_answer_falls_back(fake_openai: FakeOpenAI, llm_context: Rep
 
 
 def test_an_unreachable_endpoint_falls_back(llm_context: ReplyContext) -> None:
-    dead = LlmConfig(base_url="http://127.0.0.1:9/v1", model="m", timeout=1.0)
+    dead = LlmConfig(base_url="http://127.0.0.1:9/v1", api_key=None, model="m", timeout=1.0)
     reply = rephrase(template(llm_context), COMMENT, dead)
     assert reply.path == "template" and reply.reason is not None and "unavailable" in reply.reason
 

@@ -25,8 +25,8 @@ from marksix.errors import (
 @dataclass(frozen=True, slots=True)
 class LlmConfig:
     base_url: str
-    api_key: str | None = field(default=None, repr=False)
-    model: str = "gpt-4o-mini"
+    api_key: str | None = field(repr=False)  # None or "" for local servers that need none
+    model: str
     timeout: float = 3.0
     #: The reply limit when the Reply does not carry its own (Reply.max_chars).
     max_chars: int = 300
