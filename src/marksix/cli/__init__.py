@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ev": ("marksix.cli.popularity", "ev", "Expected return of a combination in the next draw."),
     "reply": ("marksix.cli.reply", "reply", "Write the bot's reply to one comment."),
     "serve": ("marksix.cli.serve", "serve", "Run the webhook service, worker and sandbox."),
+    "worker": ("marksix.worker.__main__", "main", "Run reply workers in their own process."),
     "post": ("marksix.cli.post", "post", "Render and publish the draw-day post card."),
     "demo": ("marksix.cli.demo", "demo", "A short tour: next draw's picks and a statistics summary."),
 }
