@@ -64,7 +64,7 @@ def graph_url() -> Iterator[str]:
 def test_help_teaches() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    assert "python -m marksix.worker" in result.output and "--no-periodic" in result.output
+    assert "marksix worker" in result.output and "--no-periodic" in result.output
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""`python -m marksix.worker`: reply workers in their own process.
+"""`marksix worker` (or `python -m marksix.worker`): reply workers in their own process.
 
 Run as many of these as needed (on several machines with MARKSIX_REDIS_URL
 and a shared PostgreSQL MARKSIX_DATABASE_URL); `marksix serve
@@ -8,7 +8,7 @@ the sweeper, reconciler and token refresh, and extra reconcilers spend
 Graph budget for nothing. Ctrl-C (SIGINT) lets running replies finish; a
 second Ctrl-C stops at once.
 
-    python -m marksix.worker --workers 4
+    marksix worker --workers 4
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ def main(workers: int, periodic: bool, log_json: bool) -> None:
 
     \b
     Examples:
-      python -m marksix.worker
-      MARKSIX_REDIS_URL=redis://127.0.0.1:6379/0 python -m marksix.worker --workers 8
+      marksix worker                    # same as: python -m marksix.worker
+      marksix worker --workers 4 --no-periodic
+      MARKSIX_REDIS_URL=redis://127.0.0.1:6379/0 marksix worker --workers 8
     """
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
