@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from marksix.domain.draws import PICKED, POOL
-from marksix.domain.rules import COMBINATIONS, TIERS
+from marksix.domain.rules import COMBINATIONS, TIERS, tier_for_match
 from marksix.errors import DataError
 
 FloatArray = npt.NDArray[np.float64]
@@ -53,12 +53,18 @@ SHAPE_FEATURES: tuple[str, ...] = (
 )
 #: Tier probabilities as floats, index = tier number (0 unused).
 TIER_PROBABILITY: FloatArray = np.array([0.0] + [float(tier.probability) for tier in TIERS])
-#: (matched, extra matched) -> tier number, 0 for no prize.
-_TIER_OF = np.zeros((PICKED + 1, 2), dtype=np.int64)
-for _tier in TIERS:
-    _TIER_OF[_tier.matched, int(_tier.with_extra)] = _tier.number
-    if not _tier.with_extra and _tier.matched == PICKED:
-        _TIER_OF[_tier.matched, 1] = _tier.number
+
+
+def _tier_table() -> IntArray:
+    table = np.zeros((PICKED + 1, 2), dtype=np.int64)
+    for matched in range(PICKED + 1):
+        for extra in (False, True):
+            table[matched, int(extra)] = tier_for_match(matched, extra) or 0
+    return table
+
+
+#: (numbers matched, extra matched) -> tier number, 0 for no prize.
+_TIER_OF = _tier_table()
 
 
 @dataclass(frozen=True, slots=True)
