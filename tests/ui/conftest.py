@@ -4,6 +4,7 @@ that is already logged in."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,25 @@ def ui_home(tmp_path: Path) -> Path:
     return home
 
 
-@pytest.fixture
-def migrated_engine(tmp_path: Path) -> Iterator[Engine]:
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database migrated once; each test gets a copy (migrating costs most of a second)."""
     from marksix.store.engine import make_engine, upgrade
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    path = tmp_path_factory.mktemp("template") / "store.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def migrated_engine(tmp_path: Path, migrated_template: Path) -> Iterator[Engine]:
+    from marksix.store.engine import make_engine
+
+    copy = tmp_path / "store.sqlite3"
+    shutil.copyfile(migrated_template, copy)
+    engine = make_engine(f"sqlite:///{copy}")
     yield engine
     engine.dispose()
 

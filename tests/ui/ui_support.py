@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -77,9 +78,14 @@ class FakeRuntime:
         return Recorder()
 
 
+#: argon2 at its lowest cost: the tests check behaviour, not hashing strength.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 def make_app(runtime: Any, throttle: LoginThrottle | None = None) -> FastAPI:
     app = FastAPI()
     app.state.runtime = runtime
+    app.state.marksix_password_hasher = FAST_HASHER
     if throttle is not None:
         app.state.marksix_login_throttle = throttle
     install_dashboard(app, runtime)

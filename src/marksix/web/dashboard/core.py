@@ -98,7 +98,10 @@ def dashboard_state(request: Request) -> DashboardState:
 
         state = DashboardState(
             data=DashboardData(runtime),
-            password=AdminPassword(home, secret("admin_password")),
+            # Tests may hand in a cheaper hasher; production uses argon2's defaults.
+            password=AdminPassword(
+                home, secret("admin_password"), getattr(app_state, "marksix_password_hasher", None)
+            ),
             sessions=SessionCodec(session_secret(home, secret("session_secret"))),
             throttle=getattr(app_state, "marksix_login_throttle", None) or LoginThrottle(),
             home=home,
