@@ -86,8 +86,15 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What `handle` did. `state` is the comment's state afterwards, or
-    `not_claimed` (nothing to do: a duplicate task, or not due yet)."""
+    """What `handle` did. `state` is one of:
+
+    replied | skipped | failed   final; `code` and `reason` say why (also stored)
+    queued                       try again at `retry_at` (a retry, throttling, a pause)
+    waiting                      queued with no time: the account is blocked until a
+                                 person stores a new token or unblocks it
+    not_claimed                  nothing to do: a duplicate task, done already, not due yet
+    lost                         the sweeper took the comment back from this slow worker
+    """
 
     state: str
     code: str | None = None
