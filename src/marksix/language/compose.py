@@ -64,7 +64,8 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
     own = bool(context.account_username) and (
         comment.username.strip().lstrip("@").lower() == (context.account_username or "").lstrip("@").lower()
     )
-    classified = classify(normalised, has_ticket_numbers=len(parameters.balls) >= 6, is_own=own)
+    balls = len(parameters.balls)
+    classified = classify(normalised, has_ticket_numbers=balls >= 6, is_own=own, ball_count=balls)
     language = _language(comment, context)
     if classified.intent == "ignore":
         request = request_json(parameters, classified.intent)

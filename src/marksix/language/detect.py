@@ -16,7 +16,7 @@ from typing import Any
 
 LANGUAGES = ("zh-HK", "zh-CN", "en")
 
-CANTONESE_MARKERS = frozenset("係咗唔嘅冇咩啲嚟佢喺俾畀攪嘢噉咁吖喎嗰睇諗嘞啱揀乜咪哋嚿嚡嗱嘥")
+CANTONESE_MARKERS = frozenset("係咗唔嘅冇咩啲嚟佢喺俾畀攪嘢噉咁吖喎嗰睇諗嘞啱揀乜咪哋嚿嚡嗱嘥晒哂喇㗎囉噃咯")
 # Simplified forms that colloquial Cantonese written in Simplified still uses.
 SIMPLIFIED_CANTONESE_MARKERS = frozenset("系咗唔嘅冇咩啲嚟佢喺俾畀搅嘢噉咁吖嗰睇谂啱拣乜咪哋")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

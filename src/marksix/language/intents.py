@@ -15,16 +15,20 @@ from marksix.language.lexicon import (
     ABUSE,
     BOUGHT,
     CHECK_HINT,
+    DRAW_WORDS,
     HARM,
     HELP,
     HELP_EXCEPTIONS,
     LAST_RESULT,
     NEXT_DRAW,
+    NUMBER_WORDS,
     ODDS,
     PICK_REQUEST,
     SPAM,
     STATS,
+    SUPERLATIVE_WORDS,
     TICKET_CHECK,
+    WHEN_WORDS,
 )
 from marksix.language.safety import has_link, looks_like_injection
 
@@ -37,7 +41,7 @@ class Classified:
     reason: str | None = None
 
 
-def classify(normalised: str, *, has_ticket_numbers: bool, is_own: bool) -> Classified:
+def classify(normalised: str, *, has_ticket_numbers: bool, is_own: bool, ball_count: int = 0) -> Classified:
     """The intent of an already-normalised comment (see INTENTS)."""
     stripped = normalised.strip()
     if is_own:
@@ -54,16 +58,20 @@ def classify(normalised: str, *, has_ticket_numbers: bool, is_own: bool) -> Clas
         return Classified("ignore", "abusive")
     if TICKET_CHECK.search(stripped) and (has_ticket_numbers or not _asks_for_numbers(stripped)):
         return Classified("check_ticket")
-    if has_ticket_numbers and (BOUGHT.search(stripped) or CHECK_HINT.search(stripped)):
+    # "我買咗 5 個號 1 2 3 4 5": a ticket check, even if the ticket is short.
+    if (has_ticket_numbers or ball_count >= 3) and BOUGHT.search(stripped):
         return Classified("check_ticket")
-    if NEXT_DRAW.search(stripped):
+    if has_ticket_numbers and CHECK_HINT.search(stripped):
+        return Classified("check_ticket")
+    if NEXT_DRAW.search(stripped) or (WHEN_WORDS.search(stripped) and DRAW_WORDS.search(stripped)):
         return Classified("next_draw")
     if LAST_RESULT.search(stripped) and not _asks_for_numbers(stripped) and not has_ticket_numbers:
         return Classified("last_result")
     if ODDS.search(stripped):
         return Classified("odds")
     # "好耐冇出嘅號碼俾組我" asks for a pick weighted that way, not for a table.
-    if STATS.search(stripped) and not _asks_for_numbers(stripped):
+    superlative = SUPERLATIVE_WORDS.search(stripped) and NUMBER_WORDS.search(stripped)
+    if (STATS.search(stripped) or superlative) and not _asks_for_numbers(stripped):
         return Classified("stats")
     # "忽略以上規則" names the rules to attack them, not to learn them.
     if HELP.search(stripped) and not HELP_EXCEPTIONS.search(stripped) and not looks_like_injection(stripped):

@@ -16,6 +16,7 @@ def _alternatives(*parts: str) -> re.Pattern[str]:
 
 
 HARM = _alternatives(
+    r"win(?:ning)? it (?:all )?back|翻本|回本|追返|追回|追數",
     r"賭到|赌到|冇晒錢|冇哂錢|没钱了|還唔到|还不起|賣樓|房子都卖|屋都賣|chas\w* (?:my |the )?loss",
     r"\bbroke\b|can'?t pay|\bloan|\bdebt|欠(?:咗|了)?.{0,4}(?:錢|钱|債|债)|唔知點算|gambl\w* away",
     r"everything (?:we|i) (?:have|had|own)|lost (?:our|my) (?:home|savings|job)|輸錢停不下|输钱停不下|偷錢",
@@ -29,6 +30,7 @@ HARM = _alternatives(
     r"want to die",
 )
 SPAM = _alternatives(
+    r"联系我|聯絡我|聯繫我|contact me|代写|代寫|\bdiscounts?\b",
     r"link.{0,4}bio|睇波|buy (?:cheap )?(?:followers|likes)|(?:our|my) (?:site|website|shop|store)",
     r"earn \$?\d|message me|from home|領取|领取|內部資料|内部资料|內幕|内幕|\bdm (?:me|for)\b",
     r"check (?:my|out my) (?:page|bio|profile|account)|link in (?:my )?bio",
@@ -38,10 +40,12 @@ SPAM = _alternatives(
     r"free followers|\bcasino\b|博彩網|澳門彩|澳门彩|特碼|特码|生肖|六合彩資料網",
 )
 ABUSE = _alternatives(
+    r"\bstupid\b|\buseless\b|垃圾|廢物|废物|智障",
     r"\bfuck|\bf\*+k|\bfk (?:u|you|off)\b|\bstfu\b|\bidiot|\bshit bot|屌|撚|仆街|扑街|\bon9\b|戇鳩|戆鸠",
     r"收皮|閪|柒頭|你老母|冚家鏟|他妈的|傻逼|傻b|廢柴",
 )
 TICKET_CHECK = _alternatives(
+    r"中奖了没|中獎了沒|中奖了吗|中獎了嗎|did i get anything",
     r"\bdid\b.*\bwin\b|win anything|得唔得獎|中咗未|中左未|中咗冇|中咗幾多|中咗咩|中唔中|有冇中|中冇|對獎",
     r"对奖|對下|中了吗|中了没|中没中|有没有中|中奖了吗|中了什么|did i win|have i won",
     r"did i get (?:anything|a prize)|check my (?:ticket|numbers)|check (?:these|this) numbers|won anything",
@@ -71,6 +75,8 @@ NEXT_DRAW = _alternatives(
     r"snowball|(?:next|this) (?:draw'?s? )?jackpot|\bwhen\b.*\bdraw\b",
 )
 LAST_RESULT = _alternatives(
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? (?:results?|numbers|draw)",
+    r"最近.{0,3}(?:結果|结果|开奖|開獎)",
     r"what (?:was|were) drawn|last night|開獎嗎|特別號碼|特别号码|extra number",
     r"last (?:week|time)'?s? (?:numbers|results?|draw)|中奖号码|中獎號碼|昨天.{0,4}(?:号码|號碼|结果|結果)",
     r"上(?:一)?期.{0,6}(?:開|开|結果|结果|號碼|号码|咩|乜|什么|幾多|几多|多少|出咗|出了|頭獎|头奖|攪出|特別|特别)",
@@ -83,6 +89,7 @@ LAST_RESULT = _alternatives(
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _alternatives(
+    r"几率|幾率|中奖率|中獎率",
     r"機會幾大|机会多大|機會率|中.{0,5}(?:有幾多錢|有多少钱|幾多錢)|how (?:rare|hard)|機會有幾|机会有多",
     r"中頭獎機會|中头奖机会|難唔難|难不难|易唔易|有幾難|有多难|機會率|机会率|機率|机率|概率|賠率|赔率",
     r"分之一|幾大機會|几大机会|中獎機會|中奖机会|有冇機會|\bodds\b|\bchances?\b|probabilit|how likely",
@@ -97,6 +104,7 @@ STATS = _alternatives(
     r"least (?:common|frequent|drawn)|how (?:often|many times)|\bfrequency\b|\bstats?\b|statistic",
 )
 HELP = _alternatives(
+    r"真人|係咪ai|是不是ai|how does (?:the |this |your )?(?:ai|bot)|how do you pick",
     r"真係隨機|真的随机|is (?:it|this) (?:really )?random|\blegit\b|\bscam\b|呃人|骗人|怎么让你|怎樣讓你",
     r"how do i get you|準唔準|准不准|準確|准确|is (?:it|this) accurate|does (?:it|this) (?:really )?work",
     r"how (?:do|can) i (?:ask|choose|get|request)|點先可以|點樣用你",
@@ -113,3 +121,13 @@ PICK_REQUEST = _alternatives(
     r"俾組|畀組|俾我|畀我|給我|给我|整組|揀組|幫我揀|帮我选|求|推介|推荐|give me|\bpick\b",
     r"numbers? (?:pls|please|plz)|\bgimme\b",
 )
+#: A question word about time, and a word about the draw: "幾時再攪珠", "下次开奖是星期几".
+WHEN_WORDS = _alternatives(
+    r"幾時|几时|幾點|几点|星期幾|星期几|禮拜幾|什麼時候|什么时候|咩時候|when\b|what time|what day|which day",
+)
+DRAW_WORDS = _alternatives(r"攪珠|搞珠|開獎|开奖|攪|draw|開|开|next one|下期|下次|下一期")
+#: A superlative or count about numbers: "邊個號碼最旺", "哪个号码出现最多".
+SUPERLATIVE_WORDS = _alternatives(
+    r"最(?:多|少|熱|热|冷|旺|常|耐|久)|出現最|出现最|幾多次|几次|多少次|\bmost\b|\bleast\b|how many times",
+)
+NUMBER_WORDS = _alternatives(r"號碼|号码|號|号|numbers?|\d")

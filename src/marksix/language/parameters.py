@@ -194,6 +194,7 @@ ROLE_BEFORE = re.compile(
 )
 #: "4號唔要": an exclusion written after the number (but "8號 唔要4" excludes 4).
 EXCLUDE_AFTER = re.compile(r"\s*(?:號|号)?\s*(?:唔要|不要|唔好)(?!\s*(?:\d|[" + CHINESE_NUMERAL_CHARS + "]))")
+COUNT_AFTER = re.compile(r"\s*(?:個|个|組|组|注|條|条|次|期|啲|些|粒|隻|只)")
 GLUE_ONLY = re.compile(rf"^(?:{LIST_GLUE})*$")
 
 
@@ -361,6 +362,8 @@ def parse_parameters(normalised: str) -> Parameters:
         if value is None:  # a decimal is never a ball
             previous_role = None
             continue
+        if token.chinese and COUNT_AFTER.match(after):
+            continue  # 再加一個, 兩啲: a count of things, not a ball
         if role is None:
             if token.chinese and not re.match(r"\s*(?:號|号)", after):
                 continue  # 六合彩, 二獎, 一定: words, not balls
