@@ -313,3 +313,24 @@ def test_load_cipher_sandbox_key_file_is_private(tmp_path: Path) -> None:
         .get_secret_value()
         == "t"
     )
+
+
+def test_old_send_records_are_pruned(repo: CommentRepository, clock: FakeClock) -> None:
+    key = _queued(repo, clock)
+    claimed = repo.claim(key, now=clock(), lease=LEASE)
+    assert claimed is not None
+    fields = ReplyFields("pick", "zh-HK", "text", "template")
+    repo.admit(
+        claimed,
+        fields,
+        kind="private",
+        now=clock(),
+        lease=LEASE,
+        cooldown=timedelta(0),
+        post_cap=9,
+        private_per_hour=9,
+    )
+    repo.mark_replied(claimed, reply_id="m1", now=clock())
+    assert repo.prune_sends(clock()) == 0
+    clock.advance(25 * 3600)
+    assert repo.prune_sends(clock() - timedelta(days=1)) == 1

@@ -422,6 +422,13 @@ class CommentRepository:
             ).all()
         return [CommentKey(row.account_id, row.comment_id) for row in rows]
 
+    def prune_sends(self, before: datetime) -> int:
+        """Forget send records older than `before`; only the last hour's count for the windows."""
+        with self.engine.begin() as connection:
+            return int(
+                connection.execute(reply_sends.delete().where(reply_sends.c.sent_at < before)).rowcount
+            )
+
     def waiting(self, account_id: str) -> list[CommentKey]:
         """Queued comments of one account (to resume them after a block is lifted)."""
         with self.engine.connect() as connection:

@@ -63,4 +63,5 @@ class Sweeper:
                 "comment_reclaimed", account_id=record.account_id, comment_id=record.comment_id, state=state
             )
         due = self.comments.due(now=now, enqueued_before=now - self.requeue_after)
+        self.comments.prune_sends(now - timedelta(days=1))
         return SweepResult(requeued, failed, due)
