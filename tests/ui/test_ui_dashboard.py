@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from ui_support import ACCOUNT_ID, PASSWORD, FakeRuntime, csrf_from, log_in, make_app, seed_comment
+from ui_support import ACCOUNT_ID, NOW, PASSWORD, FakeRuntime, csrf_from, log_in, make_app, seed_comment
 
 from marksix.config import load_settings
 from marksix.web.auth import PASSWORD_FILE, SESSION_COOKIE, LoginThrottle
@@ -357,3 +357,19 @@ def test_pages_forbid_foreign_scripts_and_framing(logged_in: TestClient) -> None
     for path in ("/dashboard/", "/dashboard/login", "/"):
         policy = logged_in.get(path).headers["content-security-policy"]
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_overview_charts_comments_handled_per_five_minutes(
+    logged_in: TestClient, migrated_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marksix.web.dashboard import pages
+
+    monkeypatch.setattr(pages, "now", lambda: NOW)
+    seed_comment(migrated_engine, 1)  # finished 1 minute before NOW
+    seed_comment(migrated_engine, 2)
+    seed_comment(migrated_engine, 20, state="skipped", reply_text=None)  # 20 minutes before
+    page = logged_in.get("/dashboard/")
+    ticks = re.findall(r'<rect class="tick"[^>]*><title>([^<]+)</title>', page.text)
+    assert len(ticks) == 12
+    assert ticks[-1].endswith(": 2") and ticks[-4].endswith(": 1")
+    assert sum(int(tick.rsplit(": ", 1)[1]) for tick in ticks) == 3

@@ -221,3 +221,30 @@ def interval_chart(
             f'fill="{AXIS}">{escape(_format(tick))}</text>'
         )
     return _svg(width, height, body, label)
+
+
+def timeline_bars(values: Sequence[float], labels: Sequence[str], *, label: str, unit: str = "") -> str:
+    """A compact bar chart over time (oldest first), for the overview's throughput."""
+    if not values or len(values) != len(labels):
+        raise ValueError("timeline_bars needs one label per value, and at least one value")
+    width, height, bottom, top = 600, 140, 22, 18
+    slot = width / len(values)
+    y_max = _nice_ceiling(max(*values, 1.0))
+    body: list[str] = [
+        f'<text x="2" y="12" font-size="12" fill="{AXIS}">{escape(_format(y_max))}{escape(unit)}</text>'
+    ]
+    for index, (value, name) in enumerate(zip(values, labels, strict=True)):
+        bar = (height - bottom - top) * value / y_max
+        x = index * slot + slot * 0.12
+        body.append(
+            f'<rect class="tick" x="{x:.1f}" y="{height - bottom - bar:.1f}" width="{slot * 0.76:.1f}" '
+            f'height="{bar:.1f}" rx="3" fill="#1d6fd1"><title>{escape(name)}: '
+            f"{escape(_format(value))}{escape(unit)}</title></rect>"
+        )
+        if index % 3 == 0 or index == len(values) - 1:
+            body.append(
+                f'<text x="{x + slot * 0.38:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
+                f'fill="{AXIS}">{escape(name)}</text>'
+            )
+    body.append(f'<line x1="0" x2="{width}" y1="{height - bottom}" y2="{height - bottom}" stroke="{AXIS}"/>')
+    return _svg(width, height, body, label)

@@ -49,6 +49,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.queue_depth": ("等候處理", "Waiting"),
     "overview.throughput": ("過去一小時已處理", "Handled in the last hour"),
     "overview.per_minute": ("每分鐘", "per minute"),
+    "overview.timeline": ("過去一小時每 5 分鐘處理咗幾多條留言", "Comments handled per 5 minutes, last hour"),
     "overview.latency": ("回覆延遲中位數", "median reply latency"),
     "overview.states": ("留言狀態", "Comments by state"),
     "overview.next_draw": ("下期攪珠", "Next draw"),

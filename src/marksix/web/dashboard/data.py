@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from marksix.domain.calendar import NextDraw
+from marksix.domain.calendar import HONG_KONG, NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.errors import MarksixError
 
@@ -105,8 +105,6 @@ def _webhook_state(make_client: Callable[[str], Any], account_id: str) -> Webhoo
 def _hong_kong_time(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    from marksix.domain.calendar import HONG_KONG
-
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return aware.astimezone(HONG_KONG).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -168,6 +166,31 @@ class DashboardData:
             states={state: int(count) for state, count in states.items()},
             latency_p50=hour.get("latency_p50"),
         )
+
+    def handled_timeline(
+        self, now: dt.datetime, *, buckets: int = 12, width: dt.timedelta = dt.timedelta(minutes=5)
+    ) -> list[tuple[str, int]]:
+        """Comments finished (replied, skipped or failed) per interval, oldest first.
+
+        The repository counts everything finished since a moment, so each
+        interval is the difference of two such counts.
+        """
+        comments = self.comments
+        if comments is None:
+            return []
+
+        def finished_within(span: dt.timedelta) -> int:
+            figures = comments.throughput(span, now=now)
+            return int(figures["replied"]) + int(figures["skipped"]) + int(figures["failed"])
+
+        since = [finished_within(width * count) for count in range(buckets, -1, -1)]
+        return [
+            (
+                (now - width * (buckets - index)).astimezone(HONG_KONG).strftime("%H:%M"),
+                since[index] - since[index + 1],
+            )
+            for index in range(buckets)
+        ]
 
     def accounts(self) -> list[AccountView]:
         repository = self.accounts_repository

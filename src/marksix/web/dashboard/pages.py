@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from marksix.errors import MarksixError
 from marksix.language import INTENTS
 from marksix.store.service_tables import STATES
-from marksix.web import i18n
+from marksix.web import charts, i18n
 from marksix.web.dashboard.core import (
     API_PREFIX,
     PREFIX,
@@ -39,11 +39,23 @@ REPLY_LANGUAGES = (
 def overview(request: Request, session: LoggedIn) -> Response:
     data = dashboard_state(request).data
     moment = now()
+    t = i18n.translator(i18n.language_of(request))
+    timeline = data.handled_timeline(moment)
+    chart = (
+        charts.timeline_bars(
+            [float(count) for _, count in timeline],
+            [start for start, _ in timeline],
+            label=t("overview.timeline"),
+        )
+        if timeline
+        else None
+    )
     return render(
         request,
         "dashboard/overview.html",
         {
             "section": "overview",
+            "timeline_chart": chart,
             "overview": data.overview(moment),
             "accounts": data.accounts(),
             "next_draw": data.next_draw(moment),
