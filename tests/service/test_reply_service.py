@@ -404,3 +404,19 @@ def test_tokens_are_refreshed_before_they_expire(env: Env) -> None:
     env.graph.fail["refresh_access_token"] = [TokenExpired("Session has expired", code=190, subcode=463)]
     assert len(refresher.refresh().problems) == 1
     assert env.accounts.get(ACCOUNT_ID).status == "blocked"
+
+
+def test_accounts_are_independent(env: Env) -> None:
+    from service_fakes import FakeGraph
+
+    other_graph = FakeGraph(account_id="17841400000000002", username="second_shop")
+    graphs = {ACCOUNT_ID: env.graph, other_graph.account_id: other_graph}
+    env.service.graph_for = lambda account: graphs[account.id]
+    env.accounts.save(other_graph.account_id, "second_shop", now=env.clock(), token="IGAAT-second")
+    env.graph.fail["reply"] = [TokenExpired("Session has expired", code=190)]
+    mine = submit(env)
+    theirs = submit(env, account_id=other_graph.account_id, username="amy")
+    assert env.service.handle(mine).state == "waiting"
+    assert env.service.handle(theirs).state == "replied"  # same commenter, other account: no cooldown
+    assert env.accounts.get(other_graph.account_id).status == "active"
+    assert (env.graph.posted(), other_graph.posted()) == (0, 1)
