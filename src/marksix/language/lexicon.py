@@ -16,6 +16,7 @@ def _alternatives(*parts: str) -> re.Pattern[str]:
 
 
 HARM = _alternatives(
+    r"首期|首付|信用卡|credit card|欠(?:咗|了)?.{0,8}(?:錢|钱|債|债)",
     r"win(?:ning)? it (?:all )?back|翻本|回本|追返|追回|追數",
     r"賭到|赌到|冇晒錢|冇哂錢|没钱了|還唔到|还不起|賣樓|房子都卖|屋都賣|chas\w* (?:my |the )?loss",
     r"\bbroke\b|can'?t pay|\bloan|\bdebt|欠(?:咗|了)?.{0,4}(?:錢|钱|債|债)|唔知點算|gambl\w* away",
@@ -30,6 +31,7 @@ HARM = _alternatives(
     r"want to die",
 )
 SPAM = _alternatives(
+    r"follow @|giveaway|兼職|兼职|日結|日结",
     r"联系我|聯絡我|聯繫我|contact me|代写|代寫|\bdiscounts?\b",
     r"link.{0,4}bio|睇波|buy (?:cheap )?(?:followers|likes)|(?:our|my) (?:site|website|shop|store)",
     r"earn \$?\d|message me|from home|領取|领取|內部資料|内部资料|內幕|内幕|\bdm (?:me|for)\b",
@@ -40,6 +42,7 @@ SPAM = _alternatives(
     r"free followers|\bcasino\b|博彩網|澳門彩|澳门彩|特碼|特码|生肖|六合彩資料網",
 )
 ABUSE = _alternatives(
+    r"\brubbish\b|\btrash\b|\bcrap\b",
     r"\bstupid\b|\buseless\b|垃圾|廢物|废物|智障",
     r"\bfuck|\bf\*+k|\bfk (?:u|you|off)\b|\bstfu\b|\bidiot|\bshit bot|屌|撚|仆街|扑街|\bon9\b|戇鳩|戆鸠",
     r"收皮|閪|柒頭|你老母|冚家鏟|他妈的|傻逼|傻b|廢柴",
@@ -60,6 +63,8 @@ CHECK_HINT = _alternatives(
     r"\bcheck\b|對下|对下|對獎|对奖|有冇獎|有没有奖|有獎|中咗|中了|any luck|\bwon\b|\bprize\b",
 )
 NEXT_DRAW = _alternatives(
+    r"逢二四六|逢星期|攪珠日子|哪几天|邊幾日|which days|今天开奖|今日攪唔攪",
+    r"draw on (?:mon|tues|wednes|thurs|fri|satur|sun)day",
     r"(?:周|週|星期|禮拜|礼拜)[一二三四五六日天](?:有冇|有没有|會唔會|会不会)?(?:开奖|開獎|攪珠|开|開)",
     r"开奖吗|攪唔攪|下期.{0,4}(?:獎金|奖金|頭獎|头奖|多寶|多宝)|今期.{0,4}(?:獎金|奖金|多寶|多宝)",
     r"(?:what'?s|how much|how big) (?:is )?the jackpot|when can i buy|when (?:do|does) sales",
@@ -89,6 +94,7 @@ LAST_RESULT = _alternatives(
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _alternatives(
+    r"可能性|possibility|\bodds\b",
     r"几率|幾率|中奖率|中獎率",
     r"機會幾大|机会多大|機會率|中.{0,5}(?:有幾多錢|有多少钱|幾多錢)|how (?:rare|hard)|機會有幾|机会有多",
     r"中頭獎機會|中头奖机会|難唔難|难不难|易唔易|有幾難|有多难|機會率|机会率|機率|机率|概率|賠率|赔率",
@@ -96,6 +102,7 @@ ODDS = _alternatives(
     r"1 in \d",
 )
 STATS = _alternatives(
+    r"最密|最疏|出得密|\boverdue\b|(?:熱門|热门|冷門|冷门|熱|热|冷)(?:號碼|号码|號|号)(?:有哪些|有邊啲|係邊啲|是哪些)",
     r"係咪好熱|係咪好冷|熱唔熱|冷唔冷|好唔好熱",
     r"(?:comes?|came|drawn|appears?) (?:up )?(?:the )?(?:most|least)|is \d+ (?:hot|cold)|出得最多|出得最少",
     r"出得(?:好)?多唔多|出得多|出得少|最多次|最常见|最常見|出咗幾多次|出咗幾次|出左幾多次|出了几次",
@@ -104,6 +111,7 @@ STATS = _alternatives(
     r"least (?:common|frequent|drawn)|how (?:often|many times)|\bfrequency\b|\bstats?\b|statistic",
 )
 HELP = _alternatives(
+    r"机器人|機器人|機械人|are you (?:a )?(?:bot|real|human)|what'?s this about|what is this about",
     r"真人|係咪ai|是不是ai|how does (?:the |this |your )?(?:ai|bot)|how do you pick",
     r"真係隨機|真的随机|is (?:it|this) (?:really )?random|\blegit\b|\bscam\b|呃人|骗人|怎么让你|怎樣讓你",
     r"how do i get you|準唔準|准不准|準確|准确|is (?:it|this) accurate|does (?:it|this) (?:really )?work",

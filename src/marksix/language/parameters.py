@@ -23,7 +23,7 @@ WORD_NUM = rf"\b({COUNT_WORDS})\b"
 LIST_GLUE = r"[\s同和及跟、,，&/#:：號号]|同埋|and|or|\+"
 
 LINE_WORDS = r"\s*(?:組|组|注|條|条|份|set|sets|lines?|tickets?|combos?|combinations?|groups?)(?![a-z])"
-LINES = re.compile(f"(?:{NUM}|{WORD_NUM}){LINE_WORDS}")
+LINES = re.compile(f"(?:{NUM}|{WORD_NUM}){LINE_WORDS}|\\bx\\s*(\\d)\\b")
 SIZE_PATTERNS = (
     re.compile(NUM + r"\s*(?:個|个)\s*(?:號碼|号码|號|号|字|數字|数字|碼|码|波|number)"),
     re.compile(NUM + r"\s*粒"),
@@ -61,6 +61,7 @@ MAX_RANGE = 24
 BANKER_LEGS = re.compile(
     NUM + r"\s*(?:號|号)?\s*(?:膽|胆)\s*拖\s*" + NUM + r"(?:\s*(?:個|个|隻|只))?(?:\s*(?:號|号|腳|脚))?"
 )
+MAX_BIRTHDAYS = 3
 BIRTHDAY_WORD = re.compile(r"生日|生辰|出世|birthday|\bbday|b-day|\bborn\b|dob")
 CHINESE_DATE = re.compile(NUM + r"\s*月\s*" + NUM + r"\s*(?:日|號|号)?")
 SLASH_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b")
@@ -107,6 +108,11 @@ STRATEGY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("random", re.compile(r"隨機|随机|\brandom\b|是但|求其|隨便|随便")),
 )
 EXCLUDE_TRIGGERS = (
+    "anything but",
+    "but not",
+    "不要带",
+    "唔要帶",
+    "唔好帶",
     "唔好有",
     "唔要有",
     "不要有",
@@ -210,7 +216,7 @@ class Parameters:
     mentioned: tuple[int, ...] = ()
     #: Numbers asked for that cannot be Mark Six balls, in the order written.
     invalid: tuple[int, ...] = ()
-    birthday: tuple[int, int] | None = None  # (day, month)
+    birthdays: tuple[tuple[int, int], ...] = ()  # (day, month) each
     draw_id: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -240,31 +246,32 @@ def _unique(values: list[int]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _birthday(text: str) -> tuple[tuple[int, int] | None, str]:
-    """(day, month) when the comment gives a birthday; dates are blanked either way."""
-    found: tuple[int, int] | None = None
+def _birthdays(text: str) -> tuple[tuple[tuple[int, int], ...], str]:
+    """Every (day, month) the comment gives as a birthday; dates are blanked either way."""
+    found: list[tuple[int, int]] = []
     is_birthday = BIRTHDAY_WORD.search(text) is not None
+
+    def keep(day: int, month: int) -> None:
+        if is_birthday and 1 <= day <= 31 and 1 <= month <= 12 and len(found) < MAX_BIRTHDAYS:
+            found.append((day, month))
+
     for match in CHINESE_DATE.finditer(text):
         month, day = _value(match.group(1)), _value(match.group(2))
-        if found is None and is_birthday and month and day and 1 <= month <= 12 and 1 <= day <= 31:
-            found = (day, month)
+        if month is not None and day is not None:
+            keep(day, month)
         text = _blank(text, match.start(), match.end())
     for english in ENGLISH_DATE.finditer(text):
         day_text = english.group(1) or english.group(4)
-        month_name = english.group(2) or english.group(3)
-        day = int(day_text)
-        if found is None and is_birthday and 1 <= day <= 31:
-            found = (day, MONTHS[month_name])
+        keep(int(day_text), MONTHS[english.group(2) or english.group(3)])
         text = _blank(text, english.start(), english.end())
     if is_birthday:
         for slash in SLASH_DATE.finditer(text):
             first, second = int(slash.group(1)), int(slash.group(2))
             # Hong Kong writes day/month; flip only when that cannot be a date.
             day, month = (first, second) if second <= 12 else (second, first)
-            if found is None and 1 <= day <= 31 and 1 <= month <= 12:
-                found = (day, month)
+            keep(day, month)
             text = _blank(text, slash.start(), slash.end())
-    return found, text
+    return tuple(found), text
 
 
 def _ranges(text: str) -> tuple[str, dict[int, list[int]]]:
@@ -291,13 +298,13 @@ def parse_parameters(normalised: str) -> Parameters:
     draw_match = DRAW_ID.search(text)
     draw_id = f"{draw_match.group(1)}/{draw_match.group(2)}" if draw_match else None
     text = _blank_all(text, DRAW_ID)
-    birthday, text = _birthday(text)
+    birthdays, text = _birthdays(text)
     text = _blank_all(text, MONEY)
     text = _blank_all(text, TIME)
 
     lines: int | None = None
     for match in LINES.finditer(text):
-        value = _value(match.group(1) or match.group(2))
+        value = _value(match.group(1) or match.group(2) or match.group(3))
         if value is not None and lines is None:
             lines = value
         text = _blank(text, match.start(), match.end())
@@ -375,7 +382,7 @@ def parse_parameters(normalised: str) -> Parameters:
         values = ranges.get(token.start, [value])
         {"include": include, "exclude": exclude, None: mentioned}[role].extend(values)
 
-    if birthday is not None:
+    for birthday in birthdays:
         include.extend(part for part in birthday if 1 <= part <= POOL)
     return Parameters(
         include=_unique(include),
@@ -386,6 +393,6 @@ def parse_parameters(normalised: str) -> Parameters:
         strategy=strategy,
         mentioned=_unique(mentioned),
         invalid=_unique(invalid),
-        birthday=birthday,
+        birthdays=birthdays,
         draw_id=draw_id,
     )
