@@ -67,6 +67,11 @@ def test_the_reply_shows_in_the_dashboard_log(page: Any, sandbox_server: LiveSer
     row = page.locator("#reply-log tbody tr", has_text="lucky numbers please")
     assert "replied" in row.inner_text()
     screenshot(page, "sandbox-reply-in-dashboard-log")
+    page.goto(sandbox_server.url + "/dashboard/")
+    ticks = page.locator("#throughput-chart rect.tick")
+    assert ticks.count() == 12
+    assert page.locator("#throughput").inner_text().strip() != "0"
+    screenshot(page, "sandbox-dashboard-overview-after-a-reply")
 
 
 def test_dashboard_over_the_real_sandbox_runtime(page: Any, sandbox_server: LiveServer) -> None:
