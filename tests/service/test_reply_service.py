@@ -273,6 +273,8 @@ def test_limits_reject_bad_account_settings() -> None:
     assert limits_for(Limits(), "a", {"post_reply_cap": 5}).post_reply_cap == 5
     with pytest.raises(ConfigError, match="account a: bad limit settings: private_replies_per_hour"):
         limits_for(Limits(), "a", {"private_replies_per_hour": 1000})
+    with pytest.raises(ConfigError, match="language"):
+        limits_for(Limits(), "a", {"language": "fr", "graph_base_url": "http://x"})
 
 
 def test_an_unexpected_error_goes_back_to_the_queue(env: Env) -> None:

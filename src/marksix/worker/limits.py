@@ -52,7 +52,8 @@ class Limits:
 
 
 class AccountLimits(BaseModel):
-    """Per-account overrides, read from the account's settings JSON."""
+    """Per-account overrides, read from the account's settings JSON (the reply
+    options are checked here too, so a bad value blocks the account with its name)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -61,15 +62,22 @@ class AccountLimits(BaseModel):
     private_replies_per_hour: int | None = Field(default=None, ge=1, le=PRIVATE_REPLIES_PER_HOUR)
     reply_mode: Literal["public", "private"] | None = None
     usage_threshold: float | None = Field(default=None, gt=0, le=100)
+    reply_max_chars: int | None = Field(default=None, ge=80, le=2200)
+    language: Literal["auto", "zh-HK", "zh-CN", "en"] | None = None
+
+
+def validate_account_settings(account_id: str, settings: Mapping[str, Any]) -> AccountLimits:
+    """The account's overrides, or ConfigError naming the account and each bad field."""
+    try:
+        return AccountLimits.model_validate(dict(settings))
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
+        raise ConfigError(f"account {account_id}: bad limit settings: {problems}") from None
 
 
 def limits_for(base: Limits, account_id: str, settings: Mapping[str, Any]) -> Limits:
     """`base` with the account's overrides; a bad override names the account and field."""
-    try:
-        overrides = AccountLimits.model_validate(dict(settings))
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
-        raise ConfigError(f"account {account_id}: bad limit settings: {problems}") from None
+    overrides = validate_account_settings(account_id, settings)
     changes: dict[str, Any] = {}
     if overrides.commenter_cooldown_seconds is not None:
         changes["commenter_cooldown"] = timedelta(seconds=overrides.commenter_cooldown_seconds)
