@@ -24,6 +24,8 @@ from marksix.language.parameters import parse_parameters
 from marksix.language.safety import numbers_in
 from marksix.language.templates import WORDINGS
 
+MAX_READ_CHARS = 600
+
 
 @dataclass(frozen=True, slots=True)
 class Composed:
@@ -54,12 +56,14 @@ def seed_for(secret: str, draw_key: str, comment_id: str) -> Seed:
 def _language(comment: Comment, context: ReplyContext) -> str:
     if context.language in LANGUAGES:
         return context.language
-    return detect_language(comment.text, context.default_language)
+    return detect_language(comment.text[:MAX_READ_CHARS], context.default_language)
 
 
 def compose(comment: Comment, context: ReplyContext) -> Composed:
     """The template reply to `comment`, and the numbers it may contain."""
-    normalised = normalise(comment.text)
+    # Real comments are short; reading only the start bounds the cost of a
+    # pathological one (Instagram allows 2,200 characters).
+    normalised = normalise(comment.text[:MAX_READ_CHARS])
     parameters = parse_parameters(normalised)
     own = bool(context.account_username) and (
         comment.username.strip().lstrip("@").lower() == (context.account_username or "").lstrip("@").lower()
