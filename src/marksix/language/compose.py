@@ -69,7 +69,13 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         comment.username.strip().lstrip("@").lower() == (context.account_username or "").lstrip("@").lower()
     )
     balls = len(parameters.balls)
-    classified = classify(normalised, has_ticket_numbers=balls >= 6, is_own=own, ball_count=balls)
+    classified = classify(
+        normalised,
+        has_ticket_numbers=balls >= 6,
+        is_own=own,
+        ball_count=balls,
+        bare_count=len(parameters.mentioned),
+    )
     language = _language(comment, context)
     if classified.intent == "ignore":
         request = request_json(parameters, classified.intent)

@@ -9,6 +9,7 @@ it resembles.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from marksix.language.lexicon import (
@@ -35,13 +36,23 @@ from marksix.language.safety import has_link, looks_like_injection
 INTENTS = ("pick", "last_result", "next_draw", "check_ticket", "odds", "stats", "help", "support", "ignore")
 
 
+QUESTION = re.compile(r"[?？]|嗎|吗|未|能中|得唔得|有冇|有没有", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Classified:
     intent: str
     reason: str | None = None
 
 
-def classify(normalised: str, *, has_ticket_numbers: bool, is_own: bool, ball_count: int = 0) -> Classified:
+def classify(
+    normalised: str,
+    *,
+    has_ticket_numbers: bool,
+    is_own: bool,
+    ball_count: int = 0,
+    bare_count: int = 0,
+) -> Classified:
     """The intent of an already-normalised comment (see INTENTS)."""
     stripped = normalised.strip()
     if is_own:
@@ -60,6 +71,9 @@ def classify(normalised: str, *, has_ticket_numbers: bool, is_own: bool, ball_co
         return Classified("check_ticket")
     # "我買咗 5 個號 1 2 3 4 5": a ticket check, even if the ticket is short.
     if (has_ticket_numbers or ball_count >= 3) and BOUGHT.search(stripped):
+        return Classified("check_ticket")
+    # Six bare numbers and a question ("1 3 5 7 9 11 中唔中?") is a ticket to check.
+    if bare_count >= 6 and QUESTION.search(stripped):
         return Classified("check_ticket")
     if has_ticket_numbers and CHECK_HINT.search(stripped):
         return Classified("check_ticket")

@@ -16,6 +16,7 @@ def _alternatives(*parts: str) -> re.Pattern[str]:
 
 
 HARM = _alternatives(
+    r"停唔落手|停不了手|唔好再買|不要再买|out of control|my gambling",
     r"首期|首付|信用卡|credit card|欠(?:咗|了)?.{0,8}(?:錢|钱|債|债)",
     r"win(?:ning)? it (?:all )?back|翻本|回本|追返|追回|追數",
     r"賭到|赌到|冇晒錢|冇哂錢|没钱了|還唔到|还不起|賣樓|房子都卖|屋都賣|chas\w* (?:my |the )?loss",
@@ -31,6 +32,7 @@ HARM = _alternatives(
     r"want to die",
 )
 SPAM = _alternatives(
+    r"睇我|看我主页|主页有|主頁有|快来看|快嚟睇|my ig\b",
     r"follow @|giveaway|兼職|兼职|日結|日结",
     r"联系我|聯絡我|聯繫我|contact me|代写|代寫|\bdiscounts?\b",
     r"link.{0,4}bio|睇波|buy (?:cheap )?(?:followers|likes)|(?:our|my) (?:site|website|shop|store)",
@@ -55,14 +57,17 @@ TICKET_CHECK = _alternatives(
 )
 #: Having bought numbers makes a comment a ticket check only when it lists a ticket.
 BOUGHT = _alternatives(
+    r"i played|我这注|我這注|这注|這注",
     r"我張飛|我嗰張飛|我啲號碼|我的号码|我买的|買咗|買左|买了|買了|i bought|my ticket|my numbers|我嘅號碼",
     r"我的号码",
 )
 #: With a whole ticket of numbers, these words make it a check.
 CHECK_HINT = _alternatives(
+    r"對唔對|对不对|對到|能中|how did i do|did i do|中唔中|中到",
     r"\bcheck\b|對下|对下|對獎|对奖|有冇獎|有没有奖|有獎|中咗|中了|any luck|\bwon\b|\bprize\b",
 )
 NEXT_DRAW = _alternatives(
+    r"幾多次攪珠|几次开奖|每星期.{0,4}(?:攪珠|开奖)|禮拜有幾多次|how many draws",
     r"逢二四六|逢星期|攪珠日子|哪几天|邊幾日|which days|今天开奖|今日攪唔攪",
     r"draw on (?:mon|tues|wednes|thurs|fri|satur|sun)day",
     r"(?:周|週|星期|禮拜|礼拜)[一二三四五六日天](?:有冇|有没有|會唔會|会不会)?(?:开奖|開獎|攪珠|开|開)",
@@ -80,6 +85,8 @@ NEXT_DRAW = _alternatives(
     r"snowball|(?:next|this) (?:draw'?s? )?jackpot|\bwhen\b.*\bdraw\b",
 )
 LAST_RESULT = _alternatives(
+    r"(?:琴晚|尋晚|噚晚|昨晚|琴日|昨天|刚才|剛才|頭先|啱啱).{0,6}(?:號碼|号码|開|开|結果|结果)",
+    r"what came up|came up on",
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? (?:results?|numbers|draw)",
     r"最近.{0,3}(?:結果|结果|开奖|開獎)",
     r"what (?:was|were) drawn|last night|開獎嗎|特別號碼|特别号码|extra number",
@@ -111,6 +118,8 @@ STATS = _alternatives(
     r"least (?:common|frequent|drawn)|how (?:often|many times)|\bfrequency\b|\bstats?\b|statistic",
 )
 HELP = _alternatives(
+    r"點樣計|怎么算|點計|how do you (?:calculate|choose|pick)|who runs|who are you|who made",
+    r"你係邊個|你是谁|做什么的|做咩㗎|係做咩",
     r"机器人|機器人|機械人|are you (?:a )?(?:bot|real|human)|what'?s this about|what is this about",
     r"真人|係咪ai|是不是ai|how does (?:the |this |your )?(?:ai|bot)|how do you pick",
     r"真係隨機|真的随机|is (?:it|this) (?:really )?random|\blegit\b|\bscam\b|呃人|骗人|怎么让你|怎樣讓你",

@@ -199,7 +199,9 @@ ROLE_BEFORE = re.compile(
     rf"(?:\s*(?:is|are|係|系|是|:|：|=|\.|number|numbers|號碼|号码|號|号|#))*(?:{LIST_GLUE})*$"
 )
 #: "4號唔要": an exclusion written after the number (but "8號 唔要4" excludes 4).
-EXCLUDE_AFTER = re.compile(r"\s*(?:號|号)?\s*(?:唔要|不要|唔好)(?!\s*(?:\d|[" + CHINESE_NUMERAL_CHARS + "]))")
+EXCLUDE_AFTER = re.compile(
+    r"\s*(?:號|号)?\s*(?:都|也)?\s*(?:唔要|不要|唔好)(?!\s*(?:\d|[" + CHINESE_NUMERAL_CHARS + "]))"
+)
 COUNT_AFTER = re.compile(r"\s*(?:個|个|組|组|注|條|条|次|期|啲|些|粒|隻|只)")
 GLUE_ONLY = re.compile(rf"^(?:{LIST_GLUE})*$")
 
@@ -350,6 +352,7 @@ def parse_parameters(normalised: str) -> Parameters:
     exclude: list[int] = []
     mentioned: list[int] = []
     text, ranges = _ranges(text)
+    bare_run: list[int] = []  # bare numbers joined by glue, for a trailing 唔要
     previous_end = 0
     previous_role: str | None = None
     for token in number_tokens(text):
@@ -362,8 +365,16 @@ def parse_parameters(normalised: str) -> Parameters:
         else:
             role = None
         after = text[token.end : token.end + 6]
+        if role is not None or not GLUE_ONLY.match(gap):
+            bare_run.clear()
         if role is None and EXCLUDE_AFTER.match(text, token.end):
             role = "exclude"
+            # "13 同 4 都唔要": the whole list before the 唔要 is left out.
+            for earlier in bare_run:
+                if earlier in mentioned:
+                    mentioned.remove(earlier)
+                    exclude.append(earlier)
+            bare_run.clear()
         previous_end, previous_role = token.end, role
         value = token.value
         if value is None:  # a decimal is never a ball
@@ -381,6 +392,8 @@ def parse_parameters(normalised: str) -> Parameters:
             continue
         values = ranges.get(token.start, [value])
         {"include": include, "exclude": exclude, None: mentioned}[role].extend(values)
+        if role is None:
+            bare_run.extend(values)
 
     for birthday in birthdays:
         include.extend(part for part in birthday if 1 <= part <= POOL)
