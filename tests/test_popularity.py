@@ -187,8 +187,14 @@ def test_report_json_has_the_documented_keys() -> None:
     payload = json.loads(result.output)
     for key in ("fit_draws", "holdout_draws", "metric", "baseline_error", "model_error"):
         assert key in payload
+    groups = payload["first_prize_check"]["groups"]
+    # 1st-prize winners are never fitted, yet the least popular fifth of
+    # draws had fewer of them than uniform play predicts, the most popular more.
+    assert groups[0]["actual_units"] < groups[0]["uniform_units"]
+    assert groups[-1]["actual_units"] > groups[-1]["uniform_units"]
     text = CliRunner().invoke(cli, ["popularity", "report"])
     assert "uniform play" in text.output
+    assert "never used in the fit" in text.output
     assert "same chance" in text.output
 
 

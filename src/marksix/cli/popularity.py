@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ def _report_payload(model: Any) -> dict[str, Any]:
         "final_fit_draws": fit.get("final_fit_draws"),
         "final_fit_range": fit.get("final_fit_range"),
         "verdict": _verdict(fit),
+        "first_prize_check": fit.get("first_prize_check"),
         "numbers": strongest_effects(model.parameters),
         "parameters": model.parameters.to_json(),
     }
@@ -88,6 +90,27 @@ def _print_report(payload: dict[str, Any]) -> None:
     rows.append(("all", f"{payload['baseline_error']:.4f}", f"{payload['model_error']:.4f}"))
     click.echo(table(("tier", "uniform play", "model"), rows))
     click.echo(payload["verdict"])
+    check = payload.get("first_prize_check")
+    if check:
+        click.echo(
+            f"\nCheck on 1st-prize winners (never used in the fit), {check['draws']:,} draws "
+            "grouped by how popular the model says the drawn line was:"
+        )
+        click.echo(
+            table(
+                ("model popularity", "draws", "recorded units", "model", "uniform play"),
+                [
+                    (
+                        f"x{group['popularity_from']:.2f}-{group['popularity_to']:.2f}",
+                        group["draws"],
+                        f"{group['actual_units']:.1f}",
+                        f"{group['model_units']:.1f}",
+                        f"{group['uniform_units']:.1f}",
+                    )
+                    for group in check["groups"]
+                ],
+            )
+        )
     click.echo(f"\nRandom play (Quick Pick and the like): about {parameters['random_share']:.0%} of units.")
     click.echo(f"Most picked numbers: {', '.join(map(str, payload['numbers']['most_popular']))}")
     click.echo(f"Least picked numbers: {', '.join(map(str, payload['numbers']['least_popular']))}")
@@ -98,8 +121,6 @@ def _print_report(payload: dict[str, Any]) -> None:
     }
     click.echo("Habits (weight multiplier on a chosen line):")
     for name, value in habits.items():
-        import math
-
         click.echo(f"  {name:38s} x{math.exp(value):.2f}")
     click.echo("Every combination still has the same chance of being drawn.")
 

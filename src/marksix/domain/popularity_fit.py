@@ -15,6 +15,14 @@ differences matter) and keeps rarely-seen shapes near zero.
 Validation is strictly forward: fit on draws before a cut-off date, predict
 the later draws' winners, and compare with the uniform baseline on the same
 draws. The shipped parameters are then refitted on every draw.
+
+A second, independent check: 1st-prize winner counts are never used in the
+fit, yet the model should predict them. `first_prize_check` groups draws by
+how popular the model says the drawn combination was and compares the
+1st-prize units HKJC recorded with the model's and uniform play's predictions.
+
+Tried and not kept: weighting recent draws more (6-year scale) or fitting on
+2014-2021 only; the holdout error was 0.1813 and 0.1856 against 0.1816.
 """
 
 from __future__ import annotations
@@ -247,13 +255,47 @@ def fit_model(
     say(f"Refitting on all {len(data):,} draws")
     final = fit_parameters(data, start=validated, progress=progress, max_evaluations=max_evaluations)
     in_sample = evaluate(final, data)
-    return PopularityModel(
-        version=f"{MODEL_VERSION_PREFIX}+{data.dates[-1].isoformat()}",
-        parameters=final,
-        fit=fit_summary(
-            data, earlier=earlier, later=later, holdout=holdout, in_sample=in_sample, today=today
-        ),
+    summary = fit_summary(
+        data, earlier=earlier, later=later, holdout=holdout, in_sample=in_sample, today=today
     )
+    summary["first_prize_check"] = first_prize_check(final, data, prizes)
+    return PopularityModel(
+        version=f"{MODEL_VERSION_PREFIX}+{data.dates[-1].isoformat()}", parameters=final, fit=summary
+    )
+
+
+def first_prize_check(
+    parameters: PopularityParameters, data: WinnerData, prizes: Mapping[str, DrawPrizes], groups: int = 5
+) -> dict[str, Any]:
+    """1st-prize units (never fitted) by the model's popularity of the drawn line."""
+    first = np.array([float(prizes[draw_id].winning_units.get(1, 0)) for draw_id in data.draw_ids])
+    context = data.context()
+    model = data.units_sold * tier_shares(parameters, context)[:, 1]
+    uniform = data.units_sold * tier_shares(PopularityParameters.uniform(), context)[:, 1]
+    ratio = model / uniform
+    order = np.argsort(ratio, kind="stable")
+    rows = []
+    for chunk in np.array_split(order, groups):
+        rows.append(
+            {
+                "popularity_from": round(float(ratio[chunk].min()), 3),
+                "popularity_to": round(float(ratio[chunk].max()), 3),
+                "draws": len(chunk),
+                "actual_units": round(float(first[chunk].sum()), 1),
+                "model_units": round(float(model[chunk].sum()), 1),
+                "uniform_units": round(float(uniform[chunk].sum()), 1),
+            }
+        )
+
+    def poisson_log_likelihood(expected: FloatArray) -> float:
+        return float(np.sum(first * np.log(expected) - expected))
+
+    gain = poisson_log_likelihood(model) - poisson_log_likelihood(uniform)
+    return {
+        "draws": len(data),
+        "groups": rows,
+        "poisson_log_likelihood_gain": round(gain, 1),
+    }
 
 
 def fit_summary(
