@@ -153,8 +153,9 @@ def _extend(
 
 
 def _fewer_co_winners(scores: CombinationScores, ticket: tuple[int, ...]) -> float:
-    """How many times fewer co-winners than a combination picked at random
-    (averaged over the ticket's entries, or its least popular six if huge)."""
+    """How many times fewer co-winners than a combination picked at random,
+    averaged over the ticket's entries (over its lowest six numbers alone when
+    it has more than MAX_SCORED_ENTRIES entries)."""
     from itertools import combinations
     from math import comb
 
