@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from marksix.language.lexicon import (
     ABUSE,
+    ADVERT,
     BOUGHT,
     CHECK_HINT,
     DRAW_WORDS,
@@ -61,6 +62,8 @@ def classify(
         return Classified("ignore", "empty comment")
     if has_link(stripped):
         return Classified("ignore", "contains a link")
+    if ADVERT.search(stripped):
+        return Classified("ignore", "looks like spam or an advert")
     if HARM.search(stripped):
         return Classified("support")
     if SPAM.search(stripped):

@@ -16,6 +16,7 @@ def _alternatives(*parts: str) -> re.Pattern[str]:
 
 
 HARM = _alternatives(
+    r"忍不住|忍唔住|离婚|離婚",
     r"停唔落手|停不了手|唔好再買|不要再买|out of control|my gambling",
     r"首期|首付|信用卡|credit card|欠(?:咗|了)?.{0,8}(?:錢|钱|債|债)",
     r"win(?:ning)? it (?:all )?back|翻本|回本|追返|追回|追數",
@@ -44,6 +45,7 @@ SPAM = _alternatives(
     r"free followers|\bcasino\b|博彩網|澳門彩|澳门彩|特碼|特码|生肖|六合彩資料網",
 )
 ABUSE = _alternatives(
+    r"\bclowns?\b|\bidiots?\b|on9",
     r"\brubbish\b|\btrash\b|\bcrap\b",
     r"\bstupid\b|\buseless\b|垃圾|廢物|废物|智障",
     r"\bfuck|\bf\*+k|\bfk (?:u|you|off)\b|\bstfu\b|\bidiot|\bshit bot|屌|撚|仆街|扑街|\bon9\b|戇鳩|戆鸠",
@@ -57,6 +59,7 @@ TICKET_CHECK = _alternatives(
 )
 #: Having bought numbers makes a comment a ticket check only when it lists a ticket.
 BOUGHT = _alternatives(
+    r"my slip|i'?ve got|i got|i have",
     r"i played|我这注|我這注|这注|這注",
     r"我張飛|我嗰張飛|我啲號碼|我的号码|我买的|買咗|買左|买了|買了|i bought|my ticket|my numbers|我嘅號碼",
     r"我的号码",
@@ -101,6 +104,7 @@ LAST_RESULT = _alternatives(
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _alternatives(
+    r"咁難|容易吗|容易嗎|容易中|好難中|很难中",
     r"可能性|possibility|\bodds\b",
     r"几率|幾率|中奖率|中獎率",
     r"機會幾大|机会多大|機會率|中.{0,5}(?:有幾多錢|有多少钱|幾多錢)|how (?:rare|hard)|機會有幾|机会有多",
@@ -109,6 +113,7 @@ ODDS = _alternatives(
     r"1 in \d",
 )
 STATS = _alternatives(
+    r"(?:hot|cold) numbers? (?:lately|recently|these days)|近排.{0,4}(?:熱|冷)",
     r"最密|最疏|出得密|\boverdue\b|(?:熱門|热门|冷門|冷门|熱|热|冷)(?:號碼|号码|號|号)(?:有哪些|有邊啲|係邊啲|是哪些)",
     r"係咪好熱|係咪好冷|熱唔熱|冷唔冷|好唔好熱",
     r"(?:comes?|came|drawn|appears?) (?:up )?(?:the )?(?:most|least)|is \d+ (?:hot|cold)|出得最多|出得最少",
@@ -118,6 +123,7 @@ STATS = _alternatives(
     r"least (?:common|frequent|drawn)|how (?:often|many times)|\bfrequency\b|\bstats?\b|statistic",
 )
 HELP = _alternatives(
+    r"ai揀|ai选|ai pick|how (?:this|it) works|\bexplain\b",
     r"點樣計|怎么算|點計|how do you (?:calculate|choose|pick)|who runs|who are you|who made",
     r"你係邊個|你是谁|做什么的|做咩㗎|係做咩",
     r"机器人|機器人|機械人|are you (?:a )?(?:bot|real|human)|what'?s this about|what is this about",
@@ -148,3 +154,5 @@ SUPERLATIVE_WORDS = _alternatives(
     r"最(?:多|少|熱|热|冷|旺|常|耐|久)|出現最|出现最|幾多次|几次|多少次|\bmost\b|\bleast\b|how many times",
 )
 NUMBER_WORDS = _alternatives(r"號碼|号码|號|号|numbers?|\d")
+#: Loan and credit adverts: checked before harm signs, which share their words (借錢).
+ADVERT = _alternatives(r"低息|快批|免息|批核|借錢俾你|借钱给你|loans? available|instant loan|apply now")

@@ -23,7 +23,9 @@ WORD_NUM = rf"\b({COUNT_WORDS})\b"
 LIST_GLUE = r"[\s同和及跟、,，&/#:：號号]|同埋|and|or|\+"
 
 LINE_WORDS = r"\s*(?:組|组|注|條|条|份|set|sets|lines?|tickets?|combos?|combinations?|groups?)(?![a-z])"
-LINES = re.compile(f"(?:{NUM}|{WORD_NUM}){LINE_WORDS}|\\bx\\s*(\\d)\\b")
+#: "3組", "two lines", "1 random line", "x3".
+LINE_ADJECTIVE = r"(?:\s*(?:random|hot|cold|balanced|lucky|more|extra|different))?"
+LINES = re.compile(f"(?:{NUM}|{WORD_NUM}){LINE_ADJECTIVE}{LINE_WORDS}|\\bx\\s*(\\d)\\b")
 SIZE_PATTERNS = (
     re.compile(NUM + r"\s*(?:個|个)\s*(?:號碼|号码|號|号|字|數字|数字|碼|码|波|number)"),
     re.compile(NUM + r"\s*粒"),
