@@ -25,6 +25,7 @@ from marksix.language.lexicon import (
     NEXT_DRAW,
     NUMBER_WORDS,
     ODDS,
+    PAST_WORDS,
     PICK_REQUEST,
     SPAM,
     STATS,
@@ -80,7 +81,8 @@ def classify(
         return Classified("check_ticket")
     if has_ticket_numbers and CHECK_HINT.search(stripped):
         return Classified("check_ticket")
-    if NEXT_DRAW.search(stripped) or (WHEN_WORDS.search(stripped) and DRAW_WORDS.search(stripped)):
+    upcoming = NEXT_DRAW.search(stripped) or (WHEN_WORDS.search(stripped) and DRAW_WORDS.search(stripped))
+    if upcoming and not PAST_WORDS.search(stripped):
         return Classified("next_draw")
     if LAST_RESULT.search(stripped) and not _asks_for_numbers(stripped) and not has_ticket_numbers:
         return Classified("last_result")

@@ -16,6 +16,7 @@ def _alternatives(*parts: str) -> re.Pattern[str]:
 
 
 HARM = _alternatives(
+    r"borrow(?:ed)? from|家里的钱|屋企啲錢|偷偷",
     r"忍不住|忍唔住|离婚|離婚",
     r"停唔落手|停不了手|唔好再買|不要再买|out of control|my gambling",
     r"首期|首付|信用卡|credit card|欠(?:咗|了)?.{0,8}(?:錢|钱|債|债)",
@@ -33,6 +34,7 @@ HARM = _alternatives(
     r"want to die",
 )
 SPAM = _alternatives(
+    r"promote your|grow your (?:page|account)",
     r"睇我|看我主页|主页有|主頁有|快来看|快嚟睇|my ig\b",
     r"follow @|giveaway|兼職|兼职|日結|日结",
     r"联系我|聯絡我|聯繫我|contact me|代写|代寫|\bdiscounts?\b",
@@ -45,6 +47,7 @@ SPAM = _alternatives(
     r"free followers|\bcasino\b|博彩網|澳門彩|澳门彩|特碼|特码|生肖|六合彩資料網",
 )
 ABUSE = _alternatives(
+    r"shut up|閉嘴|收聲|闭嘴",
     r"\bclowns?\b|\bidiots?\b|on9",
     r"\brubbish\b|\btrash\b|\bcrap\b",
     r"\bstupid\b|\buseless\b|垃圾|廢物|废物|智障",
@@ -70,6 +73,7 @@ CHECK_HINT = _alternatives(
     r"\bcheck\b|對下|对下|對獎|对奖|有冇獎|有没有奖|有獎|中咗|中了|any luck|\bwon\b|\bprize\b",
 )
 NEXT_DRAW = _alternatives(
+    r"截唔截",
     r"幾多次攪珠|几次开奖|每星期.{0,4}(?:攪珠|开奖)|禮拜有幾多次|how many draws",
     r"逢二四六|逢星期|攪珠日子|哪几天|邊幾日|which days|今天开奖|今日攪唔攪",
     r"draw on (?:mon|tues|wednes|thurs|fri|satur|sun)day",
@@ -88,6 +92,7 @@ NEXT_DRAW = _alternatives(
     r"snowball|(?:next|this) (?:draw'?s? )?jackpot|\bwhen\b.*\bdraw\b",
 )
 LAST_RESULT = _alternatives(
+    r"(?:开出来|開出嚟|開出)(?:的|嘅)?(?:号码|號碼)",
     r"(?:琴晚|尋晚|噚晚|昨晚|琴日|昨天|刚才|剛才|頭先|啱啱).{0,6}(?:號碼|号码|開|开|結果|结果)",
     r"what came up|came up on",
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s? (?:results?|numbers|draw)",
@@ -104,6 +109,7 @@ LAST_RESULT = _alternatives(
     r"what (?:came out|were the numbers|numbers came)",
 )
 ODDS = _alternatives(
+    r"unlikely|机会大|機會大",
     r"咁難|容易吗|容易嗎|容易中|好難中|很难中",
     r"可能性|possibility|\bodds\b",
     r"几率|幾率|中奖率|中獎率",
@@ -113,6 +119,7 @@ ODDS = _alternatives(
     r"1 in \d",
 )
 STATS = _alternatives(
+    r"排行|排名|ranking|\btop \d",
     r"(?:hot|cold) numbers? (?:lately|recently|these days)|近排.{0,4}(?:熱|冷)",
     r"最密|最疏|出得密|\boverdue\b|(?:熱門|热门|冷門|冷门|熱|热|冷)(?:號碼|号码|號|号)(?:有哪些|有邊啲|係邊啲|是哪些)",
     r"係咪好熱|係咪好冷|熱唔熱|冷唔冷|好唔好熱",
@@ -123,6 +130,7 @@ STATS = _alternatives(
     r"least (?:common|frequent|drawn)|how (?:often|many times)|\bfrequency\b|\bstats?\b|statistic",
 )
 HELP = _alternatives(
+    r"使唔使錢|收費|收费|free to use|is (?:it|this) free|cost anything",
     r"ai揀|ai选|ai pick|how (?:this|it) works|\bexplain\b",
     r"點樣計|怎么算|點計|how do you (?:calculate|choose|pick)|who runs|who are you|who made",
     r"你係邊個|你是谁|做什么的|做咩㗎|係做咩",
@@ -156,3 +164,5 @@ SUPERLATIVE_WORDS = _alternatives(
 NUMBER_WORDS = _alternatives(r"號碼|号码|號|号|numbers?|\d")
 #: Loan and credit adverts: checked before harm signs, which share their words (借錢).
 ADVERT = _alternatives(r"低息|快批|免息|批核|借錢俾你|借钱给你|loans? available|instant loan|apply now")
+#: Past-tense words: "周二开出来的号码" asks for a result, not for the next draw.
+PAST_WORDS = _alternatives(r"开出来|開出嚟|開出|開咗|开了|開了|came up|was drawn|were drawn")

@@ -51,6 +51,7 @@ MONEY = re.compile(
 )
 NOT_A_BALL_AFTER = re.compile(
     r"\s*(?:年|歲|岁|次|期|點|点|分鐘|分钟|秒|個月|个月|日|合彩|周年|週年|以上|以下|以內|以内)|[a-z]"
+    r"|\s+(?:hot|cold|random|balanced|more|extra)\b"
 )
 #: Words with a number in them that is never a ball.
 NUMBER_WORDS = re.compile(
@@ -104,12 +105,17 @@ STRATEGY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("overdue", re.compile(r"好耐冇出|好耐無出|遺漏|遗漏|久未出|很久没出|overdue")),
-    ("hot", re.compile(r"熱門|热门|熱號|热号|\bhot\b|常出|多出")),
+    ("hot", re.compile(r"熱門|热门|熱號|热号|\bhot\b|常出|多出|旺號|旺号|旺嘅|旺啲")),
     ("cold", re.compile(r"冷門|冷门|冷號|冷号|\bcold\b|少出")),
     ("balanced", re.compile(r"平均|均衡|平衡|balanced?|分散|\bspread\b")),
     ("random", re.compile(r"隨機|随机|\brandom\b|是但|求其|隨便|随便")),
 )
 EXCLUDE_TRIGGERS = (
+    "avoid anything with",
+    "anything with",
+    "唔好俾",
+    "唔好畀",
+    "不要给",
     "anything but",
     "but not",
     "不要带",
