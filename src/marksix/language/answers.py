@@ -8,6 +8,7 @@ LLM firewall.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -119,7 +120,7 @@ def ticket_line(ticket: Sequence[int], bankers: Sequence[int], wording: Wording,
     return f"{wording.banker_label} {balls(bankers, facts)}{wording.legs_separator}{balls(legs, facts)}"
 
 
-def date_text(draw_date: Any, wording: Wording, facts: Facts) -> str:
+def date_text(draw_date: dt.date, wording: Wording, facts: Facts) -> str:
     month_name = wording.months[draw_date.month - 1] if wording.months else ""
     return facts.show(wording.date.format(day=draw_date.day, month=draw_date.month, month_name=month_name))
 
