@@ -106,6 +106,7 @@ class Runtime:
         self._worker: EmbeddedWorker | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._work_waiting = threading.Event()
         self._closed = False
         from marksix.worker.metrics import register_queue_depth
 
@@ -124,11 +125,14 @@ class Runtime:
 
     @property
     def worker_running(self) -> bool:
-        return self._worker is not None
+        return self._worker is not None and self._worker.alive
 
     def accept(self, events: Iterable[CommentEvent]) -> int:
         """Store each comment and queue it once; the number that were new."""
-        return sum(self.tasks.submit(event) for event in events)
+        new = sum(self.tasks.submit(event) for event in events)
+        if new:
+            self._work_waiting.set()  # idle worker threads look at the queue now
+        return new
 
     def queue_depth(self) -> int:
         states = self.comments.counts_by_state()
@@ -173,9 +177,9 @@ class Runtime:
     def start(self) -> None:
         """Start the worker threads and the sweeper; safe to call once."""
         if self.options.worker_threads > 0 and self._worker is None:
-            from marksix.worker.queue import run_worker_in_thread
+            from marksix.web.consumer import start_workers
 
-            self._worker = run_worker_in_thread(self.huey, workers=self.options.worker_threads)
+            self._worker = start_workers(self.huey, self._work_waiting, workers=self.options.worker_threads)
             # Whatever a previous run left behind (a killed worker, an unqueued row) goes first.
             self.tasks.sweep()
             if self.options.sweep_every is not None or self.options.reconcile_every is not None:
@@ -267,6 +271,7 @@ def build_runtime(
 ) -> Runtime:
     """Open the store (migrating it), register the account(s), and wire queue and worker."""
     from marksix.web.reuse import ReusedContexts, ReusedGraphClients
+    from marksix.web.sqlite_lock import serialise_transactions
     from marksix.worker.queue import make_huey, register_tasks
     from marksix.worker.runtime import (
         build_services,
@@ -280,6 +285,7 @@ def build_runtime(
     home = settings_home(settings)
     home.mkdir(parents=True, exist_ok=True)
     engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
+    serialise_transactions(engine)
     if options.sandbox:
         simulator = simulator or make_simulator(settings, options)
         _register_sandbox_account(accounts, simulator, options)
