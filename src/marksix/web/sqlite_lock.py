@@ -9,7 +9,9 @@ thread to thread at once instead. Other processes (a second worker, the
 CLI) still meet SQLite's own locking, as before.
 
 The lock is reentrant: a thread that opens a second connection while it
-holds one (a read inside a write) does not block itself.
+holds one (a read inside a write) does not block itself. Connections are
+short-lived here (one per repository call), so holding the lock until a
+connection is returned costs nothing.
 """
 
 from __future__ import annotations
@@ -21,30 +23,30 @@ from sqlalchemy import Engine, event
 
 
 def serialise_transactions(engine: Engine) -> bool:
-    """Install the lock on a file-backed SQLite engine; False (nothing done) for other databases."""
+    """Install the lock on a file-backed SQLite engine; False (nothing done) for other databases.
+
+    The lock is taken when a connection begins a transaction and released
+    when the connection goes back to the pool, that is after its COMMIT or
+    ROLLBACK has run (SQLAlchemy's own commit event fires before the commit).
+    """
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return False
     lock = threading.RLock()
-    held: dict[int, int] = {}  # id(connection) -> transactions it holds the lock for
+    held: dict[int, int] = {}  # id(DBAPI connection) -> times it took the lock
     guard = threading.Lock()
 
     def begin(connection: Any) -> None:
         lock.acquire()
+        key = id(connection.connection.dbapi_connection)
         with guard:
-            held[id(connection)] = held.get(id(connection), 0) + 1
+            held[key] = held.get(key, 0) + 1
 
-    def end(connection: Any) -> None:
+    def checkin(dbapi_connection: Any, _record: Any) -> None:
         with guard:
-            count = held.get(id(connection), 0)
-            if not count:
-                return
-            if count == 1:
-                del held[id(connection)]
-            else:
-                held[id(connection)] = count - 1
-        lock.release()
+            count = held.pop(id(dbapi_connection), 0)
+        for _ in range(count):
+            lock.release()
 
     event.listen(engine, "begin", begin)
-    event.listen(engine, "commit", end)
-    event.listen(engine, "rollback", end)
+    event.listen(engine.pool, "checkin", checkin)
     return True

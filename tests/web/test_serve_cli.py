@@ -1,0 +1,90 @@
+"""`marksix serve`: help that teaches, a clear error for a busy port, and a real start and stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from marksix.cli import cli
+from marksix.cli.serve import banner
+
+
+def test_help_has_examples_and_names_the_settings() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    for text in ("--sandbox", "--port", "Examples:", "MARKSIX_APP_SECRET", "MARKSIX_VERIFY_TOKEN", "Ctrl-C"):
+        assert text in result.output
+
+
+def test_a_busy_port_is_a_clear_error(marksix_home: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--sandbox", "--port", str(port)])
+    assert result.exit_code != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "--port" in result.output
+
+
+def test_banner_lists_every_url() -> None:
+    text = banner("0.0.0.0", 8000, True, "/data")
+    for path in ("/", "/dashboard", "/healthz", "/metrics", "/webhooks/instagram"):
+        assert f"http://localhost:8000{path}" in text
+    assert "sandbox" in text and "Ctrl-C" in text
+
+
+@pytest.mark.slow
+def test_serve_starts_the_sandbox_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("MARKSIX_")}
+    environment["MARKSIX_HOME"] = str(tmp_path / "home")
+    command = [sys.executable, "-c", "import sys; from marksix.cli import main; sys.exit(main())"]
+    process = subprocess.Popen(
+        [*command, "serve", "--port", "0"],
+        env=environment,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+        reader.start()
+        health_url = None
+        for _ in range(300):
+            health_url = next((line.split()[-1] for line in lines if line.strip().startswith("Health")), None)
+            if health_url:
+                break
+            reader.join(0.1)
+        assert health_url, f"no banner: {lines}"
+        assert "sandbox" in lines[0]
+        report = None
+        for _ in range(300):
+            try:
+                report = httpx.get(health_url, timeout=2).json()
+                break
+            except httpx.HTTPError:
+                reader.join(0.1)
+        assert report is not None and report["mode"] == "sandbox"
+        assert report["accounts"][0]["username"] == "marksix.sandbox"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 0
+        reader.join(5)
+        assert lines[-1].strip() == "Stopped."
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
