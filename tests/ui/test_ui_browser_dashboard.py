@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import Engine
 from ui_support import PASSWORD, FakeRuntime, LiveServer, make_app, screenshot, seed_comment
 
+from marksix.web.dashboard import stats_view
+
 pytestmark = pytest.mark.browser
 
 
@@ -82,9 +84,15 @@ def test_reply_log_search_filter_and_pages(page: Any, server: LiveServer, migrat
     assert rows.count() == 17
 
 
-@pytest.mark.parametrize(
-    ("view", "marks"), [("frequency", "rect.bar"), ("gaps", "g.cell"), ("backtest", "g.interval")]
-)
+CHART_MARKS = [
+    ("frequency", "rect.bar"),
+    ("gaps", "g.cell"),
+    ("backtest", "g.interval"),
+    ("popularity", "rect.bar"),
+]
+
+
+@pytest.mark.parametrize(("view", "marks"), CHART_MARKS)
 def test_statistics_pages_show_charts(page: Any, server: LiveServer, view: str, marks: str) -> None:
     log_in(page, server)
     page.goto(f"{server.url}/dashboard/stats/{view}")
@@ -92,7 +100,9 @@ def test_statistics_pages_show_charts(page: Any, server: LiveServer, view: str, 
     assert chart.is_visible()
     box = chart.bounding_box()
     assert box is not None and box["width"] > 500
-    expected = {"frequency": 49, "gaps": 49, "backtest": 5}[view]
+    if view == "popularity" and stats_view.popularity_model() is None:
+        pytest.skip("the package ships no popularity model yet")
+    expected = {"frequency": 49, "gaps": 49, "backtest": 5, "popularity": 49}[view]
     assert page.locator(f"#chart-{view} {marks}").count() == expected
     screenshot(page, f"dashboard-stats-{view}")
     page.goto(f"{server.url}/dashboard/stats/{view}?lang=en")
@@ -100,6 +110,7 @@ def test_statistics_pages_show_charts(page: Any, server: LiveServer, view: str, 
         "Frequency",
         "Gaps, hot and cold",
         "Backtest against random",
+        "Number popularity",
     }
     screenshot(page, f"dashboard-stats-{view}-en")
 

@@ -48,6 +48,12 @@ def _nice_ceiling(value: float) -> float:
     return float(10 * power)
 
 
+def _steps(y_max: float) -> int:
+    """Gridlines at round values: 2.5 and 5 split in five, 1 and 2 in four."""
+    mantissa = round(y_max / 10 ** math.floor(math.log10(y_max)), 3) if y_max > 0 else 1.0
+    return 5 if mantissa in (2.5, 5.0) else 4
+
+
 def _format(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
@@ -78,8 +84,9 @@ def number_bars(
         return top + plot_h * (1 - value / y_max)
 
     body: list[str] = []
-    for step in range(5):
-        tick = y_max * step / 4
+    steps = _steps(y_max)
+    for step in range(steps + 1):
+        tick = y_max * step / steps
         body.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             f'stroke="#eef0f4"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="12" '
@@ -118,7 +125,8 @@ def number_bars(
             label_y = min(y(band[1]) if band else y(expected), y(max(values))) - 8
             body.append(
                 f'<text x="{left + 6}" y="{max(label_y, top + 12):.1f}" font-size="13" '
-                f'text-anchor="start" fill="#333">{escape(expected_label)} {escape(_format(expected))}</text>'
+                f'text-anchor="start" fill="#333">{escape(expected_label)} {escape(_format(expected))}'
+                f"{escape(unit.strip())}</text>"
             )
     body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{AXIS}"/>')
     return _svg(width, height, body, label)
