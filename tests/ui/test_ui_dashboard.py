@@ -278,8 +278,10 @@ def test_publish_button_saves_the_card_and_publishes_its_url(
 ) -> None:
     token = csrf_from(logged_in.get("/dashboard/card").text)
     assert logged_in.post("/dashboard/card/publish", data={"csrf_token": "x"}).status_code == 403
-    response = logged_in.post("/dashboard/card/publish", data={"csrf_token": token})
-    assert response.status_code == 200 and "18000000000000042" in response.text
+    response = logged_in.post("/dashboard/card/publish", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard/card?published=18000000000000042"
+    assert "18000000000000042" in logged_in.get(response.headers["location"]).text
     [(account, image_url, caption)] = runtime.published
     assert account == ACCOUNT_ID and "1834 633" in caption
     path = image_url.removeprefix("http://testserver")
@@ -373,3 +375,17 @@ def test_overview_charts_comments_handled_per_five_minutes(
     assert len(ticks) == 12
     assert ticks[-1].endswith(": 2") and ticks[-4].endswith(": 1")
     assert sum(int(tick.rsplit(": ", 1)[1]) for tick in ticks) == 3
+
+
+def test_a_failed_publish_says_why(logged_in: TestClient, runtime: FakeRuntime) -> None:
+    from marksix.errors import PolicyBlocked
+
+    class Refusing:
+        def publish_image(self, ig_user_id: str, image_url: str, caption: str) -> str:
+            raise PolicyBlocked("the account is restricted from publishing", code=368)
+
+    runtime.graph_client = lambda account_id: Refusing()  # type: ignore[method-assign]
+    token = csrf_from(logged_in.get("/dashboard/card").text)
+    response = logged_in.post("/dashboard/card/publish", data={"csrf_token": token})
+    assert response.status_code == 502
+    assert "發佈失敗" in response.text and "restricted from publishing" in response.text

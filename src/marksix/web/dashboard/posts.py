@@ -26,6 +26,7 @@ from marksix.web.dashboard.core import (
     LoggedIn,
     dashboard_state,
     now,
+    redirect,
     render,
     require_csrf,
 )
@@ -87,36 +88,15 @@ def card_file(name: str, request: Request) -> Response:
 
 
 @router.get(f"{PREFIX}/card", name="dashboard_card")
-def card_page(request: Request, session: LoggedIn, message: str | None = None) -> Response:
+def card_page(request: Request, session: LoggedIn, published: str = "") -> Response:
+    message = None
+    if published.isdigit():
+        message = i18n.translate("card.published", i18n.language_of(request), media_id=published)
+    return _card_page(request, message, "ok")
+
+
+def _card_page(request: Request, message: str | None, kind: str, status_code: int = 200) -> Response:
     rendered = current_card(dashboard_state(request), now())
-    return render(
-        request,
-        "dashboard/card.html",
-        {
-            "section": "card",
-            "image_url": request.url_for("post_card_image").path + f"?v={'-'.join(rendered.key)}",
-            "caption": rendered.card.caption,
-            "warning": rendered.card.warning,
-        },
-        title_key="card.title",
-    )
-
-
-@router.post(f"{PREFIX}/card/publish", name="dashboard_card_publish")
-def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")) -> Response:
-    require_csrf(request, session, csrf_token)
-    state = dashboard_state(request)
-    t = i18n.translator(i18n.language_of(request))
-    moment = now()
-    rendered = current_card(state, moment)
-    try:
-        media_id = publish_card(state, rendered.card, str(request.base_url), moment)
-    except (ApiError, ConfigError) as problem:
-        message, kind, status = t("card.publish_failed", problem=str(problem)), "error", 502
-    except MarksixError as problem:
-        message, kind, status = t("card.publish_failed", problem=str(problem)), "error", 400
-    else:
-        message, kind, status = t("card.published", media_id=media_id), "ok", 200
     return render(
         request,
         "dashboard/card.html",
@@ -128,9 +108,26 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
             "message": message,
             "message_kind": kind,
         },
-        status_code=status,
+        status_code=status_code,
         title_key="card.title",
     )
+
+
+@router.post(f"{PREFIX}/card/publish", name="dashboard_card_publish")
+def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")) -> Response:
+    """Publish, then redirect: reloading the result page must never post the card again."""
+    require_csrf(request, session, csrf_token)
+    state = dashboard_state(request)
+    t = i18n.translator(i18n.language_of(request))
+    moment = now()
+    rendered = current_card(state, moment)
+    try:
+        media_id = publish_card(state, rendered.card, str(request.base_url), moment)
+    except (ApiError, ConfigError) as problem:
+        return _card_page(request, t("card.publish_failed", problem=str(problem)), "error", 502)
+    except MarksixError as problem:
+        return _card_page(request, t("card.publish_failed", problem=str(problem)), "error", 400)
+    return redirect(request, f"{PREFIX}/card?published={media_id}")
 
 
 def publish_card(state: DashboardState, card: CardImage, base_url: str, moment: dt.datetime) -> str:
