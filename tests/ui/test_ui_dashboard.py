@@ -282,6 +282,10 @@ def test_publish_button_saves_the_card_and_publishes_its_url(
     assert response.status_code == 303
     assert response.headers["location"] == "/dashboard/card?published=18000000000000042"
     assert "18000000000000042" in logged_in.get(response.headers["location"]).text
+    # A second click right after gets the same post, not a duplicate.
+    again = logged_in.post("/dashboard/card/publish", data={"csrf_token": token}, follow_redirects=False)
+    assert again.headers["location"] == response.headers["location"]
+    assert len(runtime.published) == 1
     [(account, image_url, caption)] = runtime.published
     assert account == ACCOUNT_ID and "1834 633" in caption
     path = image_url.removeprefix("http://testserver")

@@ -63,6 +63,7 @@ class DashboardState:
     throttle: LoginThrottle
     home: Path
     card_cache: Any = None  # the rendered card for the current next draw
+    last_published: tuple[tuple[str, str], str, dt.datetime] | None = None  # (card key, media id, when)
 
 
 _build_lock = threading.Lock()

@@ -43,6 +43,9 @@ class _Rendered:
 
 
 _cache_lock = threading.Lock()
+_publish_lock = threading.Lock()
+#: The same card is not published twice within this window.
+REPUBLISH_AFTER = dt.timedelta(minutes=10)
 
 
 def current_card(state: DashboardState, moment: dt.datetime) -> _Rendered:
@@ -122,7 +125,14 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
     moment = now()
     rendered = current_card(state, moment)
     try:
-        media_id = publish_card(state, rendered.card, str(request.base_url), moment)
+        with _publish_lock:
+            # A double click or a resent form inside the window gets the post that was just made.
+            last = state.last_published
+            if last is not None and last[0] == rendered.key and moment - last[2] < REPUBLISH_AFTER:
+                media_id = last[1]
+            else:
+                media_id = publish_card(state, rendered.card, str(request.base_url), moment)
+                state.last_published = (rendered.key, media_id, moment)
     except (ApiError, ConfigError) as problem:
         return _card_page(request, t("card.publish_failed", problem=str(problem)), "error", 502)
     except MarksixError as problem:
