@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 
 import structlog
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from marksix.errors import InputError
-from marksix.instagram.webhooks import parse_webhook, verification_response, verify_signature
-from marksix.web.runtime import current_runtime
+from marksix.instagram.webhooks import CommentEvent, parse_webhook, verification_response, verify_signature
+from marksix.web.runtime import Runtime, current_runtime
 
 log = structlog.get_logger("marksix.web.webhooks")
 
@@ -59,7 +59,20 @@ async def receive_notification(request: Request) -> Response:
         # Signed but unreadable: say why; Meta will retry and the log shows it.
         log.warning("webhook.malformed", error=str(problem), length=len(raw_body))
         return JSONResponse({"error": f"malformed webhook body: {problem}"}, status_code=400)
-    # The database write may wait on a lock; keep the event loop free meanwhile.
-    new = await run_in_threadpool(runtime.accept, events) if events else 0
+    new = await _store(request, runtime, events) if events else 0
     log.info("webhook.received", events=len(events), new=new)
     return JSONResponse({"received": len(events), "new": new})
+
+
+async def _store(request: Request, runtime: Runtime, events: list[CommentEvent]) -> int:
+    """Store and enqueue in a worker thread; with SQLite, one delivery at a time.
+
+    A thread keeps the event loop free while the database writes. With SQLite
+    only one: the writes take turns anyway, and more threads would only fight
+    over the GIL while one of them holds the database (half the throughput).
+    """
+    limiter: CapacityLimiter | None = getattr(request.app.state, "webhook_writers", None)
+    if limiter is None:
+        writers = 1 if runtime.engine.dialect.name == "sqlite" else 8
+        limiter = request.app.state.webhook_writers = CapacityLimiter(writers)
+    return await to_thread.run_sync(runtime.accept, events, limiter=limiter)
