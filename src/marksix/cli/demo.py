@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from marksix.cli.output import home
+from marksix.cli.output import archive_location
 
 #: Strategies shown in the tour, one line each.
 TOUR = ("random", "balanced", "hot")
@@ -30,9 +30,10 @@ def demo(seed: str | None) -> None:
     from marksix.domain.picks import PickRequest, make_random, pick
     from marksix.domain.statistics import compute_statistics
 
-    history = load_history(home())
+    history = load_history(*archive_location())
     latest = history.latest
-    upcoming = next_draw(home(), dt.datetime.now(dt.UTC))
+    data_home, database_url = archive_location()
+    upcoming = next_draw(data_home, dt.datetime.now(dt.UTC), database_url)
     click.echo("marksix: honest Mark Six (六合彩) statistics and picks")
     click.echo(f"Latest draw in the history: {latest.describe()}")
     click.echo(

@@ -8,21 +8,12 @@ from pathlib import Path
 
 import click
 
-from marksix.cli.output import emit_json, home, json_option, table
+from marksix.cli.output import archive_location, emit_json, json_option, table
 from marksix.domain.draws import Draw
 from marksix.domain.prizes import DrawPrizes
 
 HKJC_GRAPHQL_URL = "https://info.cld.hkjc.com/graphql/base/"
 TIER_NAMES = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", 6: "6th", 7: "7th"}
-
-
-def _archive_location() -> tuple[Path, str | None]:
-    """The data folder and the configured database (MARKSIX_DATABASE_URL, if any):
-    the same archive the bot and the web service read."""
-    from marksix.config import load_settings
-
-    settings = load_settings()
-    return settings.home or home(), settings.database_url
 
 
 def _draw_table(draws: Sequence[Draw]) -> str:
@@ -94,7 +85,7 @@ def latest(as_json: bool) -> None:
     """
     from marksix.archive import load_history
 
-    draw = load_history(*_archive_location()).latest
+    draw = load_history(*archive_location()).latest
     if as_json:
         emit_json(draw.to_json())
     else:
@@ -121,7 +112,7 @@ def list_draws(count: int, as_json: bool) -> None:
     """
     from marksix.archive import load_history
 
-    recent = list(load_history(*_archive_location()).last(count))
+    recent = list(load_history(*archive_location()).last(count))
     if as_json:
         emit_json([draw.to_json() for draw in recent])
     else:
@@ -141,7 +132,7 @@ def show(draw_id: str, as_json: bool) -> None:
     """
     from marksix.archive import load_history, load_prizes
 
-    location = _archive_location()
+    location = archive_location()
     draw = load_history(*location).get(draw_id)
     if as_json:
         emit_json(draw.to_json())
@@ -175,7 +166,7 @@ def import_draws(file: Path, as_json: bool) -> None:
     """
     from marksix.archive import import_file
 
-    change = import_file(file, *_archive_location())
+    change = import_file(file, *archive_location())
     if as_json:
         emit_json(change.to_json())
         return
@@ -217,7 +208,7 @@ def update(since: dt.datetime | None, endpoint: str, timeout: float, as_json: bo
     from marksix.hkjc import HkjcClient
 
     with HkjcClient(base_url=endpoint, timeout=timeout) as client:
-        data_home, database_url = _archive_location()
+        data_home, database_url = archive_location()
         change = update_archive(
             data_home,
             client,

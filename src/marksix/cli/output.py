@@ -24,11 +24,32 @@ def emit_json(payload: Any) -> None:
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
+def environment() -> dict[str, str]:
+    """`.env` in the working folder under the real environment, as Settings reads
+    them, without importing pydantic: the fast commands need only two values."""
+    values: dict[str, str] = {}
+    if Path(".env").is_file():
+        from dotenv import dotenv_values
+
+        values.update({key: value for key, value in dotenv_values(".env").items() if value is not None})
+    values.update(os.environ)
+    return values
+
+
 def home() -> Path:
     """The data folder, read from the environment once, here at the edge."""
     from marksix.paths import data_home
 
-    return data_home(os.environ)
+    return data_home(environment())
+
+
+def archive_location() -> tuple[Path, str | None]:
+    """The data folder and MARKSIX_DATABASE_URL: where every command finds the
+    draws imported or fetched on top of the bundled history."""
+    from marksix.paths import data_home
+
+    values = environment()
+    return data_home(values), values.get("MARKSIX_DATABASE_URL") or None
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

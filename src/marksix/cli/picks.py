@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from marksix.cli.output import emit_json, home, json_option
+from marksix.cli.output import archive_location, emit_json, json_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Strategies that never look at the history.
@@ -138,7 +138,7 @@ def pick(
     if strategy not in HISTORY_FREE:
         from marksix.archive import load_history
 
-        history = load_history(home())
+        history = load_history(*archive_location())
     result = draw_lines(request, history, make_random(seed))
     if as_json:
         emit_json(result.to_json())
@@ -158,7 +158,8 @@ def _heading(strategy: str, count: int, seed: str | None) -> str:
 
     from marksix.archive import next_draw
 
-    upcoming = next_draw(home(), dt.datetime.now(dt.UTC))
+    data_home, database_url = archive_location()
+    upcoming = next_draw(data_home, dt.datetime.now(dt.UTC), database_url)
     lines = f"{count} line{'s' if count > 1 else ''}"
     seeded = f", seed {seed}" if seed is not None else ""
     which = f"draw {upcoming.draw_id} on" if upcoming.draw_id else "draw on"

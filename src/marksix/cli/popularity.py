@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from marksix.cli.output import emit_json, home, json_option, numbers_argument, table
+from marksix.cli.output import archive_location, emit_json, json_option, numbers_argument, table
 
 model_option = click.option(
     "--model",
@@ -187,11 +187,11 @@ def fit(output: Path | None, holdout_from: dt.datetime | None, max_evaluations: 
     from marksix.domain.popularity_fit import DEFAULT_HOLDOUT_FROM, fit_model
     from marksix.popularity_model import save_model, user_model_path
 
-    data_home = home()
+    data_home, database_url = archive_location()
     target = output or user_model_path(data_home)
     model = fit_model(
-        load_history(data_home),
-        load_prizes(data_home),
+        load_history(data_home, database_url),
+        load_prizes(data_home, database_url),
         holdout_from=holdout_from.date() if holdout_from else DEFAULT_HOLDOUT_FROM,
         today=dt.datetime.now(dt.UTC).date(),
         progress=lambda message: click.echo(message, err=True),
@@ -206,11 +206,13 @@ def fit(output: Path | None, holdout_from: dt.datetime | None, max_evaluations: 
     click.echo(f"\nWritten to {target}")
 
 
-def _latest_figures(data_home: Path) -> tuple[str, int, int]:
+def _latest_figures(data_home: Path, database_url: str | None) -> tuple[str, int, int]:
     from marksix.archive import load_prizes
     from marksix.errors import NotFound
 
-    published = [p for p in load_prizes(data_home).values() if p.turnover and p.jackpot is not None]
+    published = [
+        p for p in load_prizes(data_home, database_url).values() if p.turnover and p.jackpot is not None
+    ]
     if not published:
         raise NotFound("no draw has published turnover and jackpot; give --turnover and --jackpot")
     latest = max(published, key=lambda p: (p.date, p.draw_id))
@@ -254,18 +256,18 @@ def ev(
     from marksix.popularity_model import load_model
 
     Ticket.parse(numbers, ())  # names duplicates and out-of-range numbers
-    data_home = home()
+    data_home, database_url = archive_location()
     source = "given"
     if turnover is None or jackpot is None:
-        draw_id, latest_turnover, latest_jackpot = _latest_figures(data_home)
+        draw_id, latest_turnover, latest_jackpot = _latest_figures(data_home, database_url)
         source = f"draw {draw_id}" if turnover is None and jackpot is None else f"given and draw {draw_id}"
         turnover = latest_turnover if turnover is None else turnover
         jackpot = latest_jackpot if jackpot is None else jackpot
     model = load_model(model_path)
-    history = load_history(data_home)
+    history = load_history(data_home, database_url)
     previous = history.latest.numbers if len(history) else ()
     result = expected_value(numbers, model.parameters, turnover=turnover, jackpot=jackpot, previous=previous)
-    check = published_pool_ratio(load_prizes(data_home).values())
+    check = published_pool_ratio(load_prizes(data_home, database_url).values())
     pool_check = None if check is None else {"draws": check[1], "median_ratio": round(check[0], 4)}
     if as_json:
         emit_json(

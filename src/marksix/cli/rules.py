@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import click
 
-from marksix.cli.output import emit_json, home, json_option, numbers_argument, table
+from marksix.cli.output import archive_location, emit_json, json_option, numbers_argument, table
 
 
 def _fraction_json(value: Fraction) -> int | str:
@@ -104,10 +104,10 @@ def check(
     from marksix.domain.tickets import Ticket, check_ticket
 
     ticket = Ticket.parse(numbers, bankers)
-    data_home = home()
-    history = load_history(data_home)
+    data_home, database_url = archive_location()
+    history = load_history(data_home, database_url)
     draw = history.get(draw_id) if draw_id else history.latest
-    prizes = load_prizes(data_home).get(draw.draw_id)
+    prizes = load_prizes(data_home, database_url).get(draw.draw_id)
     result = check_ticket(ticket, draw, prizes, partial=partial)
     if as_json:
         emit_json(result.to_json())

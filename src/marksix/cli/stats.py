@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from marksix.cli.output import emit_json, home, json_option, table
+from marksix.cli.output import archive_location, emit_json, json_option, table
 
 if TYPE_CHECKING:
     from marksix.domain.backtest import Backtest
@@ -55,7 +55,7 @@ def stats(count: int | None, as_json: bool) -> None:
     from marksix.archive import load_history
     from marksix.domain.statistics import compute_statistics
 
-    statistics = compute_statistics(load_history(home()).last(count))
+    statistics = compute_statistics(load_history(*archive_location()).last(count))
     if as_json:
         emit_json(statistics.to_json())
         return
@@ -173,7 +173,7 @@ def backtest(strategy: str, count: int | None, seed: int | None, as_json: bool) 
             f"cannot backtest strategy {strategy!r}; choose one of {', '.join(BACKTEST_STRATEGIES)} or all"
         )
     result = run_backtest(
-        load_history(home()), chosen, last=count, seed=DEFAULT_SEED if seed is None else seed
+        load_history(*archive_location()), chosen, last=count, seed=DEFAULT_SEED if seed is None else seed
     )
     if as_json:
         emit_json(result.to_json())
