@@ -33,7 +33,7 @@ def _read(name: str) -> str:
 
 
 def _draws_from_csv(text: str) -> list[Draw]:
-    # The bundled rows are checked once by the test suite (test_bundled_data),
+    # The bundled rows are checked once by the test suite (tests/test_bundled_data.py),
     # so loading skips per-row validation: it is on every command's start-up.
     # The fields are plain (no quoting), so str.split is safe and faster than csv.
     parse_date = dt.date.fromisoformat
