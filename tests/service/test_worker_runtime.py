@@ -192,3 +192,18 @@ def test_logs_never_carry_secrets(capsys: pytest.CaptureFixture[str]) -> None:
         assert line["ig_access_token"] == "***" and line["account_id"] == "1"
     finally:
         structlog.reset_defaults()
+
+
+@pytest.mark.parametrize("switch", [True, False])
+def test_the_dashboard_llm_switch_decides_whether_the_llm_is_asked(
+    engine: Engine, cipher: TokenCipher, clock: FakeClock, tmp_path: Path, switch: bool
+) -> None:
+    # Nothing listens on port 9: asking the LLM fails at once and the template
+    # reply goes out with the reason; not asking leaves no reason at all.
+    settings = load_settings(home=tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_model="any")
+    comments, accounts = CommentRepository(engine), AccountRepository(engine, cipher)
+    accounts.save(ACCOUNT_ID, ACCOUNT_NAME, now=clock(), token=TOKEN, settings={"llm_enabled": switch})
+    key = _submit(comments, clock, text="俾個號碼我")
+    reply = LanguageReplies(settings, clock=clock)(comments.get(key), accounts.get(ACCOUNT_ID))
+    assert reply.path == "template"
+    assert (reply.reason is not None) == switch

@@ -187,7 +187,10 @@ class LanguageReplies:
 
         comment = Comment(text=record.text, username=record.username or "", comment_id=record.comment_id)
         reply: ReplyLike = respond(comment, self.context(account))
-        if self.settings.llm_enabled and reply.text is not None:
+        # The LLM needs an endpoint (global settings) and the account's consent
+        # (its dashboard switch, on unless turned off).
+        wanted = bool(account.settings.get("llm_enabled", True))
+        if self.settings.llm_enabled and wanted and reply.text is not None:
             reply = self._rephrase(reply, comment)
         return reply
 
