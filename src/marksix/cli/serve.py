@@ -54,7 +54,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
-    from marksix.web.runtime import ServeOptions
+    from marksix.web.runtime import ServeOptions, build_runtime
 
     settings = load_settings()
     if settings.home is None:
@@ -69,14 +69,25 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     )
     configure_logging()
     _quiet_per_request_logs()
-    app = create_app(settings, options=options)
+    try:
+        # Built here, not in the app's lifespan, so bad settings (a missing
+        # encryption key, an unreachable database) end with one clear line.
+        runtime = build_runtime(settings, options)
+    except BaseException:
+        listener.close()
+        raise
+    app = create_app(settings, runtime=runtime)
     click.echo(banner(host, port, sandbox, str(settings.home)))
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
     )
-    # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly.
-    with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run(sockets=[listener])
+    runtime.start()
+    try:
+        # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(config).run(sockets=[listener])
+    finally:
+        runtime.close()
     click.echo("Stopped.")
 
 
