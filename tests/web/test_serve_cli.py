@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from marksix.cli import cli
 from marksix.cli.serve import banner
+from marksix.errors import ConfigError
 
 
 def test_help_has_examples_and_names_the_settings() -> None:
@@ -88,3 +89,15 @@ def test_serve_starts_the_sandbox_answers_and_stops_cleanly_on_ctrl_c(tmp_path: 
             process.wait(10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_real_mode_without_an_encryption_key_is_one_clear_error(
+    marksix_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKSIX_IG_ACCESS_TOKEN", "IGAA-not-a-real-token")
+    monkeypatch.setenv("MARKSIX_IG_USER_ID", "17841400000000009")
+    monkeypatch.delenv("MARKSIX_ENCRYPTION_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert isinstance(result.exception, ConfigError)
+    assert "MARKSIX_ENCRYPTION_KEY" in str(result.exception)
+    assert "IGAA-not-a-real-token" not in result.output + str(result.exception)
