@@ -97,6 +97,7 @@ def test_real_mode_without_an_encryption_key_is_one_clear_error(
     monkeypatch.setenv("MARKSIX_IG_ACCESS_TOKEN", "IGAA-not-a-real-token")
     monkeypatch.setenv("MARKSIX_IG_USER_ID", "17841400000000009")
     monkeypatch.delenv("MARKSIX_ENCRYPTION_KEY", raising=False)
+    monkeypatch.chdir(marksix_home.parent)  # no developer's .env
     result = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert isinstance(result.exception, ConfigError)
     assert "MARKSIX_ENCRYPTION_KEY" in str(result.exception)
