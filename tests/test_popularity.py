@@ -205,7 +205,7 @@ def test_fit_command_writes_a_model(
     # A small slice keeps the test fast: 2025's draws, holdout from September.
     history = bundled_history()
     recent = DrawHistory([draw for draw in history if draw.date >= dt.date(2025, 1, 1)])
-    monkeypatch.setattr("marksix.archive.load_history", lambda home=None: recent)
+    monkeypatch.setattr("marksix.archive.load_history", lambda home=None, database_url=None: recent)
     output = tmp_path / "refit.json"
     result = CliRunner().invoke(
         cli,
