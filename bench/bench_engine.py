@@ -9,36 +9,15 @@ Target: each command under 2 s of wall time. Figures are medians.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
+
+from cli_timing import child_environment, marksix_command, wall_time
 
 TARGET_SECONDS = 2.0
-
-
-def marksix_command() -> list[str]:
-    script = Path(sys.executable).with_name("marksix")
-    if script.exists():
-        return [sys.executable, str(script)]
-    return [sys.executable, "-c", "import sys; from marksix.cli import main; sys.exit(main())"]
-
-
-def child_environment() -> dict[str, str]:
-    # As installed: bytecode may be cached (see bench_cli_startup.py).
-    environment = dict(os.environ)
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    return environment
-
-
-def wall_time(command: list[str], environment: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
-    return time.perf_counter() - started
 
 
 def median_seconds(action: Callable[[], object], runs: int) -> float:
