@@ -43,6 +43,7 @@ class CommentRepository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._inserts: dict[str, Any] = {}
 
     # --- intake ------------------------------------------------------------------
     def record(
@@ -52,8 +53,17 @@ class CommentRepository:
         now: datetime,
         source: str = "webhook",
         commented_at: datetime | None = None,
+        queued: bool = False,
+        skipped: tuple[str, str] | None = None,
     ) -> bool:
-        """Store a comment once; False when this account's comment was already known."""
+        """Store a comment once; False when this account's comment was already known.
+
+        `queued=True` stores it ready for the worker, as `queue` would, in the
+        same transaction; `skipped=(code, reason)` stores it finished, for a
+        comment that surely gets no reply (the account's own). One statement
+        either way, so the webhook pays one transaction per comment.
+        """
+        state = "skipped" if skipped else "queued" if queued else "received"
         values = {
             "account_id": event.account_id,
             "comment_id": event.comment_id,
@@ -66,23 +76,32 @@ class CommentRepository:
             "media_product_type": event.media_product_type,
             "is_self": 1 if event.self_ig_scoped_id else 0,
             "source": source,
-            "state": "received",
+            "state": state,
             "attempts": 0,
             "commented_at": commented_at or epoch(event.timestamp),
             "received_at": now,
             "updated_at": now,
+            "enqueued_at": now if state == "queued" else None,
+            "finished_at": now if skipped else None,
+            "reason_code": skipped[0] if skipped else None,
+            "reason": skipped[1] if skipped else None,
         }
         with self.engine.begin() as connection:
-            dialect = connection.dialect.name
+            # rowcount is unreliable here (-1 on some drivers); a returned id is not.
+            return connection.execute(self._insert_new(connection.dialect.name), values).first() is not None
+
+    def _insert_new(self, dialect: str) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once: its values are parameters,
+        so SQLAlchemy compiles it once instead of rebuilding it for every comment."""
+        statement = self._inserts.get(dialect)
+        if statement is None:
             insert_module = postgresql if dialect == "postgresql" else sqlite
-            statement = (
+            statement = self._inserts[dialect] = (
                 insert_module.insert(comments)
-                .values(**values)
                 .on_conflict_do_nothing(index_elements=["account_id", "comment_id"])
                 .returning(comments.c.id)
             )
-            # rowcount is unreliable here (-1 on some drivers); a returned id is not.
-            return connection.execute(statement).first() is not None
+        return statement
 
     def queue(self, key: CommentKey, *, now: datetime, enqueued_at: datetime | None = None) -> bool:
         """received -> queued, noting when its task runs; False if the comment is further along.

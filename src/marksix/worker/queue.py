@@ -33,6 +33,7 @@ from huey.consumer import Consumer
 from marksix.errors import missing_extra
 from marksix.store.comments import CommentKey, IncomingComment
 from marksix.worker import metrics
+from marksix.worker.service import OWN_COMMENT
 
 if TYPE_CHECKING:
     from marksix.config import Settings
@@ -41,6 +42,13 @@ if TYPE_CHECKING:
 log = structlog.get_logger("marksix.worker.queue")
 
 QUEUE_FILE = "queue.sqlite3"
+
+
+def written_by_account(event: IncomingComment) -> bool:
+    """Meta's own loop guard, known from the webhook alone: `from.id == entry.id`, or
+    `self_ig_scoped_id` present. Other signs (the username, our reply ids) need the
+    store, so those comments go to the worker, which checks them all."""
+    return bool(event.self_ig_scoped_id) or (event.from_id is not None and event.from_id == event.account_id)
 
 
 def make_huey(
@@ -80,6 +88,9 @@ class Tasks:
         now = services.clock()
         delay = (at - now).total_seconds() if at is not None else 0.0
         services.comments.queue(key, now=now, enqueued_at=at if delay > 0 else None)
+        self._send_task(key, delay)
+
+    def _send_task(self, key: CommentKey, delay: float) -> None:
         try:
             if delay > 0:
                 self.process_comment.schedule(args=(key.account_id, key.comment_id), delay=delay)
@@ -94,12 +105,24 @@ class Tasks:
             )
 
     def submit(self, event: IncomingComment, *, source: str = "webhook") -> bool:
-        """Store a comment and queue it; False (and nothing queued) for a duplicate."""
+        """Store a comment and queue it; False (and nothing queued) for a duplicate.
+
+        The row is stored already queued (one transaction), then the task is
+        sent. The account's own comments, our replies coming back among them,
+        are stored as skipped at once: no task, no worker.
+        """
         services = self.services()
-        if not services.comments.record(event, now=services.clock(), source=source):
+        now = services.clock()
+        if written_by_account(event):
+            if not services.comments.record(event, now=now, source=source, skipped=OWN_COMMENT):
+                return False
+            metrics.COMMENTS_RECEIVED.labels(source).inc()
+            metrics.COMMENTS_SKIPPED.labels(OWN_COMMENT[0]).inc()
+            return True
+        if not services.comments.record(event, now=now, source=source, queued=True):
             return False
         metrics.COMMENTS_RECEIVED.labels(source).inc()
-        self.enqueue(CommentKey(event.account_id, event.comment_id))
+        self._send_task(CommentKey(event.account_id, event.comment_id), 0.0)
         return True
 
     def resume(self, account_id: str) -> int:

@@ -107,6 +107,8 @@ class Outcome:
 
 
 NOT_CLAIMED = Outcome("not_claimed")
+#: The skip code and reason of the account's own comments (the webhook route uses them too).
+OWN_COMMENT = ("own_comment", "written by the account itself")
 #: Instagram accepts the one private reply to a comment within 7 days of it.
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
 
@@ -370,7 +372,7 @@ class _Attempt:
             or (record.from_id is not None and record.from_id in own_ids)
             or (record.username or "").lower() == account.username.lower()
         ):
-            return "own_comment", "written by the account itself"
+            return OWN_COMMENT
         if self.service.comments.is_own_reply(account.id, record.comment_id):
             return "own_comment", "a reply this service posted"
         if record.parent_id is not None:
