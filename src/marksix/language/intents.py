@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from marksix.language.harm import harm_signs
 from marksix.language.lexicon import (
     ABUSE,
     ADVERT,
@@ -65,10 +66,14 @@ def classify(
         return Classified("ignore", "contains a link")
     if ADVERT.search(stripped):
         return Classified("ignore", "looks like spam or an advert")
-    if HARM.search(stripped):
+    signs = harm_signs(stripped)
+    if HARM.search(stripped) or signs.strong:
         return Classified("support")
     if SPAM.search(stripped):
         return Classified("ignore", "looks like spam or an advert")
+    # Two weaker signs ("輸到冇錢交租") still outrank abuse and any request in the comment.
+    if signs.shows_harm:
+        return Classified("support")
     if ABUSE.search(stripped):
         return Classified("ignore", "abusive")
     if TICKET_CHECK.search(stripped) and (has_ticket_numbers or not _asks_for_numbers(stripped)):
