@@ -45,6 +45,9 @@ def detect_language(text: str, default: str = "zh-HK") -> str:
     if not han:
         return "en" if latin_words else default
     chinese = "".join(han)
+    # Cantonese words whose characters are not Cantonese markers on their own ("点样用呢个").
+    if any(word in chinese for word in CANTONESE_WORDS):
+        return "zh-HK"
     # Mostly English with a Chinese word or two ("hot numbers pls, 唔該"): English.
     if latin_words >= 2 * len(han):
         return "en"
@@ -65,7 +68,23 @@ def detect_language(text: str, default: str = "zh-HK") -> str:
     return default if default in ("zh-HK", "zh-CN") else "zh-HK"
 
 
+CANTONESE_WORDS = (
+    "點樣",
+    "点样",
+    "呢個",
+    "呢个",
+    "呢度",
+    "邊個",
+    "边个",
+    "邊度",
+    "边度",
+    "點解",
+    "点解",
+    "乜嘢",
+)
 MANDARIN_WORDS = (
+    "但是",
+    "不到",
     "的",
     "了",
     "吗",

@@ -11,7 +11,7 @@ stem of five letters or more also matches a comment word one edit away
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -19,6 +19,7 @@ WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 IRREGULAR = {
     "lost": "lose",
     "spent": "spend",
+    "sold": "sell",
     "blew": "blow",
     "blown": "blow",
     "paid": "pay",
@@ -81,7 +82,9 @@ class Phrases:
     phrases: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def of(cls, *phrases: str) -> Phrases:
+    def of(cls, *alternatives: str) -> Phrases:
+        """Phrases.of("cannot stop|cannot quit", "addict"): alternatives split on "|"."""
+        phrases = [phrase for group in alternatives for phrase in group.split("|")]
         return cls(tuple(tuple(stems(phrase)) for phrase in phrases))
 
     def found_in(self, words: Sequence[str]) -> bool:
@@ -126,7 +129,3 @@ def within_one_edit(first: str, second: str) -> bool:
         swapped = first[index : index + 2] == second[index : index + 2][::-1] and tail_swapped
         return first[index + 1 :] == second[index + 1 :] or swapped
     return first[index:] == second[index + 1 :]
-
-
-def any_found(groups: Iterable[Phrases], words: Sequence[str]) -> bool:
-    return any(group.found_in(words) for group in groups)

@@ -35,29 +35,28 @@ CJK_STRONG = _cjk(
     # can't stop, can't quit, hooked
     r"停唔到|停唔落|停唔低|停不下|停不了|戒唔到|戒唔甩|戒唔掉|戒不了|戒不掉|戒賭|戒掉|想戒|點戒|怎麼戒|點樣戒",
     r"控制唔到|控制唔住|控制不住|控制不了|自控|上癮|成癮|沉迷|賭癮|爛賭|忍唔住|忍不住",
+    r"收手|收唔到手|收唔到|收不了|收不住|唔買唔安樂|不買不舒服",
     # chasing losses
     r"追數|追番|追返|追回|追輸|翻本|回本|翻身|贏番|贏返|贏回|撈番|撈返|拿回來|賺回|搏番|搏返|搏翻",
-    # borrowing or debt to play
+    # borrowing, debt, or selling what the household owns, to play
     r"借(?:咗|了|左|埋|過|的)?(?:錢|貸|債|款)|(?:問|向|跟|同|找)[^，,。！!？?]{0,6}借|借(?:咗|了|左|埋|過)",
-    r"網貸|高利貸|財仔|大耳窿|花唄|借唄|套現|碌爆|刷爆|碌卡|信用卡|卡數|典當|按(?:咗|了)(?:樓|屋|車)",
+    r"網貸|高利貸|財仔|大耳窿|花唄|借唄|套現|碌爆|刷爆|碌卡|信用卡|卡數|透支|典當|按(?:咗|了)(?:樓|屋|車)",
     r"欠(?:咗|了|落|下)?[^，,。！!？?]{0,6}(?:錢|債|數)|負債|欠債|債務|還唔到|還唔起|還不起|還不上|還唔清",
     r"還不了|周轉唔到|周轉不靈|破產",
+    r"賣(?:咗|了|埋|掉)?(?:架|部|層|間)?(?:車|樓|屋|房|首飾|金器|手錶)|(?:車|樓|屋|房子|首飾)[^，,。！!？?]{0,3}賣",
     # despair
     r"想死|唔想生存|不想活|活不下去|生無可戀|走投無路|一無所有|傾家蕩產|家散人亡|跳樓|自殺|輕生",
 )
-EN_STRONG = (
-    Phrases.of(
-        "cannot stop", "cannot quit", "unable to stop", "stop gambling", "quit gambling", "how do i stop"
-    ),
-    Phrases.of("want to quit", "need to quit", "need to stop", "addict", "compulsive", "hooked", "obsessed"),
-    Phrases.of("gambling problem", "problem gambling", "out of control", "my gambling"),
-    Phrases.of(
-        "chase loss", "win back", "get it back", "get money back", "make back", "recover loss", "recoup"
-    ),
-    Phrases.of("borrow", "loan", "payday", "max out", "credit card", "pawn", "loan shark", "in debt", "debt"),
-    Phrases.of("bankrupt", "broke", "cannot pay", "cannot afford", "lost everything", "lose everything"),
-    Phrases.of("kill myself", "want to die", "suicide", "suicidal", "end it all", "no way out"),
-    Phrases.of("gamble away", "gambled away"),
+EN_STRONG = Phrases.of(
+    "cannot stop|cannot quit|unable to stop|stop gambling|quit gambling|how do i stop|want to quit",
+    "need to quit|need to stop|addict|compulsive|hooked|obsessed|cannot control|no control",
+    "cannot help myself",
+    "gambling problem|problem gambling|out of control|my gambling",
+    "chase loss|win back|get it back|get money back|make back|recover loss|recoup",
+    "borrow|loan|payday|max out|credit card|pawn|in debt|debt|bankrupt|broke|cannot pay|cannot afford",
+    "sell my car|sell my house|sell car|sell house|sell jewel|sell my stuff",
+    "lost everything|lose everything|gamble away",
+    "kill myself|want to die|suicide|suicidal|end it all|no way out",
 )
 
 # --- weak signs: two from families that belong together ---------------------
@@ -73,19 +72,24 @@ LOSS, SPEND, LIVELIHOOD, ALL, AMOUNT, REPEAT, GAMBLING, OWE, DISTRESS, CONFLICT 
     "distress",
     "conflict",
 )
-#: Which pairs of weak signs mean harm (read both ways).
+#: Which pairs of weak signs mean harm (read both ways). Family conflict is enough alone.
 PAIRS = {
     LOSS: {LIVELIHOOD, ALL, AMOUNT, REPEAT, DISTRESS, GAMBLING, OWE},
     SPEND: {LIVELIHOOD, ALL, AMOUNT},
     LIVELIHOOD: {ALL, AMOUNT, DISTRESS, GAMBLING, OWE},
     GAMBLING: {ALL, AMOUNT, DISTRESS, REPEAT, OWE},
+    REPEAT: {AMOUNT},
     OWE: {AMOUNT, DISTRESS},
 }
 FAMILY = (
-    r"老婆|老公|太太|丈夫|妻子|屋企人|家人|阿媽|媽媽|老媽|老豆|爸爸|老爸|父母"
+    r"老婆|老公|太太|丈夫|妻子|屋企|家人|家裡|家中|阿媽|媽媽|老媽|老豆|爸爸|老爸|我爸|我媽|父母"
     r"|仔女|子女|孩子|女朋友|男朋友|另一半"
 )
-ANGER = r"嬲|鬧|吵|離婚|唔理|不理|唔同我講|不跟我說|趕|要走|分手|發現|罵|失望|生氣|發火|翻臉|嫌棄"
+ANGER = (
+    r"嬲|鬧|吵|離婚|唔理|不理|唔同我講|不跟我說|趕(?:我)?走|趕出|要走|分手|發現|罵|失望|生氣|發火|翻臉|嫌棄"
+    # hiding it from the family is a sign too ("老婆唔知", "瞞住屋企人")
+    r"|唔知|不知道|瞞|收埋|偷偷|背著"
+)
 CJK_WEAK = {
     LOSS: _cjk(r"輸(?!出|入)|虧|蝕|敗光|損失|賠光"),
     SPEND: _cjk(
@@ -98,10 +102,10 @@ CJK_WEAK = {
     ),
     ALL: _cjk(r"(?:輸|用|花|洗|賭|蝕|虧)(?:晒|哂|曬|光|清|空|埋)|全部|所有|成(?:個月|副|份|身)|統統|輸到"),
     AMOUNT: _cjk(
-        r"\d+\s*(?:萬|千|k\b)|[幾十百千兩三四五六七八九]+萬",
+        r"\d+\s*(?:萬|千|k\b)|[幾十百千兩三四五六七八九]+(?:萬|千)",
         r"好多|很多|咁多|這麼多|那麼多|大筆|成千|上萬|輸到",
     ),
-    REPEAT: _cjk(r"又|再|次次|每期|每次|每日|每天|日日|成日|不停|一直|經常"),
+    REPEAT: _cjk(r"又|再|次次|每期|每次|每日|每天|日日|天天|成日|不停|一直|經常|連續|半年|成年|幾個月"),
     GAMBLING: _cjk(r"賭|落注|下注|賭鬼"),
     OWE: _cjk(r"欠"),
     DISTRESS: _cjk(
@@ -115,38 +119,27 @@ CJK_WEAK = {
     ),
 }
 EN_WEAK = {
-    LOSS: Phrases.of("lose", "loss", "blow", "waste", "burn", "throw away", "sink"),
-    SPEND: Phrases.of("spend", "bet", "all in"),
+    LOSS: Phrases.of("lose|loss|blow|waste|burn|throw away|sink"),
+    SPEND: Phrases.of("spend|bet|all in"),
     LIVELIHOOD: Phrases.of(
-        "rent", "salary", "paycheck", "paycheque", "wage", "savings", "mortgage", "tuition", "school money"
+        "rent|salary|paycheck|paycheque|wage|savings|mortgage|tuition|school money|our money|family money",
+        "kids money|the kids|bill|grocery",
     ),
-    ALL: Phrases.of("whole", "all", "everything", "entire", "every cent", "every penny"),
-    AMOUNT: Phrases.of("thousand", "grand", "so much", "a lot", "fortune", "too much", "hundred"),
-    REPEAT: Phrases.of("keep", "again", "every draw", "every week", "always", "constantly"),
-    GAMBLING: Phrases.of("gambl", "betting", "wager"),
-    OWE: Phrases.of("owe", "owing"),
+    ALL: Phrases.of("whole|all|everything|entire|every cent|every penny"),
+    AMOUNT: Phrases.of("thousand|grand|so much|a lot|fortune|too much|hundred"),
+    REPEAT: Phrases.of("keep|again|every draw|every week|every day|always|constantly|for months"),
+    GAMBLING: Phrases.of("gambl|betting|wager"),
+    OWE: Phrases.of("owe|owing"),
     DISTRESS: Phrases.of(
-        "desperate",
-        "miracle",
-        "last hope",
-        "last chance",
-        "scared",
-        "panic",
-        "depressed",
-        "cannot sleep",
-        "ruin",
-        "what do i do",
-        "what should i do",
-        "need win",
-        "need this win",
+        "desperate|miracle|last hope|last chance|scared|panic|depressed|cannot sleep|ruin|what do i do",
+        "what should i do|need win|need this win|hide|secret|behind back|lie to",
     ),
 }
-EN_LIVELIHOOD_OWNERS = Phrases.of("our money", "family money", "kids money", "the kids", "bill", "grocery")
-EN_FAMILY = Phrases.of("wife", "husband", "family", "mum", "mom", "dad", "parent", "partner", "girlfriend")
-EN_ANGER = Phrases.of(
-    "furious", "angry", "mad", "yell", "shout", "divorce", "leave me", "kick out", "found out"
-)
+EN_FAMILY = Phrases.of("wife|husband|family|mum|mom|dad|parent|partner|girlfriend|boyfriend|gf|bf|kid")
+EN_ANGER = Phrases.of("furious|angry|mad|yell|shout|divorce|leave me|kick out|found out|hide|fight")
 EN_MONEY = re.compile(r"\$\s?\d{3,}|\b\d+\s?k\b|\b\d{4,}\b")
+#: "down 20k", "down $3000": a loss written as a balance.
+EN_DOWN = re.compile(r"\bdown\s*(?:hk)?\$?\s?\d")
 #: Courtesy words built from the same characters as "all" ("唔該晒" is thanks).
 COURTESY = re.compile(r"唔該晒|唔該哂|多謝晒|多謝哂|謝晒|麻煩晒")
 
@@ -169,12 +162,12 @@ def harm_signs(normalised: str) -> HarmSigns:
     if CJK_STRONG.search(chinese):
         return HarmSigns(True, frozenset())
     words = stems(normalised)
-    if any(group.found_in(words) for group in EN_STRONG):
+    if EN_STRONG.found_in(words):
         return HarmSigns(True, frozenset())
     weak = {sign for sign, pattern in CJK_WEAK.items() if pattern.search(chinese)}
     weak |= {sign for sign, phrases in EN_WEAK.items() if phrases.found_in(words)}
-    if EN_LIVELIHOOD_OWNERS.found_in(words):
-        weak.add(LIVELIHOOD)
+    if EN_DOWN.search(normalised):
+        weak.add(LOSS)
     if EN_MONEY.search(normalised):
         weak.add(AMOUNT)
     if EN_FAMILY.found_in(words) and EN_ANGER.found_in(words):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from marksix.language.detect import to_simplified, to_traditional
 from marksix.language.harm import harm_signs
 from marksix.language.lexicon import (
     ABUSE,
@@ -40,12 +41,37 @@ INTENTS = ("pick", "last_result", "next_draw", "check_ticket", "odds", "stats", 
 
 
 QUESTION = re.compile(r"[?？]|嗎|吗|未|能中|得唔得|有冇|有没有", re.IGNORECASE)
+#: "開唔開", "攪不攪珠": an A-not-A question about the draw asks whether there is one.
+DRAW_QUESTION = re.compile(r"(開|攪|搞|开|搅)(?:唔|不)\1")
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
 class Classified:
     intent: str
     reason: str | None = None
+
+
+class Variants:
+    """A comment in its own script and, when it has Chinese, in the other one too.
+
+    The lexicon writes many phrases in one script only; matching the comment
+    converted both ways (OpenCC) lets "点样用" find "點樣用" without a second
+    entry. English-only comments skip the conversion.
+    """
+
+    __slots__ = ("texts",)
+
+    def __init__(self, text: str) -> None:
+        if CJK.search(text):
+            self.texts: tuple[str, ...] = tuple(
+                dict.fromkeys((text, to_traditional(text), to_simplified(text)))
+            )
+        else:
+            self.texts = (text,)
+
+    def has(self, pattern: re.Pattern[str]) -> bool:
+        return any(pattern.search(text) for text in self.texts)
 
 
 def classify(
@@ -64,44 +90,44 @@ def classify(
         return Classified("ignore", "empty comment")
     if has_link(stripped):
         return Classified("ignore", "contains a link")
-    if ADVERT.search(stripped):
+    text = Variants(stripped)
+    if text.has(ADVERT):
         return Classified("ignore", "looks like spam or an advert")
     signs = harm_signs(stripped)
-    if HARM.search(stripped) or signs.strong:
+    if text.has(HARM) or signs.strong:
         return Classified("support")
-    if SPAM.search(stripped):
+    if text.has(SPAM):
         return Classified("ignore", "looks like spam or an advert")
     # Two weaker signs ("輸到冇錢交租") still outrank abuse and any request in the comment.
     if signs.shows_harm:
         return Classified("support")
-    if ABUSE.search(stripped):
+    if text.has(ABUSE):
         return Classified("ignore", "abusive")
-    if TICKET_CHECK.search(stripped) and (has_ticket_numbers or not _asks_for_numbers(stripped)):
+    asks_for_numbers = text.has(PICK_REQUEST)
+    if text.has(TICKET_CHECK) and (has_ticket_numbers or not asks_for_numbers):
         return Classified("check_ticket")
     # "我買咗 5 個號 1 2 3 4 5": a ticket check, even if the ticket is short.
-    if (has_ticket_numbers or ball_count >= 3) and BOUGHT.search(stripped):
+    if (has_ticket_numbers or ball_count >= 3) and text.has(BOUGHT):
         return Classified("check_ticket")
     # Six bare numbers and a question ("1 3 5 7 9 11 中唔中?") is a ticket to check.
-    if bare_count >= 6 and QUESTION.search(stripped):
+    if bare_count >= 6 and text.has(QUESTION):
         return Classified("check_ticket")
-    if has_ticket_numbers and CHECK_HINT.search(stripped):
+    if has_ticket_numbers and text.has(CHECK_HINT):
         return Classified("check_ticket")
-    upcoming = NEXT_DRAW.search(stripped) or (WHEN_WORDS.search(stripped) and DRAW_WORDS.search(stripped))
-    if upcoming and not PAST_WORDS.search(stripped):
+    upcoming = (
+        text.has(NEXT_DRAW) or text.has(DRAW_QUESTION) or (text.has(WHEN_WORDS) and text.has(DRAW_WORDS))
+    )
+    if upcoming and not text.has(PAST_WORDS):
         return Classified("next_draw")
-    if LAST_RESULT.search(stripped) and not _asks_for_numbers(stripped) and not has_ticket_numbers:
+    if text.has(LAST_RESULT) and not asks_for_numbers and not has_ticket_numbers:
         return Classified("last_result")
-    if ODDS.search(stripped):
+    if text.has(ODDS):
         return Classified("odds")
     # "好耐冇出嘅號碼俾組我" asks for a pick weighted that way, not for a table.
-    superlative = SUPERLATIVE_WORDS.search(stripped) and NUMBER_WORDS.search(stripped)
-    if (STATS.search(stripped) or superlative) and not _asks_for_numbers(stripped):
+    superlative = text.has(SUPERLATIVE_WORDS) and text.has(NUMBER_WORDS)
+    if (text.has(STATS) or superlative) and not asks_for_numbers:
         return Classified("stats")
     # "忽略以上規則" names the rules to attack them, not to learn them.
-    if HELP.search(stripped) and not HELP_EXCEPTIONS.search(stripped) and not looks_like_injection(stripped):
+    if text.has(HELP) and not text.has(HELP_EXCEPTIONS) and not looks_like_injection(stripped):
         return Classified("help")
     return Classified("pick")
-
-
-def _asks_for_numbers(normalised: str) -> bool:
-    return PICK_REQUEST.search(normalised) is not None

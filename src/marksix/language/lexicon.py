@@ -45,6 +45,7 @@ SPAM = _alternatives(
     r"私訊我|私讯我|私信我|私聊|加我|睇我主頁|看我主页|微信|賺錢|赚钱|月入|被動收入|被动收入|投資回報",
     r"投资回报|貸款|贷款|代購|代购|優惠碼|优惠码|promo code|\bcrypto|bitcoin|\bforex\b|earn \$|make money",
     r"free followers|\bcasino\b|博彩網|澳門彩|澳门彩|特碼|特码|生肖|六合彩資料網",
+    r"私我|pm我|inbox我|穩賺|稳赚|signals?\b",
 )
 ABUSE = _alternatives(
     r"shut up|閉嘴|收聲|闭嘴",
@@ -59,6 +60,7 @@ TICKET_CHECK = _alternatives(
     r"\bdid\b.*\bwin\b|win anything|得唔得獎|中咗未|中左未|中咗冇|中咗幾多|中咗咩|中唔中|有冇中|中冇|對獎",
     r"对奖|對下|中了吗|中了没|中没中|有没有中|中奖了吗|中了什么|did i win|have i won",
     r"did i get (?:anything|a prize)|check my (?:ticket|numbers)|check (?:these|this) numbers|won anything",
+    r"對.{0,3}獎",
 )
 #: Having bought numbers makes a comment a ticket check only when it lists a ticket.
 BOUGHT = _alternatives(
@@ -128,6 +130,8 @@ STATS = _alternatives(
     r"出过几次|出過幾次|出了多少次|幾多次|几次|最熱|最热|最冷|最常出|最多出|最少出|最耐冇出|最久没出",
     r"好耐冇出|統計|统计|數據|数据|頻率|频率|hottest|coldest|most (?:common|frequent|drawn)",
     r"least (?:common|frequent|drawn)|how (?:often|many times)|\bfrequency\b|\bstats?\b|statistic",
+    # a question about which numbers are hot or cold, not a request for them
+    r"\b(?:which|what|any)\b[^?]{0,25}\b(?:hot|cold)(?:est)?\b|\bis \d+ (?:a |still )?(?:hot|cold)",
 )
 HELP = _alternatives(
     r"使唔使錢|收費|收费|free to use|is (?:it|this) free|cost anything",
@@ -143,6 +147,8 @@ HELP = _alternatives(
     r"怎麼玩|怎么玩|點用|点用|怎麼用|怎么用|點樣用|點樣玩|咩嚟|乜嘢嚟|係咩|是什么|點運作|怎么运作|規則",
     r"规则|教學|教我|how (?:does|do) (?:this|it|you) work|how (?:to|do i) (?:use|play)|what is this",
     r"what do you do|\bhelp\b(?! me)|\brules\b|^\s*\?+\s*$",
+    r"幹嘛|做乜(?:嘢)?(?:㗎|的)|what'?s this (?:account|page) for",
+    r"(?:is (?:it|this|that)|are you) (?:really |actually |an? )*(?:ai|bot|robot|human|real)\b",
 )
 #: "係咩號碼好" asks for numbers, not for help.
 HELP_EXCEPTIONS = _alternatives(
@@ -156,7 +162,7 @@ PICK_REQUEST = _alternatives(
 WHEN_WORDS = _alternatives(
     r"幾時|几时|幾點|几点|星期幾|星期几|禮拜幾|什麼時候|什么时候|咩時候|when\b|what time|what day|which day",
 )
-DRAW_WORDS = _alternatives(r"攪珠|搞珠|開獎|开奖|攪|draw|開|开|next one|下期|下次|下一期")
+DRAW_WORDS = _alternatives(r"攪珠|搞珠|開獎|开奖|攪|draw|開|开|next one|下期|下次|下一期|\bclos|截")
 #: A superlative or count about numbers: "邊個號碼最旺", "哪个号码出现最多".
 SUPERLATIVE_WORDS = _alternatives(
     r"最(?:多|少|熱|热|冷|旺|常|耐|久)|出現最|出现最|幾多次|几次|多少次|\bmost\b|\bleast\b|how many times",
