@@ -1,7 +1,8 @@
 """Comment-to-reply latency through the sandbox at a steady comment rate.
 
-The server is `marksix serve --sandbox` as a child process (uvicorn, 4
-worker threads, SQLite under a temporary MARKSIX_HOME), with the simulated
+The server is `marksix serve --sandbox` as a child process (uvicorn, and 8
+reply worker threads in a process of their own, as `serve` runs them;
+SQLite under a temporary MARKSIX_HOME), with the simulated
 Graph API answering after 20 ms. This process posts comments to the
 sandbox API at a fixed rate (open loop: comment i is due at i/RATE seconds,
 whatever happened before) for a bounded time, waits for the replies, and
@@ -69,7 +70,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="Comments per second.")
     parser.add_argument("--seconds", type=float, default=20.0, help="How long to keep posting.")
     parser.add_argument("--latency-ms", type=float, default=20.0, help="Simulated Graph API latency.")
-    parser.add_argument("--workers", type=int, default=4, help="Reply worker threads.")
+    parser.add_argument(
+        "--workers", type=int, default=8, help="Reply worker threads (`marksix serve`'s default)."
+    )
     args = parser.parse_args()
 
     with running_server(workers=args.workers, latency_ms=args.latency_ms) as url:

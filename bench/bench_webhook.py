@@ -65,6 +65,7 @@ def serve(home: Path, workers: int, latency_ms: float) -> None:
         sandbox=True,
         base_url=f"http://127.0.0.1:{port}",
         worker_threads=workers,
+        worker_process=workers > 0,  # as `marksix serve` runs them
         simulator_latency_ms=latency_ms,
         bench_routes=True,
     )

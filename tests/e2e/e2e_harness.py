@@ -111,12 +111,25 @@ class ThreadServer:
 class InProcessService:
     """`marksix serve --sandbox` in this process, with fast time scales."""
 
-    def __init__(self, home: Path, *, state: SimulatorState | None = None, worker_threads: int = 4) -> None:
+    def __init__(
+        self,
+        home: Path,
+        *,
+        state: SimulatorState | None = None,
+        worker_threads: int = 4,
+        worker_process: bool = False,
+    ) -> None:
         self.listener = listen("127.0.0.1", 0)
         self.port = self.listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = e2e_settings(home)
-        options = ServeOptions(sandbox=True, base_url=self.url, worker_threads=worker_threads, **FAST_OPTIONS)
+        options = ServeOptions(
+            sandbox=True,
+            base_url=self.url,
+            worker_threads=worker_threads,
+            worker_process=worker_process,
+            **FAST_OPTIONS,
+        )
         simulator = make_simulator(self.settings, options, state=state)
         self.runtime: Runtime = build_runtime(self.settings, options, simulator=simulator)
         self.server = ThreadServer(create_app(self.settings, runtime=self.runtime), self.listener)

@@ -24,10 +24,10 @@ import click
 )
 @click.option(
     "--worker-threads",
-    default=4,
+    default=8,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Reply worker threads running inside this process.",
+    help="Reply worker threads, in a child process of their own (a second CPU core).",
 )
 def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     """Run the webhook service with its reply worker.
@@ -46,7 +46,8 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
       marksix serve --sandbox                 # the whole flow on localhost
       marksix serve --port 8080               # real mode when credentials are set
       marksix serve --host 0.0.0.0 --port 80  # behind your HTTPS proxy
-    Ctrl-C stops the server and the worker cleanly.
+    The reply worker runs in a child process that lives and stops with the
+    server; Ctrl-C stops both cleanly, letting running replies finish.
     """
     import uvicorn
 
@@ -66,6 +67,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
         sandbox=sandbox,
         base_url=f"http://{_loopback_for(host)}:{port}",
         worker_threads=worker_threads,
+        worker_process=True,
     )
     configure_logging()
     _quiet_per_request_logs()

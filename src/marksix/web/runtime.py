@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from marksix.instagram.webhooks import CommentEvent
     from marksix.store.accounts import Account, AccountRepository
     from marksix.store.comments import CommentRepository
+    from marksix.web.worker_process import WorkerProcess
     from marksix.worker.limits import Limits
     from marksix.worker.queue import EmbeddedWorker, Tasks
     from marksix.worker.runtime import GraphClients, LanguageReplies, WorkerServices
@@ -55,6 +56,8 @@ class ServeOptions:
     public_url: str | None = None
     #: Reply worker threads in this process; 0 when another process runs the worker.
     worker_threads: int = 4
+    #: Run those threads in a child process (a core of their own) instead of this one.
+    worker_process: bool = False
     #: Simulated Graph API latency (sandbox).
     simulator_latency_ms: float = 20.0
     #: Compresses the simulator's 36-hour webhook retry schedule (tests).
@@ -104,6 +107,7 @@ class Runtime:
         #: Gauges read at scrape time; the counters live in worker.metrics' default registry.
         self.metrics_registry = CollectorRegistry(auto_describe=True)
         self._worker: EmbeddedWorker | None = None
+        self._worker_process: WorkerProcess | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
         self._work_waiting = threading.Event()
@@ -125,6 +129,8 @@ class Runtime:
 
     @property
     def worker_running(self) -> bool:
+        if self._worker_process is not None:
+            return self._worker_process.alive
         return self._worker is not None and self._worker.alive
 
     def accept(self, events: Iterable[CommentEvent]) -> int:
@@ -132,6 +138,8 @@ class Runtime:
         new = sum(self.tasks.submit(event) for event in events)
         if new:
             self._work_waiting.set()  # idle worker threads look at the queue now
+            if self._worker_process is not None:
+                self._worker_process.wake()
         return new
 
     def queue_depth(self) -> int:
@@ -176,10 +184,17 @@ class Runtime:
     # --- lifetime ----------------------------------------------------------------------
     def start(self) -> None:
         """Start the worker threads and the sweeper; safe to call once."""
-        if self.options.worker_threads > 0 and self._worker is None:
-            from marksix.web.consumer import start_workers
+        if self.options.worker_threads > 0 and self._worker is None and self._worker_process is None:
+            if self.options.worker_process:
+                from marksix.web.worker_process import WorkerProcess
 
-            self._worker = start_workers(self.huey, self._work_waiting, workers=self.options.worker_threads)
+                self._worker_process = WorkerProcess(self.settings, self.options)
+            else:
+                from marksix.web.consumer import start_workers
+
+                self._worker = start_workers(
+                    self.huey, self._work_waiting, workers=self.options.worker_threads
+                )
             # Whatever a previous run left behind (a killed worker, an unqueued row) goes first.
             self.tasks.sweep()
             if self.options.sweep_every is not None or self.options.reconcile_every is not None:
@@ -190,7 +205,8 @@ class Runtime:
         log.info(
             "runtime_started",
             sandbox=self.sandbox,
-            worker_threads=self.options.worker_threads if self._worker else 0,
+            worker_threads=self.options.worker_threads if self.worker_running else 0,
+            worker_process=self._worker_process.pid if self._worker_process else None,
             queue=type(self.huey).__name__,
         )
 
@@ -229,6 +245,8 @@ class Runtime:
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
+        if self._worker_process is not None:
+            self._worker_process.stop()
         if self.simulator is not None:
             self.simulator.close()
         self.graph_clients.close()
@@ -270,17 +288,9 @@ def build_runtime(
     settings: Settings, options: ServeOptions, *, simulator: Simulator | None = None
 ) -> Runtime:
     """Open the store (migrating it), register the account(s), and wire queue and worker."""
-    from marksix.web.reuse import ReusedContexts, ReusedGraphClients
     from marksix.web.sqlite_lock import serialise_transactions
-    from marksix.worker.queue import make_huey, register_tasks
-    from marksix.worker.runtime import (
-        build_services,
-        ensure_configured_account,
-        open_store,
-        settings_home,
-    )
+    from marksix.worker.runtime import ensure_configured_account, open_store, settings_home
     from marksix.worker.service import utc_now
-    from marksix.worker.sweeper import Sweeper
 
     home = settings_home(settings)
     home.mkdir(parents=True, exist_ok=True)
@@ -292,15 +302,7 @@ def build_runtime(
     else:
         simulator = None
         ensure_configured_account(settings, accounts, now=utc_now())
-    graph_clients = ReusedGraphClients(settings, accounts)
-    replies = ReusedContexts(settings)
-    services = build_services(
-        settings, comments, accounts, graph_for=graph_clients, reply_for=replies, limits=options.limits
-    )
-    services.sweeper = Sweeper(comments, limits=services.replies.limits, requeue_after=options.requeue_after)
-    huey = make_huey(settings, home=home)
-    _commit_without_fsync(huey)
-    tasks = register_tasks(huey, lambda: services)
+    graph_clients, replies, services, huey, tasks = wire_worker(settings, options, comments, accounts)
     return Runtime(
         settings,
         options,
@@ -314,6 +316,28 @@ def build_runtime(
         replies=replies,
         simulator=simulator,
     )
+
+
+def wire_worker(
+    settings: Settings, options: ServeOptions, comments: CommentRepository, accounts: AccountRepository
+) -> tuple[GraphClients, LanguageReplies, WorkerServices, Any, Tasks]:
+    """Graph clients, reply contexts, services, queue and tasks: the same in the server
+    and in its worker process (`web.worker_process`)."""
+    from marksix.web.reuse import ReusedContexts, ReusedGraphClients
+    from marksix.worker.queue import make_huey, register_tasks
+    from marksix.worker.runtime import build_services, settings_home
+    from marksix.worker.sweeper import Sweeper
+
+    graph_clients = ReusedGraphClients(settings, accounts)
+    replies = ReusedContexts(settings)
+    services = build_services(
+        settings, comments, accounts, graph_for=graph_clients, reply_for=replies, limits=options.limits
+    )
+    services.sweeper = Sweeper(comments, limits=services.replies.limits, requeue_after=options.requeue_after)
+    huey = make_huey(settings, home=settings_home(settings))
+    _commit_without_fsync(huey)
+    tasks = register_tasks(huey, lambda: services)
+    return graph_clients, replies, services, huey, tasks
 
 
 def _commit_without_fsync(huey: Any) -> None:

@@ -1,0 +1,136 @@
+"""The server's reply worker in a child process, woken by the webhook through a pipe.
+
+One Python process runs one thread at a time. With the web server, the
+webhook route, the sandbox's simulated Instagram and the reply workers in
+one process, they queue for the same interpreter lock and the server
+saturates on one core. In a child process the workers get a core of their
+own; everything else stays as it is in-process: the same queue and store,
+the same worker wiring (`runtime.wire_worker`), and idle workers woken at
+once, here by a byte down a pipe instead of an in-process event.
+
+The parent owns the child's lifetime. Ctrl-C reaches both (one process
+group), so the child ignores it and waits for the parent to close the
+pipe: it then lets running replies finish and exits. If the parent dies,
+the pipe closes too, so no worker outlives its server.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from marksix.config import Settings
+    from marksix.web.runtime import ServeOptions
+
+log = structlog.get_logger("marksix.web.worker_process")
+
+#: How long the parent waits for running replies when it stops the child.
+STOP_SECONDS = 10.0
+
+
+class WorkerProcess:
+    """A child process running `options.worker_threads` reply workers; `.wake()`, `.stop()`."""
+
+    def __init__(self, settings: Settings, options: ServeOptions) -> None:
+        # spawn, not fork: the parent has threads (uvicorn, the simulator's sender) and locks.
+        context = multiprocessing.get_context("spawn")
+        reader, self._writer = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=run_child, args=(settings, options, reader), name="marksix-worker", daemon=True
+        )
+        self._process.start()
+        reader.close()
+        os.set_blocking(self._writer.fileno(), False)
+        self._lock = threading.Lock()
+        self._closed = False
+        log.info("worker_process_started", pid=self._process.pid, workers=options.worker_threads)
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def wake(self) -> None:
+        """Tell idle workers there is work; never blocks the webhook."""
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                os.write(self._writer.fileno(), b"\x01")
+            except BlockingIOError:
+                pass  # the pipe is full of wake-ups the child has not read: it is awake anyway
+            except OSError as problem:  # the child is gone; health reports it
+                log.warning("worker_process_unreachable", error=str(problem))
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Close the pipe (running replies finish), wait, and end the child if it hangs."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._writer.close()
+        self._process.join(timeout)
+        if self._process.is_alive():
+            log.warning("worker_process_killed", pid=self._process.pid, waited=timeout)
+            self._process.terminate()
+            self._process.join(5)
+        log.info("worker_process_stopped", pid=self._process.pid, exitcode=self._process.exitcode)
+
+
+def run_child(settings: Settings, options: ServeOptions, wake_pipe: Connection) -> None:
+    """The child: the same worker wiring as the in-process one, until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us by closing the pipe
+    import logging
+
+    from marksix.logging_setup import configure_logging
+    from marksix.web.consumer import start_workers
+    from marksix.web.runtime import wire_worker
+    from marksix.web.sqlite_lock import serialise_transactions
+    from marksix.worker.runtime import open_store
+
+    configure_logging()
+    for name in ("huey", "httpx", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
+    serialise_transactions(engine)
+    graph_clients, replies, _services, huey, _tasks = wire_worker(settings, options, comments, accounts)
+    wake = threading.Event()
+    worker = start_workers(huey, wake, workers=max(1, options.worker_threads))
+    threading.Thread(target=_warm_up, args=(replies, accounts), name="marksix-warm-up", daemon=True).start()
+    try:
+        _relay_wake_ups(wake_pipe.fileno(), wake)
+    finally:
+        worker.stop()
+        graph_clients.close()
+        engine.dispose()
+
+
+def _relay_wake_ups(descriptor: int, wake: threading.Event) -> None:
+    while True:
+        try:
+            data = os.read(descriptor, 4096)
+        except InterruptedError:
+            continue
+        if not data:  # the parent closed the pipe, or died
+            return
+        wake.set()
+
+
+def _warm_up(replies: Any, accounts: Any) -> None:
+    """Load the draw history before the first reply needs it, as the server does."""
+    try:
+        for account in accounts.all():
+            replies.context(account)
+    except Exception as problem:  # the first reply will report it properly
+        log.warning("warm_up_failed", error=f"{type(problem).__name__}: {problem}")

@@ -1,0 +1,51 @@
+"""`marksix serve`'s layout: the reply worker in a child process, woken through a pipe.
+
+The same guarantees as with in-process threads: every comment answered
+exactly once, our own replies stored as skipped, and a stop that lets the
+child finish and leaves no process behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2e_harness import InProcessService, assert_one_reply_each, post_comment, replied_to, settled, wait_until
+
+from marksix.store.comments import CommentKey
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[InProcessService]:
+    running = InProcessService(tmp_path / "home", worker_threads=3, worker_process=True).start()
+    yield running
+    running.stop()
+
+
+def test_the_child_worker_answers_each_comment_once(service: InProcessService) -> None:
+    worker = service.runtime._worker_process
+    assert worker is not None and worker.alive
+    comment_ids = [post_comment(service.http, f"fan{n}", "俾組號碼我") for n in range(12)]
+    wait_until(lambda: replied_to(service.http, comment_ids), "replies from the worker process", 60)
+    assert service.simulator.sender.wait_idle(10)
+    wait_until(lambda: settled(service.runtime.comments.counts_by_state), "the queue to drain")
+    for reply in assert_one_reply_each(service.http, comment_ids):
+        echo = service.runtime.comments.get(CommentKey(service.simulator.state.account.id, reply["reply_id"]))
+        assert (echo.state, echo.reason_code) == ("skipped", "own_comment")
+    health = service.http.get("/healthz").json()
+    assert health["worker"]["running"] is True
+    assert health["queue"]["states"]["replied"] == 12
+
+
+def test_stopping_the_server_stops_the_child(tmp_path: Path) -> None:
+    running = InProcessService(tmp_path / "home", worker_threads=2, worker_process=True).start()
+    worker = running.runtime._worker_process
+    assert worker is not None
+    first = post_comment(running.http, "amy", "give me numbers for the next draw")
+    wait_until(lambda: replied_to(running.http, [first]), "a reply from the worker process", 60)
+    running.stop()
+    assert not worker.alive
+    assert running.runtime.worker_running is False
