@@ -44,7 +44,8 @@ def detect_language(text: str, default: str = "zh-HK") -> str:
     latin_words = len(LATIN_WORD.findall(text))
     if not han:
         return "en" if latin_words else default
-    chinese = "".join(han)
+    # 系 marks Cantonese written in Simplified (系 for 係) except inside Mandarin words.
+    chinese = MANDARIN_XI_WORDS.sub("", "".join(han)) or "".join(han)
     # Cantonese words whose characters are not Cantonese markers on their own ("点样用呢个").
     if any(word in chinese for word in CANTONESE_WORDS):
         return "zh-HK"
@@ -68,6 +69,7 @@ def detect_language(text: str, default: str = "zh-HK") -> str:
     return default if default in ("zh-HK", "zh-CN") else "zh-HK"
 
 
+MANDARIN_XI_WORDS = re.compile("关系|系统|联系|体系|系列|關係|系統|聯繫|體系")
 CANTONESE_WORDS = (
     "點樣",
     "点样",

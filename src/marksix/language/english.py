@@ -39,6 +39,13 @@ IRREGULAR = {
     "i've": "i have",
     "ive": "i have",
     "don't": "do not",
+    "doesn't": "does not",
+    "doesnt": "does not",
+    "didn't": "did not",
+    "didnt": "did not",
+    "swore": "swear",
+    "taken": "take",
+    "took": "take",
     "dont": "do not",
     "maxed": "max",
 }

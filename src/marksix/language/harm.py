@@ -36,6 +36,8 @@ CJK_STRONG = _cjk(
     r"停唔到|停唔落|停唔低|停不下|停不了|戒唔到|戒唔甩|戒唔掉|戒不了|戒不掉|戒賭|戒掉|想戒|點戒|怎麼戒|點樣戒",
     r"控制唔到|控制唔住|控制不住|控制不了|自控|上癮|成癮|沉迷|賭癮|爛賭|忍唔住|忍不住",
     r"收手|收唔到手|收唔到|收不了|收不住|唔買唔安樂|不買不舒服",
+    # escalation ("越輸越想買") and preoccupation
+    r"越(?:輸|買|賭|蝕|虧)越|成日諗住|整天想|每天都在想|滿腦子|日諗夜諗",
     # chasing losses
     r"追數|追番|追返|追回|追輸|翻本|回本|翻身|贏番|贏返|贏回|撈番|撈返|拿回來|賺回|搏番|搏返|搏翻",
     # borrowing, debt, or selling what the household owns, to play
@@ -50,7 +52,8 @@ CJK_STRONG = _cjk(
 EN_STRONG = Phrases.of(
     "cannot stop|cannot quit|unable to stop|stop gambling|quit gambling|how do i stop|want to quit",
     "need to quit|need to stop|addict|compulsive|hooked|obsessed|cannot control|no control",
-    "cannot help myself",
+    "cannot help myself|swear stop|promise stop|try to stop|try to quit|in too deep|too deep",
+    "take over my life|ruin my life|destroy my life|the more i lose",
     "gambling problem|problem gambling|out of control|my gambling",
     "chase loss|win back|get it back|get money back|make back|recover loss|recoup",
     "borrow|loan|payday|max out|credit card|pawn|in debt|debt|bankrupt|broke|cannot pay|cannot afford",
@@ -78,17 +81,19 @@ PAIRS = {
     SPEND: {LIVELIHOOD, ALL, AMOUNT},
     LIVELIHOOD: {ALL, AMOUNT, DISTRESS, GAMBLING, OWE},
     GAMBLING: {ALL, AMOUNT, DISTRESS, REPEAT, OWE},
-    REPEAT: {AMOUNT},
+    REPEAT: {AMOUNT, DISTRESS},
     OWE: {AMOUNT, DISTRESS},
 }
 FAMILY = (
     r"老婆|老公|太太|丈夫|妻子|屋企|家人|家裡|家中|阿媽|媽媽|老媽|老豆|爸爸|老爸|我爸|我媽|父母"
-    r"|仔女|子女|孩子|女朋友|男朋友|另一半"
+    r"|仔女|子女|孩子|女朋友|男朋友|另一半|個仔|個女|兒子|女兒"
 )
 ANGER = (
     r"嬲|鬧|吵|離婚|唔理|不理|唔同我講|不跟我說|趕(?:我)?走|趕出|要走|分手|發現|罵|失望|生氣|發火|翻臉|嫌棄"
     # hiding it from the family is a sign too ("老婆唔知", "瞞住屋企人")
-    r"|唔知|不知道|瞞|收埋|偷偷|背著"
+    r"|唔知|不知道|瞞|收埋|偷偷|背著|唔認|不認|斷絕"
+    # an ultimatum: "再買就..."
+    r"|再(?:買|賭)[^，,。！!？?]{0,2}就"
 )
 CJK_WEAK = {
     LOSS: _cjk(r"輸(?!出|入)|虧|蝕|敗光|損失|賠光"),
@@ -100,18 +105,23 @@ CJK_WEAK = {
         r"人工|糧|工資|薪水|薪金|租|房貸|按揭|供樓|學費|家用|積蓄|儲蓄|身家|老本|棺材本|生活費|飯錢|奶粉錢",
         r"(?:公司|屋企|家裡|家裏|阿媽|老婆|老公)(?:啲|的)?錢|退休|強積金|首期|首付|私房錢|養老",
     ),
-    ALL: _cjk(r"(?:輸|用|花|洗|賭|蝕|虧)(?:晒|哂|曬|光|清|空|埋)|全部|所有|成(?:個月|副|份|身)|統統|輸到"),
+    ALL: _cjk(
+        r"(?:輸|用|花|洗|賭|蝕|虧)(?:晒|哂|曬|光|清|空|埋)|全部|所有|成(?:個月|副|份|身)|統統|輸到|一半|大半"
+    ),
     AMOUNT: _cjk(
         r"\d+\s*(?:萬|千|k\b)|[幾十百千兩三四五六七八九]+(?:萬|千)",
         r"好多|很多|咁多|這麼多|那麼多|大筆|成千|上萬|輸到",
     ),
-    REPEAT: _cjk(r"又|再|次次|每期|每次|每日|每天|日日|天天|成日|不停|一直|經常|連續|半年|成年|幾個月"),
+    REPEAT: _cjk(
+        r"又|再|次次|每期|每次|每日|每天|日日|天天|成日|不停|一直|經常|連續|半年|成年|幾個月",
+        r"仲(?:係度|喺度|要)?買|還在買|照買",
+    ),
     GAMBLING: _cjk(r"賭|落注|下注|賭鬼"),
     OWE: _cjk(r"欠"),
     DISTRESS: _cjk(
         r"點算|怎麼辦|怎麼活|點過|點交|點還|點同[^，,。！!？?]{0,4}講|怎麼跟[^，,。！!？?]{0,4}說|救命|失眠",
         r"瞓唔着|瞓唔著|睡不著|好驚|害怕|驚死|絕望|崩潰|頂唔順|受不了|唔知點|不知道怎麼|冇飯食|沒飯吃|喊|哭",
-        r"最後希望|最後機會|一定要中|唔敢|不敢|瞞|偷偷|背著|指望|靠晒|就靠",
+        r"最後希望|最後機會|一定要中|唔敢|不敢|瞞|偷偷|背著|指望|靠晒|就靠|冇米|沒米|開唔到飯",
     ),
     CONFLICT: _cjk(
         f"(?:{FAMILY})[^。！!？?]{{0,12}}(?:{ANGER})",
@@ -120,13 +130,13 @@ CJK_WEAK = {
 }
 EN_WEAK = {
     LOSS: Phrases.of("lose|loss|blow|waste|burn|throw away|sink"),
-    SPEND: Phrases.of("spend|bet|all in"),
+    SPEND: Phrases.of("spend|bet|all in|cash"),
     LIVELIHOOD: Phrases.of(
         "rent|salary|paycheck|paycheque|wage|savings|mortgage|tuition|school money|our money|family money",
-        "kids money|the kids|bill|grocery",
+        "kids money|the kids|bill|grocery|pension|retirement|mpf",
     ),
     ALL: Phrases.of("whole|all|everything|entire|every cent|every penny"),
-    AMOUNT: Phrases.of("thousand|grand|so much|a lot|fortune|too much|hundred"),
+    AMOUNT: Phrases.of("thousand|grand|so much|a lot|fortune|too much|hundred|how much"),
     REPEAT: Phrases.of("keep|again|every draw|every week|every day|always|constantly|for months"),
     GAMBLING: Phrases.of("gambl|betting|wager"),
     OWE: Phrases.of("owe|owing"),
@@ -136,7 +146,7 @@ EN_WEAK = {
     ),
 }
 EN_FAMILY = Phrases.of("wife|husband|family|mum|mom|dad|parent|partner|girlfriend|boyfriend|gf|bf|kid")
-EN_ANGER = Phrases.of("furious|angry|mad|yell|shout|divorce|leave me|kick out|found out|hide|fight")
+EN_ANGER = Phrases.of("furious|angry|mad|yell|shout|divorce|leave me|kick out|found out|hide|fight|not know")
 EN_MONEY = re.compile(r"\$\s?\d{3,}|\b\d+\s?k\b|\b\d{4,}\b")
 #: "down 20k", "down $3000": a loss written as a balance.
 EN_DOWN = re.compile(r"\bdown\s*(?:hk)?\$?\s?\d")

@@ -39,6 +39,7 @@ SPAM = _alternatives(
     r"follow @|giveaway|兼職|兼职|日結|日结",
     r"联系我|聯絡我|聯繫我|contact me|代写|代寫|\bdiscounts?\b",
     r"link.{0,4}bio|睇波|buy (?:cheap )?(?:followers|likes)|(?:our|my) (?:site|website|shop|store)",
+    r"\bmake (?:hk)?\$\s?\d|\bmake \d[\d,]{3,}|see (?:my )?(?:profile|bio)",
     r"earn \$?\d|message me|from home|領取|领取|內部資料|内部资料|內幕|内幕|\bdm (?:me|for)\b",
     r"check (?:my|out my) (?:page|bio|profile|account)|link in (?:my )?bio",
     r"follow (?:me|back|4 follow|for follow)|\bf4f\b|\bl4l\b|whatsapp|telegram|wechat|\bwa\s*:?\s*\+?\d",
@@ -48,7 +49,7 @@ SPAM = _alternatives(
     r"私我|pm我|inbox我|穩賺|稳赚|signals?\b",
 )
 ABUSE = _alternatives(
-    r"shut up|閉嘴|收聲|闭嘴",
+    r"shut up|閉嘴|收聲|闭嘴|\bf+ off\b|\bfk off|piss off|(?:total|such a|what a) scam|\bscammers?\b",
     r"\bclowns?\b|\bidiots?\b|on9",
     r"\brubbish\b|\btrash\b|\bcrap\b",
     r"\bstupid\b|\buseless\b|垃圾|廢物|废物|智障",
@@ -71,6 +72,7 @@ BOUGHT = _alternatives(
 )
 #: With a whole ticket of numbers, these words make it a check.
 CHECK_HINT = _alternatives(
+    r"核對|核对|verify",
     r"對唔對|对不对|對到|能中|how did i do|did i do|中唔中|中到",
     r"\bcheck\b|對下|对下|對獎|对奖|有冇獎|有没有奖|有獎|中咗|中了|any luck|\bwon\b|\bprize\b",
 )
@@ -78,7 +80,7 @@ NEXT_DRAW = _alternatives(
     r"截唔截",
     r"幾多次攪珠|几次开奖|每星期.{0,4}(?:攪珠|开奖)|禮拜有幾多次|how many draws",
     r"逢二四六|逢星期|攪珠日子|哪几天|邊幾日|which days|今天开奖|今日攪唔攪",
-    r"draw on (?:mon|tues|wednes|thurs|fri|satur|sun)day",
+    r"draws?(?: \w+)? on (?:mon|tues|wednes|thurs|fri|satur|sun)days?",
     r"(?:周|週|星期|禮拜|礼拜)[一二三四五六日天](?:有冇|有没有|會唔會|会不会)?(?:开奖|開獎|攪珠|开|開)",
     r"开奖吗|攪唔攪|下期.{0,4}(?:獎金|奖金|頭獎|头奖|多寶|多宝)|今期.{0,4}(?:獎金|奖金|多寶|多宝)",
     r"(?:what'?s|how much|how big) (?:is )?the jackpot|when can i buy|when (?:do|does) sales",
@@ -141,6 +143,7 @@ HELP = _alternatives(
     r"机器人|機器人|機械人|are you (?:a )?(?:bot|real|human)|what'?s this about|what is this about",
     r"真人|係咪ai|是不是ai|how does (?:the |this |your )?(?:ai|bot)|how do you pick",
     r"真係隨機|真的随机|is (?:it|this) (?:really )?random|\blegit\b|\bscam\b|呃人|骗人|怎么让你|怎樣讓你",
+    r"(?:用|係|是)\s*ai\b|真的嗎|真的吗|係咪真|真唔真|is (?:it|this) real\b",
     r"how do i get you|準唔準|准不准|準確|准确|is (?:it|this) accurate|does (?:it|this) (?:really )?work",
     r"how (?:do|can) i (?:ask|choose|get|request)|點先可以|點樣用你",
     r"what (?:is|does) this (?:account|page|bot)|點樣(?:先)?(?:可以)?揀|點揀|怎么选|怎麼選|點玩|点玩",

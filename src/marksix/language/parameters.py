@@ -56,6 +56,9 @@ NOT_A_BALL_AFTER = re.compile(
 #: Words with a number in them that is never a ball.
 NUMBER_WORDS = re.compile(
     r"mark\s*(?:6|six)|6\s*合彩|六合彩|有冇|有没有|18\s*\+|\b24/7\b|\d+\s*(?:點|点)半|\b4\s*(?:me|u|you)\b"
+    # "大過20", "above 40": a bound the engine cannot honour, not a ball to include
+    r"|(?:大過|細過|大於|小於|大于|小于|高於|低於|多過|少過"
+    r"|(?:greater|bigger|smaller|less|more) than|above|below)\s*\d+"
 )
 #: "1至9", "10-19", "1 to 9": every ball in the range (a span of at most 24).
 RANGE = re.compile(NUM + r"\s*(?:至|到|-|~|～|to)\s*" + NUM + r"(?!\s*(?:組|组|注|set|line))")
@@ -64,6 +67,8 @@ MAX_RANGE = 24
 BANKER_LEGS = re.compile(
     NUM + r"\s*(?:號|号)?\s*(?:膽|胆)\s*拖\s*" + NUM + r"(?:\s*(?:個|个|隻|只))?(?:\s*(?:號|号|腳|脚))?"
 )
+#: "配 6 隻腳", "with 6 legs": how many numbers go with the bankers.
+LEG_COUNT = re.compile(NUM + r"\s*(?:隻|只|個|个|條|条)?\s*(?:腳|脚)|(\d{1,2})\s*legs?\b")
 MAX_BIRTHDAYS = 3
 BIRTHDAY_WORD = re.compile(r"生日|生辰|出世|birthday|\bbday|b-day|\bborn\b|dob")
 CHINESE_DATE = re.compile(NUM + r"\s*月\s*" + NUM + r"\s*(?:日|號|号)?")
@@ -104,7 +109,13 @@ STRATEGY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|unpopular|less popular|nobody (?:picks|buys)"
         ),
     ),
-    ("overdue", re.compile(r"好耐冇出|好耐無出|遺漏|遗漏|久未出|很久没出|overdue")),
+    (
+        "overdue",
+        re.compile(
+            r"好耐冇出|好耐無出|好耐冇開|遺漏|遗漏|久未出|很久没出|很久没开|耐冇出|overdue|\bdue\b"
+            r"|(?:haven'?t|hasn'?t|not) (?:come out|came out|appeared|been drawn|shown up|come up)"
+        ),
+    ),
     ("hot", re.compile(r"熱門|热门|熱號|热号|\bhot\b|常出|多出|旺號|旺号|旺嘅|旺啲")),
     ("cold", re.compile(r"冷門|冷门|冷號|冷号|\bcold\b|少出")),
     ("balanced", re.compile(r"平均|均衡|平衡|balanced?|分散|\bspread\b")),
@@ -349,10 +360,16 @@ def parse_parameters(normalised: str) -> Parameters:
         for match in pattern.finditer(text):
             take_banker(match.group(1))
             text = _blank(text, match.start(), match.end())
+    leg_count: int | None = None
+    for match in LEG_COUNT.finditer(text):
+        leg_count = _value(match.group(1) or match.group(2))
+        text = _blank(text, match.start(), match.end())
     for match in BANKER_BEFORE.finditer(text):
         for token in number_tokens(match.group(1)):
             take_banker(token.text)
         text = _blank(text, match.start(), match.end())
+    if size is None and leg_count and bankers and len(bankers) + leg_count <= POOL:
+        size = len(bankers) + leg_count
 
     strategy = next((name for name, pattern in STRATEGY_WORDS if pattern.search(normalised)), None)
 
