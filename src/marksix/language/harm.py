@@ -38,6 +38,9 @@ CJK_STRONG = _cjk(
     r"收手|收唔到手|收唔到|收不了|收不住|唔買唔安樂|不買不舒服",
     # escalation ("越輸越想買") and preoccupation
     r"越(?:輸|買|賭|蝕|虧)越|成日諗住|整天想|每天都在想|滿腦子|日諗夜諗",
+    # craving when not playing, and the promise of a last time
+    r"(?:唔|不)買[^，,。！!？?]{0,3}(?:心郁郁|唔舒服|唔安樂|難受|不舒服|心癢|周身唔自在)|手痕|心癢|心郁郁",
+    r"(?:講|話|說)[^，,。！!？?]{0,4}最後(?:一期|一次|一舖|一鋪)",
     # chasing losses
     r"追數|追番|追返|追回|追輸|翻本|回本|翻身|贏番|贏返|贏回|撈番|撈返|拿回來|賺回|搏番|搏返|搏翻",
     # borrowing, debt, or selling what the household owns, to play
@@ -47,13 +50,15 @@ CJK_STRONG = _cjk(
     r"還不了|周轉唔到|周轉不靈|破產",
     r"賣(?:咗|了|埋|掉)?(?:架|部|層|間)?(?:車|樓|屋|房|首飾|金器|手錶)|(?:車|樓|屋|房子|首飾)[^，,。！!？?]{0,3}賣",
     # despair
-    r"想死|唔想生存|不想活|活不下去|生無可戀|走投無路|一無所有|傾家蕩產|家散人亡|跳樓|自殺|輕生",
+    r"想死|唔想生存|不想活|活不下去|生無可戀|走投無路|一無所有|傾家蕩產|家散人亡|家破人亡|妻離子散",
+    r"跳樓|自殺|輕生",
 )
 EN_STRONG = Phrases.of(
     "cannot stop|cannot quit|unable to stop|stop gambling|quit gambling|how do i stop|want to quit",
     "need to quit|need to stop|addict|compulsive|hooked|obsessed|cannot control|no control",
     "cannot help myself|swear stop|promise stop|try to stop|try to quit|in too deep|too deep",
-    "take over my life|ruin my life|destroy my life|the more i lose",
+    "take over my life|ruin my life|destroy my life|the more i lose|tell myself|pay back|pay off my",
+    "credit score|credit rating|debt collector|collection agency|bailiff",
     "gambling problem|problem gambling|out of control|my gambling",
     "chase loss|win back|get it back|get money back|make back|recover loss|recoup",
     "borrow|loan|payday|max out|credit card|pawn|in debt|debt|bankrupt|broke|cannot pay|cannot afford",
@@ -63,7 +68,7 @@ EN_STRONG = Phrases.of(
 )
 
 # --- weak signs: two from families that belong together ---------------------
-LOSS, SPEND, LIVELIHOOD, ALL, AMOUNT, REPEAT, GAMBLING, OWE, DISTRESS, CONFLICT = (
+LOSS, SPEND, LIVELIHOOD, ALL, AMOUNT, REPEAT, GAMBLING, OWE, DISTRESS, CAUSE, CONFLICT = (
     "loss",
     "spend",
     "livelihood",
@@ -73,6 +78,7 @@ LOSS, SPEND, LIVELIHOOD, ALL, AMOUNT, REPEAT, GAMBLING, OWE, DISTRESS, CONFLICT 
     "gambling",
     "owe",
     "distress",
+    "cause",
     "conflict",
 )
 #: Which pairs of weak signs mean harm (read both ways). Family conflict is enough alone.
@@ -83,6 +89,8 @@ PAIRS = {
     GAMBLING: {ALL, AMOUNT, DISTRESS, REPEAT, OWE},
     REPEAT: {AMOUNT, DISTRESS},
     OWE: {AMOUNT, DISTRESS},
+    # "because of this": the game named as the reason for a loss or a hardship
+    CAUSE: {LOSS, LIVELIHOOD, ALL, OWE, DISTRESS},
 }
 FAMILY = (
     r"老婆|老公|太太|丈夫|妻子|屋企|家人|家裡|家中|阿媽|媽媽|老媽|老豆|爸爸|老爸|我爸|我媽|父母"
@@ -100,6 +108,7 @@ CJK_WEAK = {
     SPEND: _cjk(
         r"(?:拿|攞|拎|用|花|洗)[^，,。！!？?]{0,8}(?:來|嚟|去)買|全部[^，,。！!？?]{0,4}買|擺[^，,。！!？?]{0,4}落去",
         r"(?:買|用|花|洗|賭|押)(?:晒|哂|曬|光|清|空|埋)|全押|all in",
+        r"(?:把|將)[^，,。！!？?]{0,10}(?:買|輸|賭|押)|投(?:咗|了|入|落)|砸(?:咗|了)?",
     ),
     LIVELIHOOD: _cjk(
         r"人工|糧|工資|薪水|薪金|租|房貸|按揭|供樓|學費|家用|積蓄|儲蓄|身家|老本|棺材本|生活費|飯錢|奶粉錢",
@@ -114,14 +123,18 @@ CJK_WEAK = {
     ),
     REPEAT: _cjk(
         r"又|再|次次|每期|每次|每日|每天|日日|天天|成日|不停|一直|經常|連續|半年|成年|幾個月",
-        r"仲(?:係度|喺度|要)?買|還在買|照買",
+        r"仲(?:係度|喺度|要)?買|還在買|照買|淨係|只會|總是|永遠",
     ),
     GAMBLING: _cjk(r"賭|落注|下注|賭鬼"),
+    CAUSE: _cjk(
+        r"因為(?:買|賭|六合彩|彩票)|為咗買|為了買",
+        r"(?:六合彩|彩票|買飛)[^，,。！!？?]{0,3}(?:搞到|害到|害得|讓我|令我)",
+    ),
     OWE: _cjk(r"欠"),
     DISTRESS: _cjk(
         r"點算|怎麼辦|怎麼活|點過|點交|點還|點同[^，,。！!？?]{0,4}講|怎麼跟[^，,。！!？?]{0,4}說|救命|失眠",
         r"瞓唔着|瞓唔著|睡不著|好驚|害怕|驚死|絕望|崩潰|頂唔順|受不了|唔知點|不知道怎麼|冇飯食|沒飯吃|喊|哭",
-        r"最後希望|最後機會|一定要中|唔敢|不敢|瞞|偷偷|背著|指望|靠晒|就靠|冇米|沒米|開唔到飯",
+        r"最後希望|最後機會|一定要中|唔敢|不敢|瞞|偷偷|背著|指望|靠晒|就靠|冇米|沒米|開唔到飯|冇飯|沒飯",
     ),
     CONFLICT: _cjk(
         f"(?:{FAMILY})[^。！!？?]{{0,12}}(?:{ANGER})",
@@ -140,13 +153,19 @@ EN_WEAK = {
     REPEAT: Phrases.of("keep|again|every draw|every week|every day|always|constantly|for months"),
     GAMBLING: Phrases.of("gambl|betting|wager"),
     OWE: Phrases.of("owe|owing"),
+    CAUSE: Phrases.of(
+        "because of this|because of the lottery|because of lotto|because of ticket|because i buy"
+    ),
     DISTRESS: Phrases.of(
         "desperate|miracle|last hope|last chance|scared|panic|depressed|cannot sleep|ruin|what do i do",
-        "what should i do|need win|need this win|hide|secret|behind back|lie to",
+        "what should i do|need win|need this win|hide|secret|behind back|lie to|no food|nothing to eat",
+        "cannot focus|cannot concentrate|cannot think|hungry",
     ),
 }
 EN_FAMILY = Phrases.of("wife|husband|family|mum|mom|dad|parent|partner|girlfriend|boyfriend|gf|bf|kid")
-EN_ANGER = Phrases.of("furious|angry|mad|yell|shout|divorce|leave me|kick out|found out|hide|fight|not know")
+EN_ANGER = Phrases.of(
+    "furious|angry|mad|yell|shout|divorce|leave me|kick out|found out|hide|fight|not know|lie"
+)
 EN_MONEY = re.compile(r"\$\s?\d{3,}|\b\d+\s?k\b|\b\d{4,}\b")
 #: "down 20k", "down $3000": a loss written as a balance.
 EN_DOWN = re.compile(r"\bdown\s*(?:hk)?\$?\s?\d")
@@ -168,13 +187,15 @@ class HarmSigns:
 
 def harm_signs(normalised: str) -> HarmSigns:
     """The harm signs in an already-normalised comment (see the module docstring)."""
-    chinese = COURTESY.sub(" ", _traditional(normalised))
-    if CJK_STRONG.search(chinese):
+    # The comment as written and in Traditional: OpenCC also rewrites some
+    # Traditional text ("心郁郁" -> "心鬱鬱"), so both are read.
+    chinese = tuple(COURTESY.sub(" ", text) for text in _as_written_and_traditional(normalised))
+    if any(CJK_STRONG.search(text) for text in chinese):
         return HarmSigns(True, frozenset())
     words = stems(normalised)
     if EN_STRONG.found_in(words):
         return HarmSigns(True, frozenset())
-    weak = {sign for sign, pattern in CJK_WEAK.items() if pattern.search(chinese)}
+    weak = {sign for sign, pattern in CJK_WEAK.items() if any(pattern.search(text) for text in chinese)}
     weak |= {sign for sign, phrases in EN_WEAK.items() if phrases.found_in(words)}
     if EN_DOWN.search(normalised):
         weak.add(LOSS)
@@ -189,8 +210,9 @@ def shows_harm(normalised: str) -> bool:
     return harm_signs(normalised).shows_harm
 
 
-def _traditional(normalised: str) -> str:
-    # Only text with Chinese characters needs converting; most English comments skip OpenCC.
+def _as_written_and_traditional(normalised: str) -> tuple[str, ...]:
+    # Only text with Chinese characters needs converting; English comments skip OpenCC.
     if not any("\u3400" <= char <= "\u9fff" for char in normalised):
-        return normalised
-    return to_traditional(normalised)
+        return (normalised,)
+    traditional = to_traditional(normalised)
+    return (normalised,) if traditional == normalised else (normalised, traditional)
