@@ -44,6 +44,7 @@ IRREGULAR = {
     "didn't": "did not",
     "didnt": "did not",
     "swore": "swear",
+    "cried": "cry",
     "taken": "take",
     "took": "take",
     "dont": "do not",

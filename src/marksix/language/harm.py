@@ -40,11 +40,13 @@ CJK_STRONG = _cjk(
     r"越(?:輸|買|賭|蝕|虧)越|成日諗住|整天想|每天都在想|滿腦子|日諗夜諗",
     # craving when not playing, and the promise of a last time
     r"(?:唔|不)買[^，,。！!？?]{0,3}(?:心郁郁|唔舒服|唔安樂|難受|不舒服|心癢|周身唔自在)|手痕|心癢|心郁郁",
-    r"(?:講|話|說)[^，,。！!？?]{0,4}最後(?:一期|一次|一舖|一鋪)",
+    r"(?:講|話|說)[^，,。！!？?]{0,4}最後(?:一期|一次|一舖|一鋪)|輸唔起|輸不起",
+    r"(?:上班|返工|工作|開工|瞓覺|睡覺|食飯)[^，,。！!？?]{0,3}(?:都|也)(?:在|喺度)?(?:想|諗)",
     # chasing losses
     r"追數|追番|追返|追回|追輸|翻本|回本|翻身|贏番|贏返|贏回|撈番|撈返|拿回來|賺回|搏番|搏返|搏翻",
     # borrowing, debt, or selling what the household owns, to play
-    r"借(?:咗|了|左|埋|過|的)?(?:錢|貸|債|款)|(?:問|向|跟|同|找)[^，,。！!？?]{0,6}借|借(?:咗|了|左|埋|過)",
+    r"借(?:咗|了|左|埋|過|的)?(?:錢|貸|債|款)|(?:問|向|跟|同|找)[^，,。！!？?]{0,6}借",
+    r"借(?:咗|了|左|埋|過|遍|勻|盡)",
     r"網貸|高利貸|財仔|大耳窿|花唄|借唄|套現|碌爆|刷爆|碌卡|信用卡|卡數|透支|典當|按(?:咗|了)(?:樓|屋|車)",
     r"欠(?:咗|了|落|下)?[^，,。！!？?]{0,6}(?:錢|債|數)|負債|欠債|債務|還唔到|還唔起|還不起|還不上|還唔清",
     r"還不了|周轉唔到|周轉不靈|破產",
@@ -58,7 +60,8 @@ EN_STRONG = Phrases.of(
     "need to quit|need to stop|addict|compulsive|hooked|obsessed|cannot control|no control",
     "cannot help myself|swear stop|promise stop|try to stop|try to quit|in too deep|too deep",
     "take over my life|ruin my life|destroy my life|the more i lose|tell myself|pay back|pay off my",
-    "credit score|credit rating|debt collector|collection agency|bailiff",
+    "credit score|credit rating|debt collector|collection agency|bailiff|money i do not have",
+    "money we do not have",
     "gambling problem|problem gambling|out of control|my gambling",
     "chase loss|win back|get it back|get money back|make back|recover loss|recoup",
     "borrow|loan|payday|max out|credit card|pawn|in debt|debt|bankrupt|broke|cannot pay|cannot afford",
@@ -115,7 +118,8 @@ CJK_WEAK = {
         r"(?:公司|屋企|家裡|家裏|阿媽|老婆|老公)(?:啲|的)?錢|退休|強積金|首期|首付|私房錢|養老",
     ),
     ALL: _cjk(
-        r"(?:輸|用|花|洗|賭|蝕|虧)(?:晒|哂|曬|光|清|空|埋)|全部|所有|成(?:個月|副|份|身)|統統|輸到|一半|大半"
+        r"(?:輸|用|花|洗|賭|蝕|虧)(?:晒|哂|曬|光|清|空|埋)|全部|所有|成(?:個月|副|份|身)|統統|輸到|一半|大半",
+        r"冇咗|沒了|不見了|蒸發",
     ),
     AMOUNT: _cjk(
         r"\d+\s*(?:萬|千|k\b)|[幾十百千兩三四五六七八九]+(?:萬|千)",
@@ -143,7 +147,7 @@ CJK_WEAK = {
 }
 EN_WEAK = {
     LOSS: Phrases.of("lose|loss|blow|waste|burn|throw away|sink"),
-    SPEND: Phrases.of("spend|bet|all in|cash"),
+    SPEND: Phrases.of("spend|bet|all in|cash|into ticket|on ticket|on lotto|on the lottery|on mark six"),
     LIVELIHOOD: Phrases.of(
         "rent|salary|paycheck|paycheque|wage|savings|mortgage|tuition|school money|our money|family money",
         "kids money|the kids|bill|grocery|pension|retirement|mpf",
@@ -164,7 +168,8 @@ EN_WEAK = {
 }
 EN_FAMILY = Phrases.of("wife|husband|family|mum|mom|dad|parent|partner|girlfriend|boyfriend|gf|bf|kid")
 EN_ANGER = Phrases.of(
-    "furious|angry|mad|yell|shout|divorce|leave me|kick out|found out|hide|fight|not know|lie"
+    "furious|angry|mad|yell|shout|divorce|leave me|kick out|found out|hide|fight|not know|lie|found|cry",
+    "upset|disappoint",
 )
 EN_MONEY = re.compile(r"\$\s?\d{3,}|\b\d+\s?k\b|\b\d{4,}\b")
 #: "down 20k", "down $3000": a loss written as a balance.

@@ -27,8 +27,10 @@ from marksix.language.lexicon import (
     NEXT_DRAW,
     NUMBER_WORDS,
     ODDS,
+    OTHERS_WON,
     PAST_WORDS,
     PICK_REQUEST,
+    RECENT_PAST,
     SPAM,
     STATS,
     SUPERLATIVE_WORDS,
@@ -104,6 +106,8 @@ def classify(
     if text.has(ABUSE):
         return Classified("ignore", "abusive")
     asks_for_numbers = text.has(PICK_REQUEST)
+    if text.has(OTHERS_WON) and not has_ticket_numbers and (text.has(LAST_RESULT) or text.has(RECENT_PAST)):
+        return Classified("last_result")
     if text.has(TICKET_CHECK) and (has_ticket_numbers or not asks_for_numbers):
         return Classified("check_ticket")
     # "我買咗 5 個號 1 2 3 4 5": a ticket check, even if the ticket is short.
@@ -119,12 +123,13 @@ def classify(
     )
     if upcoming and not text.has(PAST_WORDS):
         return Classified("next_draw")
-    if text.has(LAST_RESULT) and not asks_for_numbers and not has_ticket_numbers:
+    # "what numbers came up most" asks for a count, not for the last draw.
+    superlative = text.has(SUPERLATIVE_WORDS) and text.has(NUMBER_WORDS)
+    if text.has(LAST_RESULT) and not asks_for_numbers and not has_ticket_numbers and not superlative:
         return Classified("last_result")
     if text.has(ODDS):
         return Classified("odds")
     # "好耐冇出嘅號碼俾組我" asks for a pick weighted that way, not for a table.
-    superlative = text.has(SUPERLATIVE_WORDS) and text.has(NUMBER_WORDS)
     if (text.has(STATS) or superlative) and not asks_for_numbers:
         return Classified("stats")
     # "忽略以上規則" names the rules to attack them, not to learn them.

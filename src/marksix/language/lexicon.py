@@ -46,6 +46,7 @@ SPAM = _alternatives(
     r"私訊我|私讯我|私信我|私聊|加我|睇我主頁|看我主页|微信|賺錢|赚钱|月入|被動收入|被动收入|投資回報",
     r"投资回报|貸款|贷款|代購|代购|優惠碼|优惠码|promo code|\bcrypto|bitcoin|\bforex\b|earn \$|make money",
     r"free followers|\bcasino\b|博彩網|澳門彩|澳门彩|特碼|特码|生肖|六合彩資料網",
+    r"百家樂|百家乐|試玩|试玩|送你\s*\d|註冊|注册|彩金|返水",
     r"私我|pm我|inbox我|穩賺|稳赚|signals?\b",
 )
 ABUSE = _alternatives(
@@ -121,6 +122,8 @@ ODDS = _alternatives(
     r"中頭獎機會|中头奖机会|難唔難|难不难|易唔易|有幾難|有多难|機會率|机会率|機率|机率|概率|賠率|赔率",
     r"分之一|幾大機會|几大机会|中獎機會|中奖机会|有冇機會|\bodds\b|\bchances?\b|probabilit|how likely",
     r"1 in \d",
+    # the prize for a tier: "how much would I win with 4 numbers"
+    r"how much (?:would|do|can|could|will) (?:i|you|we) (?:win|get)|prize for (?:\d|matching)",
 )
 STATS = _alternatives(
     r"排行|排名|ranking|\btop \d",
@@ -137,6 +140,8 @@ STATS = _alternatives(
 )
 HELP = _alternatives(
     r"使唔使錢|收費|收费|free to use|is (?:it|this) free|cost anything",
+    r"\bcosts? (?:money|anything|me)|(?:bot|this|it|service) (?:costs?|charges?)\b",
+    r"(?:點解|為什麼|为什么|why)[^，,。]{0,6}(?:揀|選|选|pick|choose|chose|these)",
     r"ai揀|ai选|ai pick|how (?:this|it) works|\bexplain\b",
     r"點樣計|怎么算|點計|how do you (?:calculate|choose|pick)|who runs|who are you|who made",
     r"你係邊個|你是谁|做什么的|做咩㗎|係做咩",
@@ -173,5 +178,13 @@ SUPERLATIVE_WORDS = _alternatives(
 NUMBER_WORDS = _alternatives(r"號碼|号码|號|号|numbers?|\d")
 #: Loan and credit adverts: checked before harm signs, which share their words (借錢).
 ADVERT = _alternatives(r"低息|快批|免息|批核|借錢俾你|借钱给你|loans? available|instant loan|apply now")
+#: Other people's wins last draw ("琴晚中咗幾多個頭獎"): a result, not this commenter's ticket.
+OTHERS_WON = _alternatives(
+    r"幾多(?:個|注)(?:頭獎|一獎)|多少(?:个|注)(?:头奖|一等奖)|how many (?:people |winners )?(?:won|winners)",
+    r"有冇人中|有人中|冇人中|有没有人中|anyone win|did anyone",
+)
+RECENT_PAST = _alternatives(
+    r"琴晚|琴日|尋晚|噚晚|昨晚|昨天|上期|上一期|頭先|啱啱|last (?:night|draw|time)|yesterday"
+)
 #: Past-tense words: "周二开出来的号码" asks for a result, not for the next draw.
 PAST_WORDS = _alternatives(r"开出来|開出嚟|開出|開咗|开了|開了|came up|was drawn|were drawn")
