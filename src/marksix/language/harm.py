@@ -59,7 +59,7 @@ EN_STRONG = Phrases.of(
     "cannot stop|cannot quit|unable to stop|stop gambling|quit gambling|how do i stop|want to quit",
     "need to quit|need to stop|addict|compulsive|hooked|obsessed|cannot control|no control",
     "cannot help myself|swear stop|promise stop|try to stop|try to quit|in too deep|too deep",
-    "take over my life|ruin my life|destroy my life|the more i lose|tell myself|pay back|pay off my",
+    "take over my life|ruin my life|destroy my life|the more i lose|tell myself|pay back",
     "credit score|credit rating|debt collector|collection agency|bailiff|money i do not have",
     "money we do not have",
     "gambling problem|problem gambling|out of control|my gambling",
@@ -110,7 +110,7 @@ CJK_WEAK = {
     LOSS: _cjk(r"輸(?!出|入)|虧|蝕|敗光|損失|賠光"),
     SPEND: _cjk(
         r"(?:拿|攞|拎|用|花|洗)[^，,。！!？?]{0,8}(?:來|嚟|去)買|全部[^，,。！!？?]{0,4}買|擺[^，,。！!？?]{0,4}落去",
-        r"(?:買|用|花|洗|賭|押)(?:晒|哂|曬|光|清|空|埋)|全押|all in",
+        r"(?:買|用|花|洗|賭|押)(?:晒|哂|曬|光|清|空|埋)",
         r"(?:把|將)[^，,。！!？?]{0,10}(?:買|輸|賭|押)|投(?:咗|了|入|落)|砸(?:咗|了)?",
     ),
     LIVELIHOOD: _cjk(
@@ -147,7 +147,7 @@ CJK_WEAK = {
 }
 EN_WEAK = {
     LOSS: Phrases.of("lose|loss|blow|waste|burn|throw away|sink"),
-    SPEND: Phrases.of("spend|bet|all in|cash|into ticket|on ticket|on lotto|on the lottery|on mark six"),
+    SPEND: Phrases.of("spend|bet|cash|into ticket|on ticket|on lotto|on the lottery|on mark six"),
     LIVELIHOOD: Phrases.of(
         "rent|salary|paycheck|paycheque|wage|savings|mortgage|tuition|school money|our money|family money",
         "kids money|the kids|bill|grocery|pension|retirement|mpf",
@@ -174,6 +174,8 @@ EN_ANGER = Phrases.of(
 EN_MONEY = re.compile(r"\$\s?\d{3,}|\b\d+\s?k\b|\b\d{4,}\b")
 #: "down 20k", "down $3000": a loss written as a balance.
 EN_DOWN = re.compile(r"\bdown\s*(?:hk)?\$?\s?\d")
+#: "lost by one number" is a near miss, not a loss of money.
+NEAR_MISS = re.compile(r"\b(?:lost|lose|losing) by\b")
 #: Courtesy words built from the same characters as "all" ("唔該晒" is thanks).
 COURTESY = re.compile(r"唔該晒|唔該哂|多謝晒|多謝哂|謝晒|麻煩晒")
 
@@ -197,7 +199,7 @@ def harm_signs(normalised: str) -> HarmSigns:
     chinese = tuple(COURTESY.sub(" ", text) for text in _as_written_and_traditional(normalised))
     if any(CJK_STRONG.search(text) for text in chinese):
         return HarmSigns(True, frozenset())
-    words = stems(normalised)
+    words = stems(NEAR_MISS.sub(" ", normalised))
     if EN_STRONG.found_in(words):
         return HarmSigns(True, frozenset())
     weak = {sign for sign, pattern in CJK_WEAK.items() if any(pattern.search(text) for text in chinese)}

@@ -140,7 +140,7 @@ STATS = _alternatives(
 )
 HELP = _alternatives(
     r"使唔使錢|收費|收费|free to use|is (?:it|this) free|cost anything",
-    r"\bcosts? (?:money|anything|me)|(?:bot|this|it|service) (?:costs?|charges?)\b",
+    r"\bcosts? (?:money|anything)|(?:bot|this|it|service) (?:costs?|charges?) (?:money|anything)\b",
     r"(?:點解|為什麼|为什么|why)[^，,。]{0,6}(?:揀|選|选|pick|choose|chose|these)",
     r"ai揀|ai选|ai pick|how (?:this|it) works|\bexplain\b",
     r"點樣計|怎么算|點計|how do you (?:calculate|choose|pick)|who runs|who are you|who made",
