@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 #: Forms the suffix rules cannot reach, and contractions folded to one spelling.
@@ -88,34 +89,44 @@ class Phrases:
     """Keyword phrases, stemmed once, matched against a comment's stems."""
 
     phrases: tuple[tuple[str, ...], ...]
+    #: Phrases by their first stem, for the exact case; the rest start with a long
+    #: stem that may also match as a prefix or with a typo.
+    by_first: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, compare=False)
+    loose: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def of(cls, *alternatives: str) -> Phrases:
         """Phrases.of("cannot stop|cannot quit", "addict"): alternatives split on "|"."""
-        phrases = [phrase for group in alternatives for phrase in group.split("|")]
-        return cls(tuple(tuple(stems(phrase)) for phrase in phrases))
+        phrases = tuple(tuple(stems(phrase)) for group in alternatives for phrase in group.split("|"))
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            by_first.setdefault(phrase[0], []).append(phrase)
+        loose = tuple(phrase for phrase in phrases if len(phrase[0]) >= FUZZY_MIN_LENGTH)
+        return cls(phrases, {first: tuple(group) for first, group in by_first.items()}, loose)
 
     def found_in(self, words: Sequence[str]) -> bool:
-        return any(_phrase_at(phrase, words) for phrase in self.phrases)
+        for start, word in enumerate(words):
+            exact = self.by_first.get(word, ())
+            if any(_rest_follows(phrase, words, start) for phrase in exact):
+                return True
+            for phrase in self.loose:
+                if phrase[0] != word and _same(phrase[0], word) and _rest_follows(phrase, words, start):
+                    return True
+        return False
 
 
-def _phrase_at(phrase: tuple[str, ...], words: Sequence[str]) -> bool:
-    first, rest = phrase[0], phrase[1:]
-    for start, word in enumerate(words):
-        if not _same(first, word):
-            continue
-        position = start
-        for part in rest:
-            window = words[position + 1 : position + 2 + PHRASE_GAP]
-            offset = next((i for i, candidate in enumerate(window) if _same(part, candidate)), None)
-            if offset is None:
-                break
-            position += 1 + offset
-        else:
-            return True
-    return False
+def _rest_follows(phrase: tuple[str, ...], words: Sequence[str], start: int) -> bool:
+    position = start
+    for part in phrase[1:]:
+        window = words[position + 1 : position + 2 + PHRASE_GAP]
+        offset = next((i for i, candidate in enumerate(window) if _same(part, candidate)), None)
+        if offset is None:
+            return False
+        position += 1 + offset
+    return True
 
 
+@lru_cache(maxsize=65536)
 def _same(keyword: str, word: str) -> bool:
     if keyword == word:
         return True
