@@ -34,7 +34,9 @@ def _cjk(*parts: str) -> re.Pattern[str]:
 CJK_STRONG = _cjk(
     # can't stop, can't quit, hooked
     r"停唔到|停唔落|停唔低|停不下|停不了|戒唔到|戒唔甩|戒唔掉|戒不了|戒不掉|戒賭|戒掉|想戒|點戒|怎麼戒|點樣戒",
-    r"控制唔到|控制唔住|控制不住|控制不了|自控|上癮|成癮|沉迷|賭癮|爛賭|忍唔住|忍不住",
+    r"控制唔到|控制唔住|控制不住|控制不了|自控|上癮|成癮|沉迷|賭癮|爛賭|忍(?:唔|不)(?:住|到)",
+    # playing to escape a mood
+    r"(?:心情差|心情不好|唔開心|不開心|壓力大|好煩)[^，,。！!？?]{0,3}(?:就)?(?:去)?買",
     r"收手|收唔到手|收唔到|收不了|收不住|唔買唔安樂|不買不舒服",
     # escalation ("越輸越想買") and preoccupation
     r"越(?:輸|買|賭|蝕|虧)越|成日諗住|整天想|每天都在想|滿腦子|日諗夜諗",
@@ -49,7 +51,9 @@ CJK_STRONG = _cjk(
     r"借(?:咗|了|左|埋|過|遍|勻|盡)",
     r"網貸|高利貸|財仔|大耳窿|花唄|借唄|套現|碌爆|刷爆|碌卡|信用卡|卡數|透支|典當|按(?:咗|了)(?:樓|屋|車)",
     r"欠(?:咗|了|落|下)?[^，,。！!？?]{0,6}(?:錢|債|數)|負債|欠債|債務|還唔到|還唔起|還不起|還不上|還唔清",
-    r"還不了|周轉唔到|周轉不靈|破產",
+    r"還不了|周轉唔到|周轉不靈|破產|還錢|還債",
+    # money taken from the household or from others
+    r"偷(?:咗|了|左)?[^，,。！!？?]{0,6}錢|錢本來|(?:冇|沒|唔)(?:俾|給|交|畀)[^，,。！!？?]{0,3}(?:家用|家(?:裡|裏)錢|屋企錢|生活費)",
     r"賣(?:咗|了|埋|掉)?(?:架|部|層|間)?(?:車|樓|屋|房|首飾|金器|手錶)|(?:車|樓|屋|房子|首飾)[^，,。！!？?]{0,3}賣",
     # despair
     r"想死|唔想生存|不想活|活不下去|生無可戀|走投無路|一無所有|傾家蕩產|家散人亡|家破人亡|妻離子散",
@@ -62,7 +66,8 @@ EN_STRONG = Phrases.of(
     "take over my life|ruin my life|destroy my life|the more i lose|tell myself|pay back",
     "credit score|credit rating|debt collector|collection agency|bailiff|money i do not have",
     "money we do not have",
-    "gambling problem|problem gambling|out of control|my gambling",
+    "gambling problem|problem gambling|out of control|out of hand|my gambling|steal|stole|embezzl",
+    "more than i earn|more than i make|more than i can afford|only thing i think|all i think about",
     "chase loss|win back|get it back|get money back|make back|recover loss|recoup",
     "borrow|loan|payday|max out|credit card|pawn|in debt|debt|bankrupt|broke|cannot pay|cannot afford",
     "sell my car|sell my house|sell car|sell house|sell jewel|sell my stuff",
@@ -109,7 +114,8 @@ ANGER = (
 CJK_WEAK = {
     LOSS: _cjk(r"輸(?!出|入)|虧|蝕|敗光|損失|賠光"),
     SPEND: _cjk(
-        r"(?:拿|攞|拎|用|花|洗)[^，,。！!？?]{0,8}(?:來|嚟|去)買|全部[^，,。！!？?]{0,4}買|擺[^，,。！!？?]{0,4}落去",
+        r"(?:拿|攞|拎|用|花|洗)[^，,。！!？?]{0,8}(?:來|嚟|去)買|全部[^，,。！!？?]{0,4}買",
+        r"(?:擺|入|放|掟|投)(?:咗|了)?[^，,。！!？?]{0,8}落去",
         r"(?:買|用|花|洗|賭|押)(?:晒|哂|曬|光|清|空|埋)",
         r"(?:把|將)[^，,。！!？?]{0,10}(?:買|輸|賭|押)|投(?:咗|了|入|落)|砸(?:咗|了)?",
     ),

@@ -121,7 +121,7 @@ def classify(
     upcoming = (
         text.has(NEXT_DRAW) or text.has(DRAW_QUESTION) or (text.has(WHEN_WORDS) and text.has(DRAW_WORDS))
     )
-    if upcoming and not text.has(PAST_WORDS):
+    if upcoming and not text.has(PAST_WORDS) and not text.has(RECENT_PAST):
         return Classified("next_draw")
     # "what numbers came up most" asks for a count, not for the last draw.
     superlative = text.has(SUPERLATIVE_WORDS) and text.has(NUMBER_WORDS)

@@ -92,6 +92,8 @@ NEXT_DRAW = _alternatives(
     r"攪珠日|星期幾攪|下期(?:幾時|几时|係幾|是几|幾號|几号|咩時候|什么时候|幾點|几点)",
     r"下一期(?:幾時|几时|係幾|是几|什么时候|幾點|几点)|金多寶|金多宝|下期多寶|下期多宝",
     r"下期頭獎(?:幾多|有幾多|几多|多少)|下期头奖(?:多少|几多)",
+    # the jackpot's size, asked without a past-tense word: the coming draw's
+    r"(?:頭獎|头奖|多寶|多宝)(?:有)?(?:幾多|幾錢|几多|几钱|多少|有幾多)",
     r"when(?:'s| is| will)? (?:the )?(?:next )?draw|next draw (?:date|time|when)",
     r"when (?:is|does) (?:it|the next one)|draw (?:time|date)|what time (?:is )?(?:the )?draw|sales? clos",
     r"snowball|(?:next|this) (?:draw'?s? )?jackpot|\bwhen\b.*\bdraw\b",
@@ -169,6 +171,7 @@ PICK_REQUEST = _alternatives(
 #: A question word about time, and a word about the draw: "幾時再攪珠", "下次开奖是星期几".
 WHEN_WORDS = _alternatives(
     r"幾時|几时|幾點|几点|星期幾|星期几|禮拜幾|什麼時候|什么时候|咩時候|when\b|what time|what day|which day",
+    r"邊日|邊一日|哪天|哪一天|幾號|几号|what date",
 )
 DRAW_WORDS = _alternatives(r"攪珠|搞珠|開獎|开奖|攪|draw|開|开|next one|下期|下次|下一期|\bclos|截")
 #: A superlative or count about numbers: "邊個號碼最旺", "哪个号码出现最多".
