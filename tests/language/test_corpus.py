@@ -10,6 +10,14 @@ totals are looked at). Measured on it:
 - before (rules as tuned on the corpus): intent 76.7%, support 24/41
   (every missed harm comment got numbers instead of the help line),
   language 100%, parameters 95.5%.
+- after the work on comments_dev.jsonl (harm read by concept families in
+  both scripts, English stems, script-variant lexicon matching): intent
+  87.7%, support 39/41 and no other comment taken for support, language
+  100%, parameters 95.5%. help (8/13) and odds (6/10) did not improve.
+
+comments_dev.jsonl (391) is what the rules were generalised on, batch by
+batch; each fresh batch of harm phrasings scored 35-50% support recall
+before it was folded in, so expect misses on phrasings unlike any here.
 """
 
 from __future__ import annotations
@@ -22,6 +30,10 @@ from marksix.language import ReplyContext
 INTENT_FLOOR = 0.95
 LANGUAGE_FLOOR = 0.95
 PARAMETER_FLOOR = 0.92
+#: Floors a little below the measured held-out figures (87.7%, 39/41, 100%, 95.5%).
+HOLDOUT_FLOORS = {"intent": 0.85, "support": 0.90, "language": 0.97, "parameters": 0.92, "false_support": 2}
+#: The development set was tuned on: its floors sit just below its figures (99.7%, 130/131).
+DEV_FLOORS = {"intent": 0.97, "support": 0.97, "language": 0.97, "parameters": 0.95, "false_support": 2}
 
 
 def test_corpus_is_large_and_covers_every_intent() -> None:
@@ -50,3 +62,24 @@ def test_corpus_accuracy_floors(context: ReplyContext, capsys: pytest.CaptureFix
     assert result.intent >= INTENT_FLOOR, result.misses
     assert result.language >= LANGUAGE_FLOOR, result.misses
     assert result.parameters >= PARAMETER_FLOOR, result.misses
+
+
+@pytest.mark.parametrize(
+    ("name", "floors"),
+    [("comments_holdout.jsonl", HOLDOUT_FLOORS), ("comments_dev.jsonl", DEV_FLOORS)],
+)
+def test_held_out_and_development_floors(
+    name: str, floors: dict[str, float], context: ReplyContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = load(FIXTURES / name)
+    result = score(records, context)
+    with capsys.disabled():
+        # Figures only: the held-out misses are not printed, so nobody tunes on them.
+        print("\n" + "\n".join(result.lines(name)))
+    assert len(records) >= 120
+    assert result.intent >= floors["intent"]
+    assert result.recall("support") >= floors["support"]
+    assert result.language >= floors["language"]
+    assert result.parameters >= floors["parameters"]
+    # The safety bias has a cost too: a comment taken for support gets no numbers.
+    assert result.false_support <= floors["false_support"]
