@@ -185,6 +185,11 @@ class AccountRepository:
             self.set_token(account_id, token, now=now, expires_at=token_expires_at)
         return self.get(account_id)
 
+    @staticmethod
+    def from_row(row: Row[Any]) -> Account:
+        """The Account of a row of `accounts` read elsewhere (the worker's claim)."""
+        return _account(row)
+
     def find(self, account_id: str) -> Account | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(accounts).where(accounts.c.id == account_id)).first()

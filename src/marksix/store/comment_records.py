@@ -107,6 +107,16 @@ def record_from_row(row: Row[Any]) -> CommentRecord:
 
 
 @dataclass(frozen=True)
+class Claimed:
+    """A comment just claimed, with its account's row (None: unknown account) and whether
+    it is one of the replies this service posted."""
+
+    record: CommentRecord
+    account_row: Row[Any] | None
+    is_own_reply: bool
+
+
+@dataclass(frozen=True)
 class Admission:
     """The answer to "may this comment be sent now?"; `verdict` is send|skip|defer|lost."""
 

@@ -11,12 +11,13 @@ import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marksix.errors import NotFound
 from marksix.store.comment_records import (
     Admission,
+    Claimed,
     CommentKey,
     CommentPage,
     CommentRecord,
@@ -29,6 +30,7 @@ from marksix.store.service_tables import FINAL_STATES, STATES, accounts, comment
 
 __all__ = [
     "Admission",
+    "Claimed",
     "CommentKey",
     "CommentPage",
     "CommentRecord",
@@ -121,16 +123,33 @@ class CommentRepository:
     def claim(self, key: CommentKey, *, now: datetime, lease: timedelta) -> CommentRecord | None:
         """queued -> in_progress for this worker; None when another has it, it is done, or not due."""
         with self.engine.begin() as connection:
-            row = connection.execute(
-                update(comments)
-                .where(
-                    _is(key),
-                    comments.c.state == "queued",
-                    or_(comments.c.not_before.is_(None), comments.c.not_before <= now),
-                )
-                .values(state="in_progress", started_at=now, lease_expires_at=now + lease, updated_at=now)
-                .returning(*comments.c)
+            return self._claim(connection, key, now=now, lease=lease)
+
+    def claim_checked(self, key: CommentKey, *, now: datetime, lease: timedelta) -> Claimed | None:
+        """`claim`, plus what the worker checks next, read in the same transaction:
+        the account's row and whether this comment is one of our own replies."""
+        with self.engine.begin() as connection:
+            record = self._claim(connection, key, now=now, lease=lease)
+            if record is None:
+                return None
+            account = connection.execute(_ACCOUNT_ROW, {"account_id": key.account_id}).first()
+            ours = connection.execute(
+                _OWN_REPLY, {"account_id": key.account_id, "comment_id": key.comment_id}
             ).first()
+        return Claimed(record, account, ours is not None)
+
+    def _claim(
+        self, connection: Any, key: CommentKey, *, now: datetime, lease: timedelta
+    ) -> CommentRecord | None:
+        row = connection.execute(
+            _CLAIM,
+            {
+                "key_account": key.account_id,
+                "key_comment": key.comment_id,
+                "claim_now": now,
+                "claim_lease": now + lease,
+            },
+        ).first()
         return _record(row) if row is not None else None
 
     def heartbeat(self, record: CommentRecord, *, now: datetime, lease: timedelta) -> bool:
@@ -231,19 +250,19 @@ class CommentRepository:
             ).rowcount
             if not changed:
                 return Admission("lost", "lease_lost", "the sweeper took this comment back")
-            exists = connection.execute(
-                select(reply_sends.c.id).where(
-                    reply_sends.c.account_id == record.account_id,
-                    reply_sends.c.comment_id == record.comment_id,
-                    reply_sends.c.kind == kind,
-                )
-            ).first()
-            if exists is None:
-                connection.execute(
-                    insert(reply_sends).values(
-                        account_id=record.account_id, comment_id=record.comment_id, kind=kind, sent_at=now
-                    )
-                )
+            # A retry keeps the reservation its first attempt made (unique per comment and kind).
+            insert_module = postgresql if connection.dialect.name == "postgresql" else sqlite
+            connection.execute(
+                insert_module.insert(reply_sends).on_conflict_do_nothing(
+                    index_elements=["account_id", "comment_id", "kind"]
+                ),
+                {
+                    "account_id": record.account_id,
+                    "comment_id": record.comment_id,
+                    "kind": kind,
+                    "sent_at": now,
+                },
+            )
         return Admission("send")
 
     def mark_replied(
@@ -473,12 +492,8 @@ class CommentRepository:
     def is_own_reply(self, account_id: str, comment_id: str) -> bool:
         """True when `comment_id` is a reply this service posted (loop guard (c))."""
         with self.engine.connect() as connection:
-            found = connection.execute(
-                select(comments.c.id).where(
-                    comments.c.account_id == account_id, comments.c.reply_id == comment_id
-                )
-            ).first()
-        return found is not None
+            found = connection.execute(_OWN_REPLY, {"account_id": account_id, "comment_id": comment_id})
+            return found.first() is not None
 
     def search(
         self,
@@ -579,6 +594,30 @@ def _percentile(values: list[float], percent: int) -> float | None:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+# The worker's hottest statements, built once: SQLAlchemy then reuses their compiled
+# form instead of rebuilding and re-keying a new statement for every comment.
+_CLAIM = (
+    update(comments)
+    .where(
+        comments.c.account_id == bindparam("key_account"),
+        comments.c.comment_id == bindparam("key_comment"),
+        comments.c.state == "queued",
+        or_(comments.c.not_before.is_(None), comments.c.not_before <= bindparam("claim_now")),
+    )
+    .values(
+        state="in_progress",
+        started_at=bindparam("claim_now"),
+        lease_expires_at=bindparam("claim_lease"),
+        updated_at=bindparam("claim_now"),
+    )
+    .returning(*comments.c)
+)
+_ACCOUNT_ROW = select(accounts).where(accounts.c.id == bindparam("account_id"))
+_OWN_REPLY = select(comments.c.id).where(
+    comments.c.account_id == bindparam("account_id"), comments.c.reply_id == bindparam("comment_id")
+)
 
 
 def _is(key: CommentKey) -> Any:

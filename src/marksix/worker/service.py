@@ -157,12 +157,15 @@ class ReplyService:
         self.rng = rng or random.Random()
 
     def handle(self, key: CommentKey) -> Outcome:
-        record = self.comments.claim(key, now=self.clock(), lease=self.limits.lease)
-        if record is None:
+        # One transaction claims the comment and reads what the first checks need.
+        claimed = self.comments.claim_checked(key, now=self.clock(), lease=self.limits.lease)
+        if claimed is None:
             return NOT_CLAIMED
+        record = claimed.record
         bound = log.bind(account_id=key.account_id, comment_id=key.comment_id, attempt=record.attempts + 1)
         try:
-            outcome = _Attempt(self, record, bound).run()
+            account = self.accounts.from_row(claimed.account_row) if claimed.account_row else None
+            outcome = _Attempt(self, record, bound, own_reply=claimed.is_own_reply).run(account)
         except Exception as error:  # a bug or a database hiccup must not strand the comment
             bound.exception("reply_attempt_crashed")
             outcome = self._retry(
@@ -203,17 +206,17 @@ class ReplyService:
 class _Attempt:
     """One attempt at one claimed comment (kept apart so handle() stays readable)."""
 
-    def __init__(self, service: ReplyService, record: CommentRecord, log: Any) -> None:
+    def __init__(self, service: ReplyService, record: CommentRecord, log: Any, *, own_reply: bool) -> None:
         self.service = service
         self.record = record
         self.log = log
+        self.own_reply = own_reply
         # An earlier attempt started a send whose outcome we never learned.
         self.uncertain = record.send_started_at is not None
         self.sending = False  # between admission and the platform's answer
 
-    def run(self) -> Outcome:
+    def run(self, account: Account | None) -> Outcome:
         service, record = self.service, self.record
-        account = service.accounts.find(record.account_id)
         if account is None:
             return self.skip("unknown_account", f"no account {record.account_id} is connected")
         not_ours = self.not_for_us(account)
@@ -373,7 +376,7 @@ class _Attempt:
             or (record.username or "").lower() == account.username.lower()
         ):
             return OWN_COMMENT
-        if self.service.comments.is_own_reply(account.id, record.comment_id):
+        if self.own_reply:
             return "own_comment", "a reply this service posted"
         if record.parent_id is not None:
             return "reply_in_thread", "a reply inside a thread; only top-level comments get an answer"
