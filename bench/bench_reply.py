@@ -1,8 +1,8 @@
 """Understanding plus a template reply, per comment, without the LLM.
 
-Runs every comment of the labelled corpus through `respond` for several
-rounds and prints the median time per comment (and the per-round mean, p95),
-next to a baseline measured in the same run: one bare `picks.pick` of six
+Runs every comment of the labelled files (corpus, development and held-out
+sets) through `respond` for several rounds and prints the median time per
+comment (and the per-round mean, p95), next to a baseline measured in the same run: one bare `picks.pick` of six
 random numbers, the least any reply has to do.
 
     .venv/bin/python bench/bench_reply.py [--rounds 7]
@@ -24,7 +24,8 @@ from marksix.domain.calendar import next_scheduled_draw
 from marksix.domain.picks import PickRequest, pick
 from marksix.language import Comment, ReplyContext, respond
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "comments.jsonl"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+LABELLED = ("comments.jsonl", "comments_dev.jsonl", "comments_holdout.jsonl")
 
 
 def main() -> None:
@@ -38,7 +39,12 @@ def main() -> None:
         next_draw=next_scheduled_draw(dt.datetime(2026, 8, 23, tzinfo=dt.UTC)),
         secret="bench-secret",
     )
-    records = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [
+        json.loads(line)
+        for name in LABELLED
+        for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     comments = [Comment(r["text"], r.get("username", "fan_123"), f"bench-{i}") for i, r in enumerate(records)]
     for comment in comments:  # warm-up: OpenCC dictionaries, numpy caches
         respond(comment, context)
@@ -68,7 +74,7 @@ def main() -> None:
         baseline.append(time.perf_counter() - start)
     base = statistics.median(baseline)
     mean, median = statistics.fmean(light), statistics.median(light)
-    print(f"corpus: {len(comments)} comments x {rounds} rounds (load average {os.getloadavg()[0]:.1f})")
+    print(f"labelled comments: {len(comments)} x {rounds} rounds (load average {os.getloadavg()[0]:.1f})")
     print(
         f"respond, template path, {len(light)} comments (each: median of rounds): "
         f"mean {mean * 1e3:.3f} ms, median {median * 1e3:.3f} ms, slowest {max(light) * 1e3:.3f} ms"
