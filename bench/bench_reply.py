@@ -2,8 +2,9 @@
 
 Runs every comment of the labelled files (corpus, development and held-out
 sets) through `respond` for several rounds and prints the median time per
-comment (and the per-round mean, p95), next to a baseline measured in the same run: one bare `picks.pick` of six
-random numbers, the least any reply has to do.
+comment (and the per-round mean, p95), next to a baseline measured in the
+same run: one bare `picks.pick` of six random numbers, the least any reply
+has to do.
 
     .venv/bin/python bench/bench_reply.py [--rounds 7]
 """

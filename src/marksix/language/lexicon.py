@@ -1,9 +1,13 @@
 """The words behind each intent, in Cantonese, Mandarin (both scripts) and English.
 
 Each pattern is a regular-expression alternation over normalised text
-(NFKC, lower case). Add phrasings here; `intents.classify` holds the order
-in which they are tried. The labelled corpus (tests/fixtures/comments.jsonl)
-guards every change.
+(NFKC, lower case). `intents.classify` holds the order in which they are
+tried, and matches each pattern against the comment in both scripts
+(OpenCC), so a phrase written once in either script is enough. Signs of
+gambling harm live apart, as concept families, in `harm`.
+
+Add phrasings from comments_dev.jsonl, never from the held-out set; the
+labelled corpus (tests/fixtures/comments.jsonl) guards every change.
 """
 
 from __future__ import annotations
