@@ -1,14 +1,17 @@
-"""The server's own plumbing: the in-process SQLite transaction lock and reused reply contexts."""
+"""The server's own plumbing: the SQLite transaction lock (threads, processes), reused contexts."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from marksix.store.engine import make_engine
-from marksix.web.sqlite_lock import serialise_transactions
+from marksix.web.sqlite_lock import LOCK_SUFFIX, serialise_transactions
 
 
 def test_concurrent_writers_all_commit_and_a_nested_connection_does_not_deadlock(tmp_path: Path) -> None:
@@ -41,6 +44,27 @@ def test_concurrent_writers_all_commit_and_a_nested_connection_does_not_deadlock
         # Read-then-write without lost updates: the transactions really ran one at a time.
         assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 200
     engine.dispose()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
+def test_a_transaction_holds_the_lock_other_processes_wait_on(tmp_path: Path) -> None:
+    import fcntl
+
+    database = tmp_path / "shared.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    serialise_transactions(engine)
+    # What the worker process would do: open the same lock file and ask for it.
+    other = os.open(database.with_name(database.name + LOCK_SUFFIX), os.O_RDWR | os.O_CREAT)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (n INTEGER)"))
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once the connection is returned
+        fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
+        engine.dispose()
 
 
 def test_memory_databases_are_left_alone() -> None:
