@@ -179,11 +179,7 @@ class CommentRepository:
         and two workers cannot both pass a limit with one slot left.
         """
         with self.engine.begin() as connection:
-            connection.execute(
-                update(accounts)
-                .where(accounts.c.id == record.account_id)
-                .values(updated_at=accounts.c.updated_at)
-            )
+            connection.execute(_LOCK_ACCOUNT, {"lock_account": record.account_id})
             others = and_(
                 comments.c.account_id == record.account_id,
                 comments.c.id != record.id,
@@ -210,7 +206,12 @@ class CommentRepository:
                     )
             if record.media_id:
                 on_post = connection.execute(
-                    select(func.count()).where(others, comments.c.media_id == record.media_id)
+                    _REPLIES_ON_POST,
+                    {
+                        "post_account": record.account_id,
+                        "post_self": record.id,
+                        "post_media": record.media_id,
+                    },
                 ).scalar_one()
                 if on_post >= post_cap:
                     return Admission(
@@ -234,19 +235,19 @@ class CommentRepository:
                         retry_at=oldest + timedelta(hours=1),
                     )
             changed = connection.execute(
-                update(comments)
-                .where(_owned(record))
-                .values(
-                    send_started_at=func.coalesce(comments.c.send_started_at, now),
-                    lease_expires_at=now + lease,
-                    intent=reply.intent,
-                    language=reply.language,
-                    reply_kind=kind,
-                    reply_text=reply.text,
-                    reply_path=reply.path,
-                    reply_details=dict(reply.details) if reply.details is not None else None,
-                    updated_at=now,
-                )
+                _RESERVE_SEND,
+                {
+                    "owned_id": record.id,
+                    "owned_started": record.started_at,
+                    "reserve_now": now,
+                    "reserve_lease": now + lease,
+                    "reserve_intent": reply.intent,
+                    "reserve_language": reply.language,
+                    "reserve_kind": kind,
+                    "reserve_text": reply.text,
+                    "reserve_path": reply.path,
+                    "reserve_details": dict(reply.details) if reply.details is not None else None,
+                },
             ).rowcount
             if not changed:
                 return Admission("lost", "lease_lost", "the sweeper took this comment back")
@@ -276,27 +277,18 @@ class CommentRepository:
     ) -> CommentRecord:
         """-> replied. Recorded even if the lease lapsed: the reply is out, that is what counts."""
         latency = (now - record.received_at).total_seconds()
-        values: dict[str, Any] = {
-            "state": "replied",
-            "reply_id": reply_id,
-            "finished_at": now,
-            "updated_at": now,
-            "latency_seconds": max(latency, 0.0),
-            "lease_expires_at": None,
-            "not_before": None,
-            "send_started_at": func.coalesce(comments.c.send_started_at, now),
-            "reason": reason,
-            "reason_code": None,
-            "failure_class": None,
-        }
-        if kind is not None:
-            values["reply_kind"] = kind
         with self.engine.begin() as connection:
             row = connection.execute(
-                update(comments)
-                .where(_is(record.key), comments.c.state.not_in(FINAL_STATES))
-                .values(**values)
-                .returning(*comments.c)
+                _MARK_REPLIED,
+                {
+                    "key_account": record.account_id,
+                    "key_comment": record.comment_id,
+                    "done_reply_id": reply_id,
+                    "done_now": now,
+                    "done_latency": max(latency, 0.0),
+                    "done_reason": reason,
+                    "done_kind": kind,
+                },
             ).first()
         return _record(row) if row is not None else self.get(record.key)
 
@@ -611,6 +603,67 @@ _CLAIM = (
         started_at=bindparam("claim_now"),
         lease_expires_at=bindparam("claim_lease"),
         updated_at=bindparam("claim_now"),
+    )
+    .returning(*comments.c)
+)
+_LOCK_ACCOUNT = (
+    update(accounts)
+    .where(accounts.c.id == bindparam("lock_account"))
+    .values(updated_at=accounts.c.updated_at)
+)
+_REPLIES_ON_POST = select(func.count()).where(
+    comments.c.account_id == bindparam("post_account"),
+    comments.c.id != bindparam("post_self"),
+    comments.c.send_started_at.is_not(None),
+    comments.c.media_id == bindparam("post_media"),
+)
+_RESERVE_SEND = (
+    update(comments)
+    .where(
+        comments.c.id == bindparam("owned_id"),
+        comments.c.state == "in_progress",
+        comments.c.started_at == bindparam("owned_started"),
+    )
+    .values(
+        send_started_at=func.coalesce(
+            comments.c.send_started_at, bindparam("reserve_now", type_=comments.c.updated_at.type)
+        ),
+        lease_expires_at=bindparam("reserve_lease"),
+        intent=bindparam("reserve_intent"),
+        language=bindparam("reserve_language"),
+        reply_kind=bindparam("reserve_kind"),
+        reply_text=bindparam("reserve_text"),
+        reply_path=bindparam("reserve_path"),
+        reply_details=bindparam("reserve_details"),
+        updated_at=bindparam("reserve_now"),
+    )
+)
+#: -> replied. Recorded even if the lease lapsed: the reply is out, that is what counts.
+_MARK_REPLIED = (
+    update(comments)
+    .where(
+        comments.c.account_id == bindparam("key_account"),
+        comments.c.comment_id == bindparam("key_comment"),
+        comments.c.state.not_in(FINAL_STATES),
+    )
+    .values(
+        state="replied",
+        reply_id=bindparam("done_reply_id"),
+        finished_at=bindparam("done_now"),
+        updated_at=bindparam("done_now"),
+        latency_seconds=bindparam("done_latency"),
+        lease_expires_at=None,
+        not_before=None,
+        send_started_at=func.coalesce(
+            comments.c.send_started_at, bindparam("done_now", type_=comments.c.updated_at.type)
+        ),
+        reason=bindparam("done_reason"),
+        reason_code=None,
+        failure_class=None,
+        # None keeps the kind the admission stored.
+        reply_kind=func.coalesce(
+            bindparam("done_kind", type_=comments.c.reply_kind.type), comments.c.reply_kind
+        ),
     )
     .returning(*comments.c)
 )
