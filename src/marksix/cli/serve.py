@@ -26,8 +26,9 @@ import click
     "--worker-threads",
     default=8,
     show_default=True,
-    type=click.IntRange(1, 64),
-    help="Reply worker threads, in a child process of their own (a second CPU core).",
+    type=click.IntRange(0, 64),
+    help="Reply worker threads, in a child process of their own (a second CPU core); "
+    "0 runs none here (run `marksix worker` processes instead).",
 )
 def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     """Run the webhook service with its reply worker.
@@ -46,6 +47,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
       marksix serve --sandbox                 # the whole flow on localhost
       marksix serve --port 8080               # real mode when credentials are set
       marksix serve --host 0.0.0.0 --port 80  # behind your HTTPS proxy
+      marksix serve --worker-threads 0        # webhooks only; `marksix worker` replies
     The reply worker runs in a child process that lives and stops with the
     server; Ctrl-C stops both cleanly, letting running replies finish.
     """
