@@ -7,6 +7,8 @@ child finish and leaves no process behind.
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +51,17 @@ def test_stopping_the_server_stops_the_child(tmp_path: Path) -> None:
     running.stop()
     assert not worker.alive
     assert running.runtime.worker_running is False
+
+
+def test_a_dead_worker_process_shows_in_health(tmp_path: Path) -> None:
+    running = InProcessService(tmp_path / "home", worker_threads=1, worker_process=True).start()
+    try:
+        worker = running.runtime._worker_process
+        assert worker is not None and worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        wait_until(lambda: not worker.alive, "the worker process to die")
+        health = running.http.get("/healthz").json()
+        assert health["worker"]["running"] is False
+        assert "the reply worker is not running" in health["alerts"]
+    finally:
+        running.stop()
