@@ -10,19 +10,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from marksix.cli import COMMANDS, cli, main
+from cli_runner import run
+from marksix.cli import COMMANDS, cli
 from marksix.domain.picks import HONEST_CAVEAT
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run `marksix ARGS` as the console script does; return (exit code, stdout, stderr)."""
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_every_available_command_has_help() -> None:

@@ -12,22 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli_runner import run
 from hkjc_fake import FakeHkjc
-from marksix.cli import cli, main
+from marksix.cli import cli
 from marksix.cli.draws import draws as draws_group
 
 NEW_ROWS = "26/093,2026-08-25,1,18,19,25,34,38,7\n26/094,2026-08-27,12,17,25,31,44,45,35\n"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run `marksix ARGS` as the console script does; return (exit code, stdout, stderr)."""
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_every_draws_command_has_help_with_examples() -> None:
