@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from marksix.store.engine import make_engine
-from marksix.web.sqlite_lock import LOCK_SUFFIX, serialise_transactions
+from marksix.store.sqlite_lock import LOCK_SUFFIX, serialise_transactions
 
 
 def test_concurrent_writers_all_commit_and_a_nested_connection_does_not_deadlock(tmp_path: Path) -> None:

@@ -288,14 +288,12 @@ def build_runtime(
     settings: Settings, options: ServeOptions, *, simulator: Simulator | None = None
 ) -> Runtime:
     """Open the store (migrating it), register the account(s), and wire queue and worker."""
-    from marksix.web.sqlite_lock import serialise_transactions
     from marksix.worker.runtime import ensure_configured_account, open_store, settings_home
     from marksix.worker.service import utc_now
 
     home = settings_home(settings)
     home.mkdir(parents=True, exist_ok=True)
     engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
-    serialise_transactions(engine)
     if options.sandbox:
         simulator = simulator or make_simulator(settings, options)
         _register_sandbox_account(accounts, simulator, options)

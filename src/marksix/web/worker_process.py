@@ -96,14 +96,12 @@ def run_child(settings: Settings, options: ServeOptions, wake_pipe: Connection) 
     from marksix.logging_setup import configure_logging
     from marksix.web.consumer import start_workers
     from marksix.web.runtime import wire_worker
-    from marksix.web.sqlite_lock import serialise_transactions
     from marksix.worker.runtime import open_store
 
     configure_logging()
     for name in ("huey", "httpx", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
     engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
-    serialise_transactions(engine)
     graph_clients, replies, _services, huey, _tasks = wire_worker(settings, options, comments, accounts)
     wake = threading.Event()
     worker = start_workers(huey, wake, workers=max(1, options.worker_threads))

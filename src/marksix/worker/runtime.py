@@ -51,10 +51,14 @@ def settings_home(settings: Settings) -> Path:
 def open_store(settings: Settings, *, sandbox: bool) -> tuple[Engine, CommentRepository, AccountRepository]:
     """The migrated database and both repositories (tokens need the encryption key)."""
     from marksix.store.engine import database_url, make_engine, upgrade
+    from marksix.store.sqlite_lock import serialise_transactions
 
     home = settings_home(settings)
     engine = make_engine(database_url(home, settings.database_url))
     upgrade(engine)
+    # Every process of the service hands SQLite's write lock over through
+    # one lock file instead of sleeping in SQLite's busy handler.
+    serialise_transactions(engine)
     cipher = load_cipher(home, settings.encryption_key, sandbox=sandbox)
     return engine, CommentRepository(engine), AccountRepository(engine, cipher)
 

@@ -1,4 +1,4 @@
-"""One SQLite transaction at a time across this server's processes.
+"""One SQLite transaction at a time across the processes that serve one database.
 
 SQLite lets one writer in at a time; the others wait in its busy handler,
 which sleeps in steps of up to 100 ms and may wake after the writer has
@@ -7,8 +7,9 @@ at once, those sleeps, not the writes, set the latency. A lock taken when
 a transaction begins and released when it ends hands the database from
 thread to thread at once instead.
 
-The server and its worker process (`web.worker_process`) share the
-database, so the lock has two levels: a reentrant thread lock inside the
+The server, its worker process and any `marksix worker` processes share
+the database (each opens it through `worker.runtime.open_store`, which
+installs this lock), so the lock has two levels: a reentrant thread lock inside the
 process, and an exclusive `flock` on a file next to the database between
 processes, which the kernel hands over the moment it is released. Other
 programs (the CLI) still meet SQLite's own locking, as before.
