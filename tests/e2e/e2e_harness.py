@@ -31,7 +31,7 @@ import uvicorn
 
 from marksix.cli.serve import listen
 from marksix.config import Settings, load_settings
-from marksix.instagram.simulator import Simulator, SimulatorState
+from marksix.sandbox import Simulator, SimulatorState
 from marksix.web.app import create_app
 from marksix.web.runtime import Runtime, ServeOptions, build_runtime, make_simulator
 from marksix.worker.limits import Limits

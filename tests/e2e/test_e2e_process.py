@@ -26,7 +26,7 @@ from e2e_harness import (
 )
 from sqlalchemy import Engine
 
-from marksix.instagram.simulator import BackgroundServer, Simulator, create_simulator_app
+from marksix.sandbox import BackgroundServer, Simulator, create_simulator_app
 from marksix.store.comments import CommentKey, CommentRepository
 from marksix.store.engine import database_url, make_engine
 

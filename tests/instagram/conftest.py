@@ -16,8 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from marksix.instagram.graph import GraphClient
-from marksix.instagram.simulator import DEFAULT_TOKEN, BackgroundServer, Simulator, create_simulator_app
 from marksix.instagram.webhooks import CommentEvent, parse_webhook, verify_signature
+from marksix.sandbox import DEFAULT_TOKEN, BackgroundServer, Simulator, create_simulator_app
 
 APP_SECRET = "simulator-app-secret"
 

@@ -7,8 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marksix.instagram.simulator.payloads import SHAPES, Change, encode, envelope
 from marksix.instagram.webhooks import parse_webhook, sign, verify_signature
+from marksix.sandbox.payloads import SHAPES, Change, encode, envelope
 
 digits = st.text("0123456789", min_size=5, max_size=17)
 usernames = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)

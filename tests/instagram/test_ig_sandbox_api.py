@@ -9,8 +9,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from marksix.instagram.simulator import DEFAULT_TOKEN, Simulator, SimulatorState, create_simulator_app
-from marksix.instagram.simulator.payloads import dashboard_test_change
+from marksix.sandbox import DEFAULT_TOKEN, Simulator, SimulatorState, create_simulator_app
+from marksix.sandbox.payloads import dashboard_test_change
 
 from .conftest import APP_SECRET, Receiver
 
@@ -157,7 +157,7 @@ def test_lifespan_stops_the_sender(app: Starlette) -> None:
 def test_standalone_command_help_teaches() -> None:
     from click.testing import CliRunner
 
-    from marksix.instagram.simulator.__main__ import main
+    from marksix.sandbox.__main__ import main
 
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0

@@ -16,7 +16,7 @@ from marksix.errors import (
     RetryableApiError,
     TokenExpired,
 )
-from marksix.instagram.simulator import Fault
+from marksix.sandbox import Fault
 
 from .conftest import Sandbox, SandboxFactory
 

@@ -7,7 +7,7 @@ import pytest
 
 from marksix.errors import PermanentApiError, RateLimited, TokenExpired
 from marksix.instagram.graph import GraphClient
-from marksix.instagram.simulator import DEFAULT_TOKEN
+from marksix.sandbox import DEFAULT_TOKEN
 
 from .conftest import APP_SECRET, Sandbox, SandboxFactory
 

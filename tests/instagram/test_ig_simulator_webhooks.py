@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from marksix.instagram.simulator import RETRY_DELAYS, BackgroundServer, Fault, Simulator, SimulatorState
-from marksix.instagram.simulator.payloads import dashboard_test_change
 from marksix.instagram.webhooks import parse_webhook
+from marksix.sandbox import RETRY_DELAYS, BackgroundServer, Fault, Simulator, SimulatorState
+from marksix.sandbox.payloads import dashboard_test_change
 
 from .conftest import APP_SECRET, Receiver, receiver_app
 
@@ -241,7 +241,7 @@ def test_stop_abandons_pending_retries_and_refuses_new_work(
 
 def test_end_to_end_over_loopback(receiver: Receiver) -> None:
     """Signed deliveries over real sockets, from a simulator served by uvicorn."""
-    from marksix.instagram.simulator import create_simulator_app
+    from marksix.sandbox import create_simulator_app
 
     with BackgroundServer(receiver_app(receiver)) as hook:
         app = create_simulator_app(SimulatorState(), app_secret=APP_SECRET, webhook_url=f"{hook.url}/hook")
@@ -256,7 +256,7 @@ def test_end_to_end_over_loopback(receiver: Receiver) -> None:
 
 
 def test_a_full_queue_refuses_instead_of_blocking() -> None:
-    from marksix.instagram.simulator import WebhookSender
+    from marksix.sandbox import WebhookSender
 
     entered, release = threading.Event(), threading.Event()
 

@@ -98,7 +98,7 @@ def test_publish_creates_a_container_then_publishes_it(tmp_path: Path) -> None:
 def test_post_publish_against_the_simulator(
     marksix_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from marksix.instagram.simulator import DEFAULT_TOKEN, BackgroundServer, create_simulator_app
+    from marksix.sandbox import DEFAULT_TOKEN, BackgroundServer, create_simulator_app
 
     app = create_simulator_app(app_secret="test-secret", webhook_url=None, latency_ms=0)
     simulator = app.state.simulator

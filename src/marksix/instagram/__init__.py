@@ -1,7 +1,7 @@
-"""Instagram Graph API: webhooks, the reply client, error classes and a simulator.
+"""Instagram Graph API: webhooks, the reply client and error classes: only what talks to Meta.
 
-The simulator (`marksix.instagram.simulator`) is imported on demand because
-it pulls in Starlette; everything else here is light.
+The simulated Instagram that the sandbox and the tests use lives beside this
+package, in `marksix.sandbox`.
 """
 
 from marksix.instagram.errors import classify, failure_class, is_retryable, redact

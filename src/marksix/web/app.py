@@ -21,7 +21,7 @@ from marksix.web import health, webhook_routes
 from marksix.web.runtime import Runtime, ServeOptions, build_runtime, make_simulator
 
 if TYPE_CHECKING:
-    from marksix.instagram.simulator import Simulator
+    from marksix.sandbox import Simulator
 
 
 def create_app(

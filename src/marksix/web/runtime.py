@@ -28,8 +28,8 @@ from marksix.errors import ConfigError, NotFound
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from marksix.instagram.simulator import Simulator, SimulatorState
     from marksix.instagram.webhooks import CommentEvent
+    from marksix.sandbox import Simulator, SimulatorState
     from marksix.store.accounts import Account, AccountRepository
     from marksix.store.comments import CommentRepository
     from marksix.web.worker_process import WorkerProcess
@@ -269,7 +269,7 @@ def make_simulator(
     Pass the `state` of an earlier simulator to keep its accounts, comments
     and replies across a restart of this server (as Instagram would).
     """
-    from marksix.instagram.simulator import Simulator
+    from marksix.sandbox import Simulator
 
     secrets = settings.app_secrets
     if not secrets:
@@ -357,7 +357,7 @@ def _register_sandbox_account(
     accounts: AccountRepository, simulator: Simulator, options: ServeOptions
 ) -> None:
     """Store the simulated account with its token, its Graph client aimed at this server."""
-    from marksix.instagram.simulator import DEFAULT_TOKEN
+    from marksix.sandbox import DEFAULT_TOKEN
     from marksix.worker.service import utc_now
 
     simulated = simulator.state.account

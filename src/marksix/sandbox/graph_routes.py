@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from marksix.instagram.graph import appsecret_proof
-from marksix.instagram.simulator.faults import (
+from marksix.sandbox.faults import (
     GRAPH_FAULTS,
     FaultBook,
     GraphFailure,
@@ -30,9 +30,9 @@ from marksix.instagram.simulator.faults import (
     throttled,
     unknown_object,
 )
-from marksix.instagram.simulator.fields import Fields, page, parse_fields, select
-from marksix.instagram.simulator.meter import UsageMeter
-from marksix.instagram.simulator.state import (
+from marksix.sandbox.fields import Fields, page, parse_fields, select
+from marksix.sandbox.meter import UsageMeter
+from marksix.sandbox.state import (
     Account,
     Comment,
     Container,

@@ -23,9 +23,9 @@ from typing import Any, Literal
 import httpx
 import structlog
 
-from marksix.instagram.simulator.faults import WEBHOOK_FAULTS, FaultBook
-from marksix.instagram.simulator.payloads import SHAPES, Change, encode, envelope
 from marksix.instagram.webhooks import LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, sign, sign_sha1
+from marksix.sandbox.faults import WEBHOOK_FAULTS, FaultBook
+from marksix.sandbox.payloads import SHAPES, Change, encode, envelope
 
 log = structlog.get_logger(__name__)
 

@@ -19,13 +19,13 @@ import httpx
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
-from marksix.instagram.simulator.faults import Fault, FaultBook
-from marksix.instagram.simulator.graph_routes import GraphApi
-from marksix.instagram.simulator.meter import UsageMeter
-from marksix.instagram.simulator.payloads import Change, change_for
-from marksix.instagram.simulator.sandbox_routes import sandbox_routes
-from marksix.instagram.simulator.sender import RETRY_DELAYS, WebhookSender
-from marksix.instagram.simulator.state import Comment, SimulatorState
+from marksix.sandbox.faults import Fault, FaultBook
+from marksix.sandbox.graph_routes import GraphApi
+from marksix.sandbox.meter import UsageMeter
+from marksix.sandbox.payloads import Change, change_for
+from marksix.sandbox.sandbox_routes import sandbox_routes
+from marksix.sandbox.sender import RETRY_DELAYS, WebhookSender
+from marksix.sandbox.state import Comment, SimulatorState
 
 DEFAULT_GRAPH_PREFIX = "/simulated-graph"
 

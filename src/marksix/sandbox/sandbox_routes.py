@@ -25,11 +25,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from marksix.errors import InputError, NotFound
-from marksix.instagram.simulator.faults import Fault
-from marksix.instagram.simulator.payloads import SHAPES, dashboard_test_change
+from marksix.sandbox.faults import Fault
+from marksix.sandbox.payloads import SHAPES, dashboard_test_change
 
 if TYPE_CHECKING:
-    from marksix.instagram.simulator.app import Simulator
+    from marksix.sandbox.app import Simulator
 
 PREFIX = "/sandbox/api"
 MEDIA_TYPES = ("FEED", "REELS", "STORY", "AD", "LIVE")

@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from marksix.instagram.simulator.faults import bad_parameter
+from marksix.sandbox.faults import bad_parameter
 
 Fields = dict[str, "Fields | None"]
 

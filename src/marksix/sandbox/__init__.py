@@ -9,11 +9,11 @@ GraphClient(simulator.state.account's token, base_url="http://HOST:PORT/simulate
 talks to it exactly as to graph.instagram.com.
 """
 
-from marksix.instagram.simulator.app import DEFAULT_GRAPH_PREFIX, Simulator, create_simulator_app
-from marksix.instagram.simulator.faults import FAULT_KINDS, Fault, GraphFailure
-from marksix.instagram.simulator.sender import RETRY_DELAYS, WebhookSender
-from marksix.instagram.simulator.server import BackgroundServer
-from marksix.instagram.simulator.state import DEFAULT_TOKEN, DEFAULT_USERNAME, SimulatorState
+from marksix.sandbox.app import DEFAULT_GRAPH_PREFIX, Simulator, create_simulator_app
+from marksix.sandbox.faults import FAULT_KINDS, Fault, GraphFailure
+from marksix.sandbox.sender import RETRY_DELAYS, WebhookSender
+from marksix.sandbox.server import BackgroundServer
+from marksix.sandbox.state import DEFAULT_TOKEN, DEFAULT_USERNAME, SimulatorState
 
 __all__ = [
     "DEFAULT_GRAPH_PREFIX",

@@ -1,6 +1,6 @@
 """Run the simulated Instagram on its own port.
 
-    python -m marksix.instagram.simulator --port 8900 \\
+    python -m marksix.sandbox --port 8900 \\
         --webhook-url http://127.0.0.1:8000/webhooks/instagram
 
 Then point the service's Graph client at http://127.0.0.1:8900/simulated-graph
@@ -40,14 +40,14 @@ def main(
 
     \b
     Examples:
-      python -m marksix.instagram.simulator --webhook-url http://127.0.0.1:8000/webhooks/instagram
+      python -m marksix.sandbox --webhook-url http://127.0.0.1:8000/webhooks/instagram
       curl -X POST localhost:8900/sandbox/api/comments -d '{"username":"alice","text":"下期？"}'
       curl -X POST localhost:8900/sandbox/api/faults -d '{"kind":"throttle","code":80002}'
     """
     import uvicorn
 
     from marksix.config import load_settings
-    from marksix.instagram.simulator import DEFAULT_TOKEN, create_simulator_app
+    from marksix.sandbox import DEFAULT_TOKEN, create_simulator_app
 
     secrets = load_settings().app_secrets
     if not secrets:

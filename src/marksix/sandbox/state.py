@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from marksix.errors import InputError, NotFound
-from marksix.instagram.simulator.faults import GraphFailure, bad_parameter, throttled, unknown_object
+from marksix.sandbox.faults import GraphFailure, bad_parameter, throttled, unknown_object
 
 DEFAULT_USERNAME = "marksix.sandbox"
 DEFAULT_TOKEN = "sandbox-access-token"  # noqa: S105 - the simulator's public test token

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from marksix.instagram.simulator.state import Comment, SimulatorState
+from marksix.sandbox.state import Comment, SimulatorState
 
 SHAPES = ("changes", "flat", "comment_id")
 
