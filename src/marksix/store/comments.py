@@ -8,6 +8,7 @@ never both act on the same comment. See `service_tables` for the states.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from marksix.errors import NotFound
 from marksix.store.comment_records import (
     Admission,
+    AdmissionCounts,
     Claimed,
     CommentKey,
     CommentPage,
@@ -26,10 +28,11 @@ from marksix.store.comment_records import (
     epoch,
 )
 from marksix.store.comment_records import record_from_row as _record
-from marksix.store.service_tables import FINAL_STATES, STATES, accounts, comments, reply_sends
+from marksix.store.service_tables import FINAL_STATES, STATES, CommentState, accounts, comments, reply_sends
 
 __all__ = [
     "Admission",
+    "AdmissionCounts",
     "Claimed",
     "CommentKey",
     "CommentPage",
@@ -105,29 +108,23 @@ class CommentRepository:
             )
         return statement
 
-    def queue(self, key: CommentKey, *, now: datetime, enqueued_at: datetime | None = None) -> bool:
-        """received -> queued, noting when its task runs; False if the comment is further along.
-
-        `enqueued_at` is the task's run time when it was scheduled for later,
-        so the sweeper does not re-enqueue it meanwhile.
-        """
+    def queue(self, key: CommentKey, *, now: datetime) -> bool:
+        """received -> queued, its task sent now; False if the comment is further along."""
         with self.engine.begin() as connection:
             changed = connection.execute(
                 update(comments)
-                .where(_is(key), comments.c.state.in_(("received", "queued")))
-                .values(state="queued", enqueued_at=enqueued_at or now, updated_at=now)
+                .where(_is(key), comments.c.state.in_((CommentState.RECEIVED, CommentState.QUEUED)))
+                .values(state=CommentState.QUEUED, enqueued_at=now, updated_at=now)
             ).rowcount
         return bool(changed)
 
     # --- the worker's transitions --------------------------------------------------
-    def claim(self, key: CommentKey, *, now: datetime, lease: timedelta) -> CommentRecord | None:
-        """queued -> in_progress for this worker; None when another has it, it is done, or not due."""
-        with self.engine.begin() as connection:
-            return self._claim(connection, key, now=now, lease=lease)
+    def claim(self, key: CommentKey, *, now: datetime, lease: timedelta) -> Claimed | None:
+        """queued -> in_progress for this worker; None when another has it, it is done, or not due.
 
-    def claim_checked(self, key: CommentKey, *, now: datetime, lease: timedelta) -> Claimed | None:
-        """`claim`, plus what the worker checks next, read in the same transaction:
-        the account's row and whether this comment is one of our own replies."""
+        What the worker checks next is read in the same transaction: the
+        account's row and whether this comment is one of our own replies.
+        """
         with self.engine.begin() as connection:
             record = self._claim(connection, key, now=now, lease=lease)
             if record is None:
@@ -152,14 +149,6 @@ class CommentRepository:
         ).first()
         return _record(row) if row is not None else None
 
-    def heartbeat(self, record: CommentRecord, *, now: datetime, lease: timedelta) -> bool:
-        """Extend the lease; False when the sweeper took the comment back meanwhile."""
-        with self.engine.begin() as connection:
-            changed = connection.execute(
-                update(comments).where(_owned(record)).values(lease_expires_at=now + lease, updated_at=now)
-            ).rowcount
-        return bool(changed)
-
     def admit(
         self,
         record: CommentRecord,
@@ -168,11 +157,10 @@ class CommentRepository:
         kind: str,
         now: datetime,
         lease: timedelta,
-        cooldown: timedelta,
-        post_cap: int,
-        private_per_hour: int,
+        decide: Callable[[AdmissionCounts], Admission],
     ) -> Admission:
-        """Check cooldown, post cap and private-reply window, and reserve the send, atomically.
+        """Read the counts the limits need, let `decide` (worker.limits) judge them, and on
+        "send" reserve the send, atomically.
 
         The account row is updated first: that takes a row lock on PostgreSQL
         and the write lock on SQLite, so admissions of one account are serial
@@ -180,60 +168,9 @@ class CommentRepository:
         """
         with self.engine.begin() as connection:
             connection.execute(_LOCK_ACCOUNT, {"lock_account": record.account_id})
-            others = and_(
-                comments.c.account_id == record.account_id,
-                comments.c.id != record.id,
-                comments.c.send_started_at.is_not(None),
-            )
-            same_commenter = []
-            if record.from_id:
-                same_commenter.append(comments.c.from_id == record.from_id)
-            if record.username:
-                same_commenter.append(func.lower(comments.c.username) == record.username.lower())
-            if same_commenter and cooldown > timedelta(0):
-                last = connection.execute(
-                    select(func.max(comments.c.send_started_at)).where(
-                        others, or_(*same_commenter), comments.c.send_started_at > now - cooldown
-                    )
-                ).scalar()
-                if last is not None:
-                    ago = int((now - last).total_seconds())
-                    who = f"@{record.username}" if record.username else "this commenter"
-                    return Admission(
-                        "skip",
-                        "commenter_cooldown",
-                        f"{who} got a reply {ago}s ago (cooldown {int(cooldown.total_seconds())}s)",
-                    )
-            if record.media_id:
-                on_post = connection.execute(
-                    _REPLIES_ON_POST,
-                    {
-                        "post_account": record.account_id,
-                        "post_self": record.id,
-                        "post_media": record.media_id,
-                    },
-                ).scalar_one()
-                if on_post >= post_cap:
-                    return Admission(
-                        "skip", "post_reply_cap", f"post {record.media_id} already has {on_post} replies"
-                    )
-            if kind == "private":
-                window = and_(
-                    reply_sends.c.account_id == record.account_id,
-                    reply_sends.c.kind == "private",
-                    reply_sends.c.comment_id != record.comment_id,
-                    reply_sends.c.sent_at > now - timedelta(hours=1),
-                )
-                count, oldest = connection.execute(
-                    select(func.count(), func.min(reply_sends.c.sent_at)).where(window)
-                ).one()
-                if count >= private_per_hour and oldest is not None:
-                    return Admission(
-                        "defer",
-                        "private_reply_window",
-                        f"{count} private replies in the last hour (limit {private_per_hour})",
-                        retry_at=oldest + timedelta(hours=1),
-                    )
+            admission = decide(_admission_counts(connection, record, kind=kind, now=now))
+            if admission.verdict != "send":
+                return admission
             changed = connection.execute(
                 _RESERVE_SEND,
                 {
@@ -342,18 +279,22 @@ class CommentRepository:
     ) -> CommentRecord:
         """in_progress -> queued: a retry (count_attempt), a rate-limit wait, or a blocked account.
 
+        One statement: with `not_before` it also notes that the next task runs
+        then (as `queue` would), so the sweeper leaves it alone meanwhile.
         `sent_unknown=False` means the platform surely did not take the reply,
         so the send reservation is dropped; otherwise it is kept, and the next
         attempt looks for our own reply first.
         """
         values: dict[str, Any] = {
-            "state": "queued",
+            "state": CommentState.QUEUED,
             "not_before": not_before,
             "lease_expires_at": None,
             "reason_code": code,
             "reason": reason,
             "updated_at": now,
         }
+        if not_before is not None:
+            values["enqueued_at"] = max(not_before, now)
         if count_attempt:
             values["attempts"] = comments.c.attempts + 1
         if not sent_unknown:
@@ -481,12 +422,6 @@ class CommentRepository:
             raise NotFound(f"no comment {key.comment_id!r} for account {key.account_id!r}")
         return record
 
-    def is_own_reply(self, account_id: str, comment_id: str) -> bool:
-        """True when `comment_id` is a reply this service posted (loop guard (c))."""
-        with self.engine.connect() as connection:
-            found = connection.execute(_OWN_REPLY, {"account_id": account_id, "comment_id": comment_id})
-            return found.first() is not None
-
     def search(
         self,
         query: str | None = None,
@@ -578,6 +513,47 @@ class CommentRepository:
             "latency_p50": statistics.median(latencies) if latencies else None,
             "latency_p95": _percentile(latencies, 95),
         }
+
+
+def _admission_counts(connection: Any, record: CommentRecord, *, kind: str, now: datetime) -> AdmissionCounts:
+    others = and_(
+        comments.c.account_id == record.account_id,
+        comments.c.id != record.id,
+        comments.c.send_started_at.is_not(None),
+    )
+    same_commenter = []
+    if record.from_id:
+        same_commenter.append(comments.c.from_id == record.from_id)
+    if record.username:
+        same_commenter.append(func.lower(comments.c.username) == record.username.lower())
+    last = None
+    if same_commenter:
+        last = connection.execute(
+            select(func.max(comments.c.send_started_at)).where(others, or_(*same_commenter))
+        ).scalar()
+    on_post = 0
+    if record.media_id:
+        on_post = connection.execute(
+            _REPLIES_ON_POST,
+            {"post_account": record.account_id, "post_self": record.id, "post_media": record.media_id},
+        ).scalar_one()
+    count, oldest = 0, None
+    if kind == "private":
+        window = and_(
+            reply_sends.c.account_id == record.account_id,
+            reply_sends.c.kind == "private",
+            reply_sends.c.comment_id != record.comment_id,
+            reply_sends.c.sent_at > now - timedelta(hours=1),
+        )
+        count, oldest = connection.execute(
+            select(func.count(), func.min(reply_sends.c.sent_at)).where(window)
+        ).one()
+    return AdmissionCounts(
+        last_reply_to_commenter=last,
+        replies_on_post=int(on_post),
+        private_last_hour=int(count),
+        oldest_private=oldest,
+    )
 
 
 def _percentile(values: list[float], percent: int) -> float | None:
