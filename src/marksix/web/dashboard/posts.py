@@ -12,7 +12,6 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
@@ -142,19 +141,18 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
 
 def publish_card(state: DashboardState, card: CardImage, base_url: str, moment: dt.datetime) -> str:
     """Save the card where Instagram can fetch it, then create and publish the post."""
-    runtime: Any = state.data.runtime
+    runtime = state.data.runtime
     account = state.data.primary_account()
     if account is None:
         raise ConfigError("no Instagram account is connected; nothing to publish to")
-    make_client = getattr(runtime, "graph_client", None)
-    if make_client is None:
+    if runtime is None:
         raise ConfigError("the service runtime has no Graph API client")
     if card.content is None:
         raise ConfigError("this card was rendered without its content; render it again")
     name = card_file_name(card.content.next_draw, moment)
     card.save(cards_folder(state.home) / name)
-    public_base = getattr(getattr(runtime, "options", None), "public_url", None) or base_url
+    public_base = runtime.public_url or base_url
     image_url = public_base.rstrip("/") + f"/media/cards/{name}"
-    client = make_client(account.id)
+    client = runtime.graph_client(account.id)
     media_id: str = client.publish_image(account.id, image_url, card.caption)
     return media_id
