@@ -75,6 +75,128 @@ def check(source_path: Path, translation_path: Path, glossary: Path | None, as_j
         raise SystemExit(1)
 
 
+@article.command()
+@click.argument("source")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for article.md, article.html, cover.jpg and report.json.",
+)
+@click.option(
+    "--brief",
+    "briefs",
+    multiple=True,
+    metavar="URL_OR_TEXT",
+    help='A news-brief item: a URL, or a short text ("text | https://link" gives it a link). Repeatable.',
+)
+@_glossary_option
+@click.option(
+    "--image", type=click.Choice(["card", "flux"]), default="card", show_default=True, help="Cover kind."
+)
+@click.option(
+    "--flux-model",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    envvar="MARKSIX_FLUX_MODEL",
+    help="Local folder of FLUX weights for --image flux (never downloaded).",
+)
+@click.option(
+    "--font",
+    type=click.Path(dir_okay=False, exists=True),
+    envvar="MARKSIX_CARD_FONT",
+    help="A CJK font file for the card cover; default: Noto Sans CJK when installed.",
+)
+@click.option(
+    "--accept-problems", is_flag=True, help="Finish even if the checks found problems (report.json says so)."
+)
+@click.option(
+    "--chunk-chars",
+    type=click.IntRange(min=500),
+    default=9000,
+    show_default=True,
+    help="Longest part sent at once.",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True, help="Seconds per LLM call."
+)
+@json_option
+def write(
+    *,
+    source: str,
+    out_dir: Path,
+    briefs: tuple[str, ...],
+    glossary: Path | None,
+    image: str,
+    flux_model: Path | None,
+    font: str | None,
+    accept_problems: bool,
+    chunk_chars: int,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Translate and rewrite SOURCE (a URL, an HTML/Markdown/text file, or - for stdin) as a Hong Kong
+    Chinese post, check every fact, and draw its cover.
+
+    Uses the OpenAI-compatible endpoint of MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL
+    (MARKSIX_LLM_API_KEY if it needs one). With problems it writes only report.json and exits 1,
+    unless --accept-problems.
+
+    \b
+    Examples:
+      marksix article write story.md -o out/
+      marksix article write https://example.com/story -o out/ --brief https://example.com/other
+      marksix article write - -o out/ --glossary names.yaml --brief "Nvidia ships H200 | https://x.y/z"
+    """
+    import dataclasses
+
+    from marksix.config import load_settings
+    from marksix.errors import ConfigError
+    from marksix.llm import config_from_settings
+    from marksix.studio import sources
+    from marksix.studio.glossary import load_glossary
+    from marksix.studio.pipeline import STAGES, WriteOptions, brief_items, write_article
+
+    config = config_from_settings(load_settings())
+    if config is None:
+        raise ConfigError("article write needs an LLM: set MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL")
+    config = dataclasses.replace(config, timeout=max(config.timeout, timeout))
+    terms = load_glossary(glossary)
+
+    def progress(stage: str, message: str) -> None:
+        number = STAGES.index(stage) + 1
+        click.echo(f"[{number}/{len(STAGES)}] {stage}: {message}", err=True)
+
+    stdin_text = click.get_text_stream("stdin").read() if source == "-" else None
+    document = sources.load(source, stdin_text=stdin_text)
+    items = brief_items(briefs)
+    options = WriteOptions(
+        image=image,
+        accept_problems=accept_problems,
+        chunk_chars=chunk_chars,
+        font_path=font,
+        flux_model=flux_model,
+    )
+    result = write_article(document, items, terms, config, out_dir, options=options, progress=progress)
+    if as_json:
+        emit_json({"finished": result.finished, "files": result.files, "report": result.report})
+    else:
+        for problem in result.report["problems"]:
+            click.echo(f"  PROBLEM  {problem['kind']}: {problem['detail']}")
+        if result.finished:
+            note = " (problems accepted)" if result.report["accepted_problems"] else ""
+            click.echo(f"Wrote {', '.join(result.files)} to {out_dir}{note}")
+        else:
+            click.echo(
+                f"Not finished: {len(result.report['problems'])} problem(s); see {out_dir / 'report.json'}."
+                " Fix the source or glossary, or pass --accept-problems.",
+                err=True,
+            )
+    if not result.finished:
+        raise SystemExit(1)
+
+
 def _read(path: Path) -> str:
     from marksix.errors import InputError
 
