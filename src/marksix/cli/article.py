@@ -46,8 +46,21 @@ def _glossary_option(function: click.decorators.FC) -> click.decorators.FC:
     help="The Chinese text; an article.md from `write` is split into story and commentary.",
 )
 @_glossary_option
+@click.option(
+    "--names",
+    "names_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The report.json of `article write`: the names the writer chose count as renderings.",
+)
 @json_option
-def check(source_path: Path, translation_path: Path, glossary: Path | None, as_json: bool) -> None:
+def check(
+    *,
+    source_path: Path,
+    translation_path: Path,
+    glossary: Path | None,
+    names_path: Path | None,
+    as_json: bool,
+) -> None:
     """Check that a translation keeps every number, amount, percentage, date and name of its source.
 
     Exits 1 when any fact is missing or changed, or the commentary adds one.
@@ -56,6 +69,7 @@ def check(source_path: Path, translation_path: Path, glossary: Path | None, as_j
     Examples:
       marksix article check --source story.txt --translation article.md
       marksix article check --source story.txt --translation zh.md --glossary names.yaml --json
+      marksix article check --source story.md --translation out/article.md --names out/report.json
     """
     from marksix.studio.checker import check as check_facts
     from marksix.studio.checker import split_article
@@ -64,9 +78,8 @@ def check(source_path: Path, translation_path: Path, glossary: Path | None, as_j
 
     source = read_file(source_path)
     translation, commentary = split_article(_read(translation_path))
-    report = check_facts(
-        source.full_text, translation, glossary=load_glossary(glossary), commentary=commentary
-    )
+    terms = load_glossary(glossary).with_names(_reported_names(names_path))
+    report = check_facts(source.full_text, translation, glossary=terms, commentary=commentary)
     if as_json:
         emit_json(report.to_json())
     else:
@@ -195,6 +208,22 @@ def write(
             )
     if not result.finished:
         raise SystemExit(1)
+
+
+def _reported_names(path: Path | None) -> dict[str, str]:
+    import json
+
+    from marksix.errors import InputError
+
+    if path is None:
+        return {}
+    try:
+        names = json.loads(_read(path)).get("names", {})
+    except (json.JSONDecodeError, AttributeError):
+        raise InputError(f"{path} is not a report.json written by `marksix article write`") from None
+    if not isinstance(names, dict):
+        raise InputError(f"{path}: 'names' must map source names to renderings")
+    return {str(source): str(rendering) for source, rendering in names.items()}
 
 
 def _read(path: Path) -> str:

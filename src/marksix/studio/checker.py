@@ -180,8 +180,24 @@ def _check_figures(
             expected = _expected(fact)
             problems.append(Problem(MISSING, fact.text, None, f"the translation does not state {expected}"))
     for index, other in enumerate(translation):
-        if not accounted[index]:
+        if accounted[index]:
+            continue
+        # Kept in the headline and slipped in the body is still a slip.
+        late = next(((mine, why) for mine in source if (why := _slipped(mine, other))), None)
+        if late is None:
             problems.append(Problem("added", None, other.text, f"{other.text} is not in the source"))
+            continue
+        slipped, why = late
+        problems.append(Problem(CHANGED, slipped.text, other.text, why))
+        results = [
+            FactResult(result.kind, result.source, CHANGED, other.text)
+            if result.source == slipped.text
+            else result
+            for result in results
+        ]
+        for position, same in enumerate(translation):
+            if same.key == other.key:
+                accounted[position] = True
     return results, problems
 
 
@@ -206,7 +222,7 @@ def _check_names(
         results.append(FactResult(KIND_NAME, name, MISSING))
         others = accepted[1:]
         how = f"as written or as {' / '.join(others)}" if others else "as written (no glossary rendering)"
-        problems.append(Problem(MISSING, name, None, f"name not found {how}"))
+        problems.append(Problem(MISSING, name, None, f"{name}: name not found {how}"))
     return results, problems
 
 
