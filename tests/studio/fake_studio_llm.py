@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 MODEL = "fake-gpt-studio"
@@ -119,3 +120,35 @@ def serve(state: FakeStudioLLM) -> Iterator[FakeStudioLLM]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def sample_state(data: Path) -> FakeStudioLLM:
+    """The fake scripted with the Meta sample in tests/studio/data: a faithful translator."""
+    from marksix.studio.checker import split_article
+    from marksix.studio.sources import from_markdown
+
+    english = from_markdown((data / "meta_source.md").read_text(encoding="utf-8")).paragraphs
+    chinese, _ = split_article((data / "meta_translation.md").read_text(encoding="utf-8"))
+    paragraphs = [part for part in chinese.split("\n\n")[1:] if part.strip()]
+    return FakeStudioLLM(
+        translations=dict(zip(english, paragraphs, strict=True)),
+        names=[{"source": "The Verge", "rendering": "The Verge"}],
+        sections={
+            "headline": "Meta斥資150億美元建AI數據中心",
+            "dek": "馬克·祖克伯格宣布，Meta將於2027年3月前完成投資。",
+            "commentary": "這筆投資顯示Meta對AI的決心，但能否回本仍是未知數。",
+            "key_figure": "150億美元",
+            "cover_prompt": "glowing data centre racks at dusk",
+        },
+        brief=lambda text: "Nvidia於10月付運100萬枚H200晶片。" if "Nvidia" in text else f"快訊：{text}",
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - for the README transcript
+    import sys
+    import time
+
+    with serve(sample_state(Path(sys.argv[1]))) as running:
+        print(running.url, flush=True)
+        while True:
+            time.sleep(3600)
