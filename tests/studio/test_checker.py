@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cli_runner import run
 from marksix.studio.checker import check, split_article
 from marksix.studio.glossary import load_glossary, parse_glossary
+from marksix.studio.quantities import in_chinese_units
 from marksix.studio.sources import read_file
 
 
@@ -168,3 +172,22 @@ def test_cli_check_bad_glossary_is_a_clear_error(
     assert code == 1
     assert "not valid YAML" in err
     assert "Traceback" not in err
+
+
+@given(
+    st.integers(min_value=1, max_value=999),
+    st.sampled_from([("million", 6), ("billion", 9), ("trillion", 12)]),
+    st.sampled_from([("$", "美元"), ("HK$", "港元"), ("€", "歐元")]),
+)
+def test_any_amount_is_kept_in_chinese_units_and_a_lost_scale_is_caught(
+    mantissa: int, scale: tuple[str, int], currency: tuple[str, str]
+) -> None:
+    word, power = scale
+    sign, chinese_currency = currency
+    source = f"The company will spend {sign}{mantissa} {word} next year."
+    right = f"該公司明年將斥資{in_chinese_units(Decimal(mantissa) * 10**power)}{chinese_currency}。"
+    assert check(source, right).ok
+    slipped = f"該公司明年將斥資{mantissa}億{chinese_currency}。"
+    report = check(source, slipped)
+    assert report.ok == (power == 8)
+    assert [problem.kind for problem in report.problems] == ["changed"]

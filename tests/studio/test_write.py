@@ -208,6 +208,17 @@ def test_a_commentary_that_invents_a_figure_is_caught(
     ]
 
 
+def test_a_brief_item_that_invents_a_figure_is_caught(
+    capsys: pytest.CaptureFixture[str], data: Path, studio: Path, fake: FakeStudioLLM
+) -> None:
+    fake.brief = lambda text: "Nvidia於10月付運100萬枚H200晶片，股價升5%。"
+    code, _, _ = write(capsys, data)
+    assert code == 1
+    problems = report_of(studio)["problems"]
+    assert [(p["kind"], p["translation"]) for p in problems] == [("new_fact", "5%")]  # type: ignore[union-attr,index]
+    assert problems[0]["detail"].startswith("brief item:")  # type: ignore[index]
+
+
 def test_problems_can_be_accepted_and_the_report_says_so(
     capsys: pytest.CaptureFixture[str], data: Path, studio: Path, fake: FakeStudioLLM
 ) -> None:

@@ -237,6 +237,8 @@ def latin_names(text: str) -> list[str]:
     mid_sentence: set[str] = set()
     candidates: list[tuple[str, bool]] = []
     for match in LATIN_NAME.finditer(text):
+        if text[match.end() : match.end() + 1] == "$":
+            continue  # HK$, US$, A$: a currency sign, not a name
         at_start = bool(SENTENCE_START.search(text[: match.start()]))
         name = _trim(match.group(0))
         if not name or name in NOT_NAMES:
