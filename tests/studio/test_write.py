@@ -310,3 +310,40 @@ def test_url_source_url_brief_and_the_flux_wiring(data: Path, fake: FakeStudioLL
     assert "原文：[Meta to spend $15 billion on AI data centres](https://news.example/meta)" in markdown
     with Image.open(tmp_path / "out" / "cover.jpg") as cover:
         assert cover.size == (1080, 1080)
+
+
+def test_stdin_source(
+    capsys: pytest.CaptureFixture[str], data: Path, studio: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO((studio / "story.md").read_text(encoding="utf-8")))
+    code, out, err = run(
+        capsys,
+        "article",
+        "write",
+        "-",
+        "-o",
+        "out",
+        "--glossary",
+        str(data / "meta_glossary.yaml"),
+        "--chunk-chars",
+        "800",
+    )
+    assert code == 0, out + err
+    assert "其他AI動態快訊" not in (studio / "out" / "article.md").read_text(encoding="utf-8")
+
+
+def test_without_an_llm_the_error_says_what_to_set(
+    capsys: pytest.CaptureFixture[str], studio: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MARKSIX_LLM_BASE_URL")
+    code, _, err = run(capsys, "article", "write", "story.md", "-o", "out")
+    assert code == 1
+    assert "MARKSIX_LLM_BASE_URL" in err and "Traceback" not in err
+
+
+def test_a_missing_source_is_a_clear_error(capsys: pytest.CaptureFixture[str], studio: Path) -> None:
+    code, _, err = run(capsys, "article", "write", "nope.md", "-o", "out")
+    assert code == 1
+    assert "neither a URL nor a readable file" in err
