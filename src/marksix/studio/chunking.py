@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from marksix.errors import InputError
+
 #: About 1,500 English words: well inside any model's context with the glossary and the answer.
 DEFAULT_CHUNK_CHARS = 9000
 
@@ -11,7 +13,7 @@ DEFAULT_CHUNK_CHARS = 9000
 def chunk_paragraphs(paragraphs: Sequence[str], max_chars: int = DEFAULT_CHUNK_CHARS) -> list[list[str]]:
     """Consecutive paragraphs grouped up to `max_chars` each; a longer paragraph is a chunk alone."""
     if max_chars < 1:
-        raise ValueError("max_chars must be positive")
+        raise InputError("the chunk size (max_chars) must be positive")
     chunks: list[list[str]] = []
     current: list[str] = []
     size = 0
