@@ -64,6 +64,10 @@ def check(
     """Check that a translation keeps every number, amount, percentage, date and name of its source.
 
     Exits 1 when any fact is missing or changed, or the commentary adds one.
+    --json prints {"ok", "facts": [{"kind", "source", "status", "translation"}],
+    "problems": [{"kind", "source", "translation", "detail"}]}; kind is number, money,
+    percent, date or name; status is kept, missing or changed; a problem's kind is
+    missing, changed, added (a figure the source lacks) or new_fact (in the commentary).
 
     \b
     Examples:
@@ -154,7 +158,8 @@ def write(
 
     Uses the OpenAI-compatible endpoint of MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL
     (MARKSIX_LLM_API_KEY if it needs one). With problems it writes only report.json and exits 1,
-    unless --accept-problems.
+    unless --accept-problems. --json prints {"finished", "files", "report"}, where report is
+    report.json: the check's keys plus finished, accepted_problems, source, models, names.
 
     \b
     Examples:
