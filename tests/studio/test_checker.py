@@ -191,3 +191,22 @@ def test_any_amount_is_kept_in_chinese_units_and_a_lost_scale_is_caught(
     report = check(source, slipped)
     assert report.ok == (power == 8)
     assert [problem.kind for problem in report.problems] == ["changed"]
+
+
+def test_names_in_a_wire_story() -> None:
+    from marksix.studio.facts import latin_names
+
+    text = (
+        "SAN FRANCISCO (Reuters) - OpenAI on Monday released GPT-5. Shares of Nvidia Corp rose 3.2% in New York."
+        " The European Union's AI Act takes effect in August. Analysts were surprised."
+    )
+    assert latin_names(text) == [
+        "SAN FRANCISCO",
+        "Reuters",
+        "OpenAI",
+        "GPT-5",
+        "Nvidia Corp",
+        "New York",
+        "European Union",
+        "AI Act",
+    ]

@@ -220,10 +220,41 @@ def chinese_facts(text: str) -> list[Fact]:
     return sorted(dates + [Fact.of_quantity(q) for q in chinese_quantities(rest)], key=lambda f: f.start)
 
 
-def _trim(name: str) -> str:
+#: Words that open a sentence or a phrase and are trimmed off a name ("The Verge" -> "Verge").
+LEADING_WORDS = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "But",
+        "And",
+        "For",
+        "As",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+    ]
+)
+
+
+def _trim(name: str, at_start: bool) -> str:
     words = name.split()
-    while words and words[0] in NOT_NAMES:
+    while words and words[0] in LEADING_WORDS:
         words.pop(0)
+    # "Shares of Nvidia": a sentence's first word joined to a name by "of" is not part of it.
+    if at_start and len(words) > 2 and words[1] == "of" and words[0][1:].islower():
+        words = words[2:]
     while words and words[-1] in {"of", "de", "la", "van", "von", "der", "du", "&"}:
         words.pop()
     trimmed = " ".join(words)
@@ -240,7 +271,7 @@ def latin_names(text: str) -> list[str]:
         if text[match.end() : match.end() + 1] == "$":
             continue  # HK$, US$, A$: a currency sign, not a name
         at_start = bool(SENTENCE_START.search(text[: match.start()]))
-        name = _trim(match.group(0))
+        name = _trim(match.group(0), at_start)
         if not name or name in NOT_NAMES:
             continue
         # "The Verge" trimmed to "Verge" no longer starts the sentence.
