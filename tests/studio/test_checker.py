@@ -197,7 +197,8 @@ def test_names_in_a_wire_story() -> None:
     from marksix.studio.facts import latin_names
 
     text = (
-        "SAN FRANCISCO (Reuters) - OpenAI on Monday released GPT-5. Shares of Nvidia Corp rose 3.2% in New York."
+        "SAN FRANCISCO (Reuters) - OpenAI on Monday released GPT-5."
+        " Shares of Nvidia Corp rose 3.2% in New York."
         " The European Union's AI Act takes effect in August. Analysts were surprised."
     )
     assert latin_names(text) == [
