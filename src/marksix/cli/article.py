@@ -215,6 +215,47 @@ def write(
         raise SystemExit(1)
 
 
+@article.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--wordpress", "site_url", required=True, metavar="URL", help="The site, e.g. https://blog.example.hk"
+)
+@click.option(
+    "--user", "username", required=True, help="The WordPress user the application password belongs to."
+)
+@click.option(
+    "--status",
+    type=click.Choice(["draft", "publish", "pending", "private"]),
+    default="draft",
+    show_default=True,
+    help="The new post's status.",
+)
+@json_option
+def publish(*, folder: Path, site_url: str, username: str, status: str, as_json: bool) -> None:
+    """Publish a finished article FOLDER to WordPress: the cover as featured image, the post as a draft.
+
+    The application password is read from MARKSIX_WORDPRESS_APP_PASSWORD (environment or .env)
+    and never printed.
+
+    \b
+    Examples:
+      marksix article publish out/ --wordpress https://blog.example.hk --user editor
+      marksix article publish out/ --wordpress https://blog.example.hk --user editor --status publish
+    """
+    from marksix.cli.output import environment
+    from marksix.errors import ConfigError
+    from marksix.studio.wordpress import WordPressSite, publish_article
+
+    password = environment().get("MARKSIX_WORDPRESS_APP_PASSWORD", "").strip()
+    if not password:
+        raise ConfigError("set MARKSIX_WORDPRESS_APP_PASSWORD to a WordPress application password")
+    published = publish_article(WordPressSite(site_url, username, password), folder, status=status)
+    if as_json:
+        emit_json({"post_id": published.post_id, "link": published.link, "media_id": published.media_id})
+    else:
+        click.echo(f"Created WordPress post {published.post_id} ({status}): {published.link}")
+
+
 def _reported_names(path: Path | None) -> dict[str, str]:
     import json
 
