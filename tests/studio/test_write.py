@@ -347,3 +347,15 @@ def test_a_missing_source_is_a_clear_error(capsys: pytest.CaptureFixture[str], s
     code, _, err = run(capsys, "article", "write", "nope.md", "-o", "out")
     assert code == 1
     assert "neither a URL nor a readable file" in err
+
+
+def test_without_out_the_article_goes_where_the_dashboard_looks(
+    capsys: pytest.CaptureFixture[str], data: Path, studio: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKSIX_HOME", str(studio / "home"))
+    code, out, err = run(
+        capsys, "article", "write", "story.md", "--glossary", str(data / "meta_glossary.yaml")
+    )
+    assert code == 0, out + err
+    (written,) = (studio / "home" / "articles").iterdir()
+    assert (written / "article.md").is_file()

@@ -98,9 +98,9 @@ def check(
     "-o",
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for article.md, article.html, cover.jpg and report.json.",
+    help="Folder for article.md, article.html, cover.jpg and report.json"
+    " (default: <data folder>/articles/<time>, which the dashboard lists).",
 )
 @click.option(
     "--brief",
@@ -142,7 +142,7 @@ def check(
 def write(
     *,
     source: str,
-    out_dir: Path,
+    out_dir: Path | None,
     briefs: tuple[str, ...],
     glossary: Path | None,
     image: str,
@@ -176,6 +176,12 @@ def write(
     from marksix.studio.glossary import load_glossary
     from marksix.studio.pipeline import STAGES, WriteOptions, brief_items, write_article
 
+    if out_dir is None:
+        import datetime as dt
+
+        from marksix.cli.output import home
+
+        out_dir = home() / "articles" / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     config = config_from_settings(load_settings())
     if config is None:
         raise ConfigError("article write needs an LLM: set MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL")
