@@ -211,3 +211,11 @@ def test_names_in_a_wire_story() -> None:
         "European Union",
         "AI Act",
     ]
+
+
+def test_the_first_mention_uses_the_full_glossary_form(data: Path) -> None:
+    source, translation, _ = sample(data)
+    glossary = load_glossary(data / "meta_glossary.yaml")
+    assert check(source, translation + "\n祖克伯格補充說明。", glossary=glossary).ok
+    report = check(source, "祖克伯格表示：" + translation, glossary=glossary)
+    assert problems_of(report) == [("first_mention", "Mark Zuckerberg", "祖克伯格")]

@@ -67,7 +67,8 @@ def check(
     --json prints {"ok", "facts": [{"kind", "source", "status", "translation"}],
     "problems": [{"kind", "source", "translation", "detail"}]}; kind is number, money,
     percent, date or name; status is kept, missing or changed; a problem's kind is
-    missing, changed, added (a figure the source lacks) or new_fact (in the commentary).
+    missing, changed, added (a figure the source lacks), new_fact (in the commentary) or
+    first_mention (a short glossary form before the full one); `write` adds usage.
 
     \b
     Examples:

@@ -17,11 +17,13 @@ the source does not have (`new_fact`): commentary may argue, not inform.
 
 Names: a Latin-script name of the source is kept when the translation writes
 it as it is, or writes one of its renderings from the glossary or from the
-names the writing step reported.
+names the writing step reported. Where the glossary lists several renderings,
+the first is for the first mention: a shorter one before it is `first_mention`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -218,12 +220,37 @@ def _check_names(
         found = next((rendering for rendering in accepted if rendering in translation), None)
         if found is not None:
             results.append(FactResult(KIND_NAME, name, KEPT, found))
+            first = _first_mention(translation, glossary.renderings(name))
+            if first is not None:
+                problems.append(
+                    Problem(
+                        "first_mention",
+                        name,
+                        first,
+                        f"{name} is first written {first}; "
+                        f"the glossary asks for {glossary.renderings(name)[0]} on first mention",
+                    )
+                )
             continue
         results.append(FactResult(KIND_NAME, name, MISSING))
         others = accepted[1:]
         how = f"as written or as {' / '.join(others)}" if others else "as written (no glossary rendering)"
         problems.append(Problem(MISSING, name, None, f"{name}: name not found {how}"))
     return results, problems
+
+
+def _first_mention(translation: str, renderings: Sequence[str]) -> str | None:
+    """The short form a text uses before the full one (祖克伯格 before 馬克·祖克伯格), if it does."""
+    if len(renderings) < 2:
+        return None
+    full = renderings[0]
+    covered = [range(match.start(), match.end()) for match in re.finditer(re.escape(full), translation)]
+    first_full = covered[0].start if covered else len(translation)
+    for short in renderings[1:]:
+        for match in re.finditer(re.escape(short), translation):
+            if match.start() < first_full and not any(match.start() in span for span in covered):
+                return short
+    return None
 
 
 def source_names(source: str, glossary: Glossary) -> list[str]:
