@@ -186,7 +186,8 @@ def write(
     config = config_from_settings(load_settings())
     if config is None:
         raise ConfigError("article write needs an LLM: set MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL")
-    config = dataclasses.replace(config, timeout=max(config.timeout, timeout))
+    # Replies must be quick (MARKSIX_LLM_TIMEOUT_SECONDS); an article part takes minutes.
+    config = dataclasses.replace(config, timeout=timeout)
     terms = load_glossary(glossary)
 
     def progress(stage: str, message: str) -> None:
