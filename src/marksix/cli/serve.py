@@ -58,11 +58,12 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
     from marksix.web.runtime import ServeOptions, build_runtime
+    from marksix.worker.build import sandbox_mode
 
     settings = load_settings()
     if settings.home is None:
         settings = settings.model_copy(update={"home": home()})
-    sandbox = sandbox or not settings.instagram_configured
+    sandbox = sandbox_mode(settings, requested=sandbox)
     listener = listen(host, port)
     port = listener.getsockname()[1]
     options = ServeOptions(
