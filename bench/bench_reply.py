@@ -20,9 +20,9 @@ import statistics
 import time
 from pathlib import Path
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import next_scheduled_draw
 from marksix.domain.picks import PickRequest, pick
+from marksix.draws.bundled import bundled_history, bundled_prizes
 from marksix.language import Comment, ReplyContext, respond
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"

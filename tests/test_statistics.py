@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from scipy.special import chdtrc
 from scipy.stats import binom
 
-from marksix.bundled import bundled_history, legacy_history
 from marksix.domain.colours import colour_of
 from marksix.domain.draws import POOL, Draw, DrawHistory
 from marksix.domain.statistics import (
@@ -25,6 +24,7 @@ from marksix.domain.statistics import (
     chi_square_survival,
     compute_statistics,
 )
+from marksix.draws.bundled import bundled_history, legacy_history
 from marksix.errors import InputError
 
 HISTORY = bundled_history()

@@ -16,15 +16,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marksix.bundled import bundled_history
 from marksix.cli import cli
 from marksix.domain.combinations import combination_rank, combination_sums, combinations_at
 from marksix.domain.picks import PickRequest, pick
 from marksix.domain.popularity import draw_context, previous_hits_of, tier_shares
 from marksix.domain.rules import COMBINATIONS
 from marksix.domain.unpopular import BEST_FRACTION, CombinationScores, pick_unpopular, score_all
+from marksix.draws.bundled import bundled_history
+from marksix.draws.popularity_model import shipped_model
 from marksix.errors import PickError
-from marksix.popularity_model import shipped_model
 
 
 @given(st.integers(6, 13), st.integers(1, 6), st.integers(0, 2**32 - 1))

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import next_scheduled_draw
+from marksix.draws.bundled import bundled_history, bundled_prizes
 from marksix.language import ReplyContext
 
 #: A Sunday after the last bundled draw (2026-08-22): the next draw is Tuesday 25 August.

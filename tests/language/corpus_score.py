@@ -130,8 +130,8 @@ def score(records: list[dict[str, Any]], context: ReplyContext) -> Score:
 
 
 def _main(paths: list[str]) -> None:
-    from marksix.bundled import bundled_history, bundled_prizes
     from marksix.domain.calendar import next_scheduled_draw
+    from marksix.draws.bundled import bundled_history, bundled_prizes
 
     context = ReplyContext(
         history=bundled_history(),

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from fake_openai_server import FakeOpenAI, QuietServer, handler_for
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import next_scheduled_draw
+from marksix.draws.bundled import bundled_history, bundled_prizes
 from marksix.language import ReplyContext
 
 

@@ -50,8 +50,8 @@ class FakeRuntime:
     )
 
     def language_context(self) -> Any:
-        from marksix.bundled import bundled_history, bundled_prizes
         from marksix.domain.calendar import next_scheduled_draw
+        from marksix.draws.bundled import bundled_history, bundled_prizes
         from marksix.language import ReplyContext
 
         return ReplyContext(

@@ -176,7 +176,7 @@ def pick_unpopular(
     """Tickets drawn at random among the combinations others play least."""
     validate(request)
     if model is None:
-        from marksix.popularity_model import shipped_model
+        from marksix.draws.popularity_model import shipped_model
 
         model = shipped_model()
     parameters = model.parameters

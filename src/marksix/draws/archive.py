@@ -1,101 +1,241 @@
 """The draw history a user sees: the bundled draws plus those imported or
-fetched into the database under the data folder.
+fetched into the database under the data folder, behind one `DrawArchive`.
 
 Reading is the hot path (`marksix pick`, `marksix check`, every bot reply):
-while no database exists, nothing here imports SQLAlchemy. Writing
-(`import_file`, `update`) checks everything first and then writes in one
-transaction, so a bad file or a dropped connection leaves nothing behind.
+a plain SQLite file is read with the standard library (draws/sqlite_reader.py)
+and nothing here imports SQLAlchemy; other databases go through the one
+engine the archive holds. What was read is kept until the stored draws or
+prize figures change, which one cheap query tells. Writing (`import_file`,
+`update`) checks everything first and then writes in one transaction, so a
+bad file or a dropped connection leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from marksix.bundled import bundled_history, bundled_prizes, legacy_history
 from marksix.domain.calendar import HONG_KONG, NextDraw, next_scheduled_draw
 from marksix.domain.draws import Draw, DrawHistory
 from marksix.domain.prizes import DrawPrizes
+from marksix.draws import sqlite_reader
+from marksix.draws.bundled import bundled_history, bundled_prizes, legacy_history
 from marksix.errors import DataError, DrawConflict, ImportRejected, RowProblem
-from marksix.paths import archive_path
+from marksix.paths import Locator
 
 if TYPE_CHECKING:
-    from marksix.hkjc import HkjcClient
-    from marksix.store.draw_archive import DrawArchive
+    from sqlalchemy import Engine
+
+    from marksix.draws.hkjc import HkjcClient
+    from marksix.store.draw_archive import DrawRepository
 
 #: Draws of the last year whose dividends are missing are fetched again by
 #: `update`: HKJC publishes the figures a little after the numbers, and the
 #: bundled prize data stops before the bundled draws do.
 REFETCH_WINDOW = dt.timedelta(days=366)
 
+_EMPTY = sqlite_reader.Stored((), [], {})
 
-def archive_url(home: Path | None, database_url: str | None = None) -> str | None:
-    """The database holding the user's draws, or None while there is none yet."""
-    if database_url:
-        if database_url.startswith("sqlite"):
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    stored: sqlite_reader.Stored
+    history: DrawHistory
+    prizes: dict[str, DrawPrizes]
+
+
+class DrawArchive:
+    """The history, the prize figures and the next draw, for one data folder.
+
+    Hold one for as long as the process runs (the worker and the dashboard
+    do); `close()` disposes of the engine, if one was needed.
+    """
+
+    def __init__(self, locator: Locator) -> None:
+        self.locator = locator
+        self._engine: Engine | None = None
+        self._migrated = False
+        self._view: _View | None = None
+        self._lock = threading.Lock()
+
+    # -- reading ---------------------------------------------------------
+
+    def history(self) -> DrawHistory:
+        """Bundled 6/49 draws, merged with the database's."""
+        return self._current().history
+
+    def prizes(self) -> dict[str, DrawPrizes]:
+        """Published prize figures per draw id: bundled, then fetched or imported ones on top."""
+        return self._current().prizes
+
+    def next_draw(self, now: dt.datetime) -> NextDraw:
+        """HKJC's announced next draw when `update` fetched one whose sales are
+        still open at `now` (aware); otherwise the regular schedule."""
+        announced = self._announced_after(now) if self._database_exists() else None
+        return announced if announced is not None else next_scheduled_draw(now)
+
+    def _current(self) -> _View:
+        with self._lock:
+            known = self._view
+            stored = self._read(known.stored.fingerprint if known else None)
+            if stored is None and known is not None:
+                return known
+            stored = stored or _EMPTY
+            history = bundled_history().merged(stored.draws) if stored.draws else bundled_history()
+            prizes = {**bundled_prizes(), **stored.prizes} if stored.prizes else bundled_prizes()
+            self._view = _View(stored, history, prizes)
+            return self._view
+
+    def _read(self, known: tuple[object, ...] | None) -> sqlite_reader.Stored | None:
+        if not self._database_exists():
+            return _EMPTY
+        path = self.locator.sqlite_file
+        if path is not None:
+            try:
+                return sqlite_reader.read(path, known)
+            except sqlite3.Error:
+                pass  # an older or odd file: the store reports it properly
+        repository = self._repository()
+        if not repository.exists():
+            return _EMPTY
+        fingerprint = repository.fingerprint()
+        if fingerprint == known:
+            return None
+        return sqlite_reader.Stored(fingerprint, repository.draws(), repository.prizes())
+
+    def _announced_after(self, now: dt.datetime) -> NextDraw | None:
+        path = self.locator.sqlite_file
+        if path is not None:
+            try:
+                return sqlite_reader.announced_after(path, now)
+            except sqlite3.Error:
+                pass
+        repository = self._repository()
+        return repository.announced_after(now) if repository.exists() else None
+
+    def _database_exists(self) -> bool:
+        """Whether there is a database to read; reading never creates one."""
+        path = self.locator.sqlite_file
+        if path is not None:
+            return path.exists()
+        url = self.locator.database_url
+        if url.startswith("sqlite"):
             from sqlalchemy.engine import make_url
 
-            database = make_url(database_url).database
+            database = make_url(url).database
             if database and database != ":memory:" and not Path(database).expanduser().exists():
-                return None  # reading must not create an empty database file
-        return database_url
-    if home is None:
+                return False
+        return True
+
+    def _repository(self) -> DrawRepository:
+        from marksix.store.draw_archive import DrawRepository
+        from marksix.store.engine import make_engine
+
+        if self._engine is None:
+            self._engine = make_engine(self.locator.database_url)
+        return DrawRepository(self._engine)
+
+    # -- writing ---------------------------------------------------------
+
+    def save(
+        self,
+        *,
+        new_draws: Sequence[Draw],
+        prizes: Sequence[DrawPrizes],
+        announcements: Sequence[NextDraw],
+        source: str,
+        now: dt.datetime,
+    ) -> None:
+        """Migrate the database if needed, write in one transaction, and read afresh next time."""
+        from marksix.store.engine import upgrade
+
+        repository = self._repository()
+        if not self._migrated:
+            upgrade(repository.engine)
+            self._migrated = True
+        try:
+            repository.save(
+                new_draws=new_draws, prizes=prizes, announcements=announcements, source=source, now=now
+            )
+        finally:
+            with self._lock:
+                self._view = None
+
+    def import_file(self, path: Path, *, now: dt.datetime | None = None) -> ArchiveChange:
+        """Import a CSV or HKJC JSON file of draws: every row is checked first; a
+        bad row (ImportRejected) or a conflicting draw (DrawConflict) imports nothing."""
+        return _import_file(self, path, now=now)
+
+    def update(
+        self,
+        client: HkjcClient,
+        *,
+        since: dt.date | None = None,
+        now: dt.datetime | None = None,
+        progress: Callable[[str], None] = lambda _message: None,
+    ) -> ArchiveChange:
+        """Fetch new results, their prize figures and the next draw from HKJC,
+        one quarter per request, then write them all in one transaction."""
+        return _update(self, client, since=since, now=now, progress=progress)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> DrawArchive:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_archive(home: Path | None, database_url: str | None = None) -> DrawArchive | None:
+    """The archive for a data folder and/or database URL; None when neither is
+    given (then only the bundled data counts)."""
+    if home is None and not (database_url and database_url.strip()):
         return None
-    path = archive_path(home)
-    return f"sqlite:///{path}" if path.exists() else None
+    return DrawArchive(Locator.resolve(home, database_url))
 
 
-@contextmanager
-def _open_archive(url: str) -> Iterator[DrawArchive | None]:
-    from marksix.store.draw_archive import DrawArchive
-    from marksix.store.engine import make_engine
-
-    engine = make_engine(url)
-    try:
-        archive = DrawArchive(engine)
-        yield archive if archive.exists() else None
-    finally:
-        engine.dispose()
-
-
-def _stored_draws(url: str | None) -> list[Draw]:
-    if url is None:
-        return []
-    with _open_archive(url) as archive:
-        return archive.draws() if archive else []
+# One-shot conveniences (the public `marksix.load_history`, scripts): each
+# opens an archive, reads once and closes it. Long-lived code holds a DrawArchive.
 
 
 def load_history(home: Path | None = None, database_url: str | None = None) -> DrawHistory:
     """Bundled 6/49 draws, merged with the user's database when there is one."""
-    stored = _stored_draws(archive_url(home, database_url))
-    return bundled_history().merged(stored) if stored else bundled_history()
+    archive = open_archive(home, database_url)
+    if archive is None:
+        return bundled_history()
+    with archive:
+        return archive.history()
 
 
 def load_prizes(home: Path | None = None, database_url: str | None = None) -> dict[str, DrawPrizes]:
     """Published prize figures per draw id: bundled, then fetched or imported ones on top."""
-    url = archive_url(home, database_url)
-    if url is None:
+    archive = open_archive(home, database_url)
+    if archive is None:
         return bundled_prizes()
-    with _open_archive(url) as archive:
-        stored = archive.prizes() if archive else {}
-    return {**bundled_prizes(), **stored} if stored else bundled_prizes()
+    with archive:
+        return archive.prizes()
 
 
 def next_draw(home: Path | None, now: dt.datetime, database_url: str | None = None) -> NextDraw:
-    """HKJC's announced next draw when `update` fetched one whose sales are
-    still open at `now` (aware); otherwise the regular schedule."""
-    url = archive_url(home, database_url)
-    if url is not None:
-        with _open_archive(url) as archive:
-            announced = archive.announced_after(now) if archive else None
-        if announced is not None:
-            return announced
-    return next_scheduled_draw(now)
+    """The next draw: HKJC's announcement when one is stored and open, else the schedule."""
+    archive = open_archive(home, database_url)
+    if archive is None:
+        return next_scheduled_draw(now)
+    with archive:
+        return archive.next_draw(now)
 
 
 # -- writing -----------------------------------------------------------------
@@ -191,36 +331,16 @@ def _changed_prizes(incoming: Iterable[DrawPrizes], known: dict[str, DrawPrizes]
     return list(changed.values())
 
 
-def _write(
-    home: Path,
-    database_url: str | None,
-    *,
-    new_draws: Sequence[Draw],
-    prizes: Sequence[DrawPrizes],
-    announcements: Sequence[NextDraw],
-    source: str,
-    now: dt.datetime,
-) -> None:
-    from marksix.store.draw_archive import DrawArchive
-    from marksix.store.engine import database_url as default_url
-    from marksix.store.engine import make_engine, upgrade
-
-    engine = make_engine(default_url(home, database_url))
-    try:
-        upgrade(engine)
-        DrawArchive(engine).save(
-            new_draws=new_draws, prizes=prizes, announcements=announcements, source=source, now=now
-        )
-    finally:
-        engine.dispose()
-
-
 def import_file(
     path: Path, home: Path, database_url: str | None = None, *, now: dt.datetime | None = None
 ) -> ArchiveChange:
-    """Import a CSV or HKJC JSON file of draws: every row is checked first; a
-    bad row (ImportRejected) or a conflicting draw (DrawConflict) imports nothing."""
-    from marksix.draw_files import FileRow, read_draw_file
+    """`DrawArchive.import_file` for one data folder."""
+    with DrawArchive(Locator.resolve(home, database_url)) as archive:
+        return archive.import_file(path, now=now)
+
+
+def _import_file(archive: DrawArchive, path: Path, *, now: dt.datetime | None) -> ArchiveChange:
+    from marksix.draws.files import FileRow, read_draw_file
 
     source = str(path)
     rows = read_draw_file(path)
@@ -239,17 +359,13 @@ def import_file(
     if problems:
         raise ImportRejected(source, sorted(problems, key=lambda problem: problem.line))
     # Pre-6/49 rows passed read_draw_file only as bundled draws: compare them too.
-    known_draws = [*load_history(home, database_url), *legacy_history()]
+    known_draws = [*archive.history(), *legacy_history()]
     incoming = [(row.draw, row.where) for row in first_seen.values() if row.draw is not None]
     found = _sort_incoming(incoming, known_draws, source)
-    prizes = _changed_prizes(
-        (row.prizes for row in rows if row.prizes is not None), load_prizes(home, database_url)
-    )
+    prizes = _changed_prizes((row.prizes for row in rows if row.prizes is not None), archive.prizes())
     change = ArchiveChange(source, found.new_draws, found.known, len(prizes))
     if found.new_draws or prizes:
-        _write(
-            home,
-            database_url,
+        archive.save(
             new_draws=found.new_draws,
             prizes=prizes,
             announcements=(),
@@ -279,15 +395,26 @@ def update(
     now: dt.datetime | None = None,
     progress: Callable[[str], None] = lambda _message: None,
 ) -> ArchiveChange:
-    """Fetch new results, their prize figures and the next draw from HKJC,
-    one quarter per request, then write them all in one transaction."""
-    from marksix import hkjc
-    from marksix.draw_files import FIRST_649_DATE
+    """`DrawArchive.update` for one data folder."""
+    with DrawArchive(Locator.resolve(home, database_url)) as archive:
+        return archive.update(client, since=since, now=now, progress=progress)
+
+
+def _update(
+    archive: DrawArchive,
+    client: HkjcClient,
+    *,
+    since: dt.date | None,
+    now: dt.datetime | None,
+    progress: Callable[[str], None],
+) -> ArchiveChange:
+    from marksix.draws import hkjc
+    from marksix.draws.files import FIRST_649_DATE
 
     now = now or dt.datetime.now(dt.UTC)
     today = now.astimezone(HONG_KONG).date()
-    history = load_history(home, database_url)
-    known_prizes = load_prizes(home, database_url)
+    history = archive.history()
+    known_prizes = archive.prizes()
     start = max(since or update_start(history, known_prizes), FIRST_649_DATE)
     records: list[tuple[Any, str]] = []
     windows = list(hkjc.quarter_windows(start, today))
@@ -323,9 +450,7 @@ def update(
     )
     changed_prizes = _changed_prizes(prizes, known_prizes)
     if found.new_draws or changed_prizes or announcements:
-        _write(
-            home,
-            database_url,
+        archive.save(
             new_draws=found.new_draws,
             prizes=changed_prizes,
             announcements=announcements,
