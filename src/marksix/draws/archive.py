@@ -44,11 +44,28 @@ REFETCH_WINDOW = dt.timedelta(days=366)
 _EMPTY = sqlite_reader.Stored((), [], {})
 
 
-@dataclass(frozen=True, slots=True)
 class _View:
-    stored: sqlite_reader.Stored
-    history: DrawHistory
-    prizes: dict[str, DrawPrizes]
+    """One reading of the database, merged with the bundled data on first use:
+    `pick` needs the history only, and parsing the prize file costs as much."""
+
+    def __init__(self, stored: sqlite_reader.Stored) -> None:
+        self.stored = stored
+        self._history: DrawHistory | None = None
+        self._prizes: dict[str, DrawPrizes] | None = None
+
+    @property
+    def history(self) -> DrawHistory:
+        if self._history is None:
+            draws = self.stored.draws
+            self._history = bundled_history().merged(draws) if draws else bundled_history()
+        return self._history
+
+    @property
+    def prizes(self) -> dict[str, DrawPrizes]:
+        if self._prizes is None:
+            stored = self.stored.prizes
+            self._prizes = {**bundled_prizes(), **stored} if stored else bundled_prizes()
+        return self._prizes
 
 
 class DrawArchive:
@@ -69,11 +86,15 @@ class DrawArchive:
 
     def history(self) -> DrawHistory:
         """Bundled 6/49 draws, merged with the database's."""
-        return self._current().history
+        view = self._current()
+        with self._lock:
+            return view.history
 
     def prizes(self) -> dict[str, DrawPrizes]:
         """Published prize figures per draw id: bundled, then fetched or imported ones on top."""
-        return self._current().prizes
+        view = self._current()
+        with self._lock:
+            return view.prizes
 
     def next_draw(self, now: dt.datetime) -> NextDraw:
         """HKJC's announced next draw when `update` fetched one whose sales are
@@ -87,10 +108,7 @@ class DrawArchive:
             stored = self._read(known.stored.fingerprint if known else None)
             if stored is None and known is not None:
                 return known
-            stored = stored or _EMPTY
-            history = bundled_history().merged(stored.draws) if stored.draws else bundled_history()
-            prizes = {**bundled_prizes(), **stored.prizes} if stored.prizes else bundled_prizes()
-            self._view = _View(stored, history, prizes)
+            self._view = _View(stored or _EMPTY)
             return self._view
 
     def _read(self, known: tuple[object, ...] | None) -> sqlite_reader.Stored | None:
