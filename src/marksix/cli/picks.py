@@ -140,7 +140,12 @@ def pick(
     )
     archive = draw_archive()
     history = None if strategy in HISTORY_FREE else archive.history()
-    result = draw_lines(request, history, make_random(seed))
+    popularity = None
+    if strategy == "unpopular":
+        from marksix.draws.popularity_model import shipped_model
+
+        popularity = shipped_model()
+    result = draw_lines(request, history, make_random(seed), popularity=popularity)
     if as_json:
         emit_json(result.to_json())
         return

@@ -59,6 +59,7 @@ def reply(
 
     from marksix.config import load_settings
     from marksix.draws.archive import DrawArchive
+    from marksix.draws.popularity_model import shipped_model
     from marksix.language import Comment, ReplyContext, respond
 
     settings = load_settings()
@@ -68,6 +69,7 @@ def reply(
         history=archive.history(),
         prizes=archive.prizes(),
         next_draw=archive.next_draw(now),
+        popularity=shipped_model(),
         secret=settings.reply_secret.get_secret_value(),
         max_chars=max_chars or settings.reply_max_chars,
         language=lang,

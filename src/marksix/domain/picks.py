@@ -14,13 +14,16 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import comb
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from marksix.domain.draws import PICKED, POOL, DrawHistory
 from marksix.errors import PickError
+
+if TYPE_CHECKING:
+    from marksix.domain.popularity import PopularityModel
 
 HONEST_CAVEAT = "It does not change your chance of winning: every combination has the same odds."
 MAX_LINES = 100
@@ -242,8 +245,15 @@ def _weighted_sample(rng: random.Random, candidates: list[int], weights: list[fl
     return [number for _, number in keyed[:k]]
 
 
-def pick(request: PickRequest, history: DrawHistory | None, rng: random.Random) -> PickResult:
-    """Draw `request.lines` distinct tickets under the request's strategy."""
+def pick(
+    request: PickRequest,
+    history: DrawHistory | None,
+    rng: random.Random,
+    *,
+    popularity: PopularityModel | None = None,
+) -> PickResult:
+    """Draw `request.lines` distinct tickets under the request's strategy;
+    "unpopular" needs the `popularity` model."""
     validate(request)
     if request.strategy in LAZY_STRATEGIES:
         from importlib import import_module
@@ -257,9 +267,9 @@ def pick(request: PickRequest, history: DrawHistory | None, rng: random.Random) 
             raise PickError(
                 f"the {request.strategy} strategy is not available in this installation"
             ) from None
-        strategy: Callable[[PickRequest, DrawHistory | None, random.Random], PickResult]
+        strategy: Callable[[PickRequest, DrawHistory | None, random.Random, Any], PickResult]
         strategy = getattr(module, f"pick_{request.strategy}")
-        return strategy(request, history, rng)
+        return strategy(request, history, rng, popularity)
     weights, how = WEIGHTINGS[request.strategy](history)
     forced = sorted(set(request.include) | set(request.bankers))
     banned = set(request.exclude) | set(forced)

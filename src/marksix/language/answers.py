@@ -177,7 +177,7 @@ def _honest(wording: Wording, choose: Chooser) -> Part:
 def _pick(ask: Ask) -> Answer:
     parameters, context, wording, facts, head = ask.parameters, ask.context, ask.wording, ask.facts, ask.head
     plan = plan_pick(parameters)
-    result, relaxed = run_pick(plan, context.history, ask.rng)
+    result, relaxed = run_pick(plan, context.history, ask.rng, context.popularity)
     draw_label = wording.draw_label.format(date=date_text(context.next_draw.date, wording, facts))
     parts = [
         Part(

@@ -157,6 +157,7 @@ class LanguageReplies:
         self.archive = DrawArchive(settings.locator)
 
     def context(self, account: Account) -> Any:
+        from marksix.draws.popularity_model import shipped_model
         from marksix.language import ReplyContext
 
         secret = account.settings.get("reply_secret") or self.settings.reply_secret.get_secret_value()
@@ -164,6 +165,7 @@ class LanguageReplies:
             history=self.archive.history(),
             prizes=self.archive.prizes(),
             next_draw=self.archive.next_draw(self.clock()),
+            popularity=shipped_model(),
             secret=str(secret),
             max_chars=int(account.settings.get("reply_max_chars", self.settings.reply_max_chars)),
             language=str(account.settings.get("language", "auto")),
