@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from marksix.domain.draws import PICKED, POOL, DrawHistory
+from marksix.domain.draws import PICKED, POOL, DrawHistory, last_seen_index
 from marksix.errors import PickError
 
 if TYPE_CHECKING:
@@ -133,14 +133,6 @@ def _cold(history: DrawHistory | None) -> tuple[list[float], str]:
     return weights.tolist(), (
         f"Numbers drawn less often in the last {window} draws (least: {_heaviest(weights)}) were weighted up."
     )
-
-
-def last_seen_index(hits: npt.NDArray[np.bool_]) -> IntArray:
-    """Per number, the row of its latest appearance in `hits`, or -1."""
-    rows = np.arange(len(hits), dtype=np.int64)[:, None]
-    seen = np.where(hits, rows, -1)
-    latest: IntArray = seen.max(axis=0, initial=-1)
-    return latest
 
 
 def _overdue(history: DrawHistory | None) -> tuple[list[float], str]:
