@@ -186,14 +186,12 @@ class LanguageReplies:
         return reply
 
     def _rephrase(self, reply: Any, comment: Any) -> ReplyLike:
-        from marksix.llm import LlmConfig, rephrase
+        from marksix.llm import config_from_settings, rephrase
 
-        config = LlmConfig(
-            base_url=str(self.settings.llm_base_url),
-            api_key=self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else "",
-            model=str(self.settings.llm_model),
-            timeout=self.settings.llm_timeout_seconds,
-        )
+        config = config_from_settings(self.settings)
+        if config is None:
+            unchanged: ReplyLike = reply
+            return unchanged
         result: ReplyLike = rephrase(reply, comment, config)
         return result
 
