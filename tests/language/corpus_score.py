@@ -130,12 +130,14 @@ def score(records: list[dict[str, Any]], context: ReplyContext) -> Score:
 
 
 def _main(paths: list[str]) -> None:
-    from marksix.bundled import bundled_history, bundled_prizes
     from marksix.domain.calendar import next_scheduled_draw
+    from marksix.draws.bundled import bundled_history, bundled_prizes
+    from marksix.draws.popularity_model import shipped_model
 
     context = ReplyContext(
         history=bundled_history(),
         prizes=bundled_prizes(),
+        popularity=shipped_model(),
         next_draw=next_scheduled_draw(dt.datetime(2026, 8, 23, 12, 0, tzinfo=dt.UTC)),
         secret="test-secret",
         account_username="marksix.bot",

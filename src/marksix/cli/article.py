@@ -180,9 +180,9 @@ def write(
     if out_dir is None:
         import datetime as dt
 
-        from marksix.cli.output import home
+        from marksix.cli.output import locator
 
-        out_dir = home() / "articles" / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        out_dir = locator().home / "articles" / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     config = config_from_settings(load_settings())
     if config is None:
         raise ConfigError("article write needs an LLM: set MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL")

@@ -53,7 +53,6 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     """
     import uvicorn
 
-    from marksix.cli.output import home
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
@@ -62,7 +61,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
 
     settings = load_settings()
     if settings.home is None:
-        settings = settings.model_copy(update={"home": home()})
+        settings = settings.model_copy(update={"home": settings.locator.home})
     sandbox = sandbox_mode(settings, requested=sandbox)
     listener = listen(host, port)
     port = listener.getsockname()[1]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.domain.prizes import DrawPrizes
+
+if TYPE_CHECKING:
+    from marksix.domain.popularity import PopularityModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,9 @@ class ReplyContext:
     account_username: str | None = None  # comments by this user are `ignore`
     #: The answer language for comments with no words at all (🙏🙏, "8 18").
     default_language: str = "zh-HK"
+    #: The player-popularity model for the "unpopular" style; without it that
+    #: style falls back to random. Loaded at the edge (draws/popularity_model.py).
+    popularity: PopularityModel | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -280,7 +280,7 @@ class DashboardData:
         return getattr(self.settings, "database_url", None)
 
     def history(self) -> DrawHistory:
-        from marksix.archive import load_history
+        from marksix.draws.archive import load_history
 
         return load_history(self.home, self.database_url)
 
@@ -321,6 +321,6 @@ class DashboardData:
 
 def current_next_draw(home: Path | None, now: dt.datetime, database_url: str | None = None) -> NextDraw:
     """HKJC's announced next draw when the archive knows it, else the regular schedule."""
-    from marksix.archive import next_draw
+    from marksix.draws.archive import next_draw
 
     return next_draw(home, now, database_url)
