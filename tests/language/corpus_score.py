@@ -90,7 +90,9 @@ class Score:
                 for topic, count in sorted(self.by_topic.items())
             )
             topic_right = sum(self.by_topic_right.values())
-            lines.append(f"  topic {topic_right / self.total:.1%}; per topic (intent right/topic right/n): {per_topic}")
+            lines.append(
+                f"  topic {topic_right / self.total:.1%}; per topic (intent/topic right of n): {per_topic}"
+            )
             lines.append(f"  crisis or minor comments given numbers: {len(self.unsafe_numbers)}")
         return lines
 
