@@ -123,7 +123,7 @@ class Runtime:
 
     @property
     def public_url(self) -> str | None:
-        return self.options.public_url
+        return self.options.public_url or self.settings.public_url
 
     @property
     def worker_running(self) -> bool:

@@ -27,6 +27,7 @@ import structlog
 from huey import RedisHuey, SqliteHuey, crontab
 
 from marksix.errors import missing_extra
+from marksix.paths import Locator
 from marksix.store.comments import CommentKey, IncomingComment
 from marksix.worker import metrics
 from marksix.worker.service import OWN_COMMENT, is_ours
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from marksix.worker.runtime import WorkerServices
 
 log = structlog.get_logger("marksix.worker.queue")
-
-QUEUE_FILE = "queue.sqlite3"
 
 
 def written_by_account(event: IncomingComment) -> bool:
@@ -57,13 +56,9 @@ def make_huey(
         if importlib.util.find_spec("redis") is None:
             raise missing_extra("redis", "redis")
         return RedisHuey(name, url=settings.redis_url, results=False, immediate=immediate)
-    folder = home or settings.home
-    if folder is None:
-        from marksix.paths import data_home
-
-        folder = data_home({})
-    folder.mkdir(parents=True, exist_ok=True)
-    huey = SqliteHuey(name, filename=str(folder / QUEUE_FILE), results=False, immediate=immediate)
+    queue = Locator.resolve(home, None).queue_path if home is not None else settings.locator.queue_path
+    queue.parent.mkdir(parents=True, exist_ok=True)
+    huey = SqliteHuey(name, filename=str(queue), results=False, immediate=immediate)
     _commit_without_fsync(huey)
     return huey
 

@@ -26,10 +26,12 @@ from marksix.web.auth import (
     LoginThrottle,
     Session,
     SessionCodec,
+    SessionRevocations,
     csrf_matches,
     session_secret,
 )
 from marksix.web.dashboard.data import DashboardData
+from marksix.web.guards import SECURITY_HEADERS
 
 if TYPE_CHECKING:
     from marksix.web.dashboard.interface import DashboardRuntime
@@ -38,17 +40,6 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PREFIX = "/dashboard"
 API_PREFIX = f"{PREFIX}/api"
-
-#: Everything comes from this server (no CDN, no inline script), so the policy can be strict:
-#: an injected <script> would not run, and no other site may frame the dashboard.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.globals["colour"] = colour_of
@@ -104,7 +95,8 @@ def dashboard_state(request: Request) -> DashboardState:
                 getattr(app_state, "marksix_password_hasher", None),
             ),
             sessions=SessionCodec(
-                session_secret(home, secret.get_secret_value() if secret is not None else None)
+                session_secret(home, secret.get_secret_value() if secret is not None else None),
+                revocations=SessionRevocations(home),
             ),
             throttle=getattr(app_state, "marksix_login_throttle", None) or LoginThrottle(),
             home=home,

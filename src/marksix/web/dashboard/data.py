@@ -277,7 +277,7 @@ class DashboardData:
         return self.settings.database_url if self.settings is not None else None
 
     def history(self) -> DrawHistory:
-        from marksix.archive import load_history
+        from marksix.draws.archive import load_history
 
         return load_history(self.home, self.database_url)
 
@@ -311,6 +311,6 @@ class DashboardData:
 
 def current_next_draw(home: Path | None, now: dt.datetime, database_url: str | None = None) -> NextDraw:
     """HKJC's announced next draw when the archive knows it, else the regular schedule."""
-    from marksix.archive import next_draw
+    from marksix.draws.archive import next_draw
 
     return next_draw(home, now, database_url)

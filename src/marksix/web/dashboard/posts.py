@@ -65,7 +65,7 @@ def current_card(state: DashboardState, moment: dt.datetime) -> _Rendered:
 
 def _font(state: DashboardState) -> str | None:
     settings = state.data.settings
-    return getattr(settings, "card_font", None)
+    return str(settings.card_font) if settings is not None and settings.card_font else None
 
 
 def cards_folder(home: Path) -> Path:
