@@ -126,3 +126,25 @@ def test_on_every_backend_a_held_archive_sees_draws_another_one_adds(tmp_path: P
             other.import_file(source, now=NOW)
         assert held.history().latest.draw_id == "26/097"
         assert held.next_draw(NOW).announced is False
+
+
+@pytest.mark.parametrize(
+    "command", [["pick", "--strategy", "hot"], ["odds"], ["check", "1", "2", "3", "4", "5", "6"]]
+)
+def test_fast_commands_on_a_used_folder_import_no_database_stack(tmp_path: Path, command: list[str]) -> None:
+    saved_folder(tmp_path).engine.dispose()
+    code = (
+        "import sys\n"
+        "from marksix.cli import main\n"
+        f"main({command!r})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'pydantic')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "MARKSIX_HOME": str(tmp_path), "PYTHONWARNINGS": "error"},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
