@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     session_secret: SecretStr | None = None
     encryption_key: SecretStr | None = None
+    # Addresses (or CIDR ranges, comma-separated) of reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. None by default: anyone can send those headers, and the
+    # login throttle is keyed on the client address.
+    trusted_proxies: str = ""
 
     @property
     def locator(self) -> Locator:

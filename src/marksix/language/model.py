@@ -36,6 +36,8 @@ class ReplyContext:
     #: The player-popularity model for the "unpopular" style; without it that
     #: style falls back to random. Loaded at the edge (draws/popularity_model.py).
     popularity: PopularityModel | None = None
+    #: Whether a guarantee ask ("必中?") gets a fun pick after the plain no.
+    guarantee_fun_pick: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +51,13 @@ class Reply:
     reason: str | None = None  # why ignored, or why the LLM text was rejected
     #: The limit the text was fitted to, so a rewording is held to the same one.
     max_chars: int | None = None
+    #: The finer topic under `intent` ("crisis", "minor", "thanks", "tier_odds", ...).
+    topic: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "intent": self.intent,
+            "topic": self.topic,
             "language": self.language,
             "request": self.request,
             "tickets": [list(ticket) for ticket in self.tickets],

@@ -1,8 +1,8 @@
 """Build the worker's pieces from Settings: engine, repositories, Graph clients, replies.
 
-Everything ReplyService needs is injected; this module is the one place
-that wires the real ones. The web runtime can pass its own engine,
-`graph_for` (e.g. pointing at the sandbox simulator) or `reply_for`.
+Everything ReplyService needs is injected; this module builds the real
+ones, and `worker.build.build_worker` puts them together for every entry
+point. Tests pass their own `graph_for`, `reply_for`, limits and clock.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,7 @@ def build_services(
     reply_for: ReplyFor | None = None,
     limits: Limits | None = None,
     clock: Clock = utc_now,
+    requeue_after: timedelta = timedelta(minutes=2),
 ) -> WorkerServices:
     limits = limits or base_limits(
         commenter_cooldown_seconds=settings.commenter_cooldown_seconds, post_reply_cap=settings.post_reply_cap
@@ -79,7 +80,7 @@ def build_services(
         replies=ReplyService(
             comments, accounts, graph_for=graph_for, reply_for=reply_for, limits=limits, clock=clock
         ),
-        sweeper=Sweeper(comments, limits=limits, clock=clock),
+        sweeper=Sweeper(comments, limits=limits, clock=clock, requeue_after=requeue_after),
         reconciler=Reconciler(comments, accounts, graph_for=graph_for, limits=limits, clock=clock),
         clock=clock,
         tokens=TokenRefresher(accounts, graph_for=graph_for, clock=clock),

@@ -19,9 +19,8 @@ from typing import Any
 from marksix.domain.calendar import HONG_KONG, NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.errors import MarksixError
+from marksix.store.service_tables import WAITING_STATES
 
-#: States that are still waiting for the worker: the queue depth.
-WAITING_STATES = ("received", "queued", "in_progress")
 PER_PAGE = 25
 #: Asking Graph for subscriptions costs calls against the account's budget: not on every page view.
 WEBHOOK_CHECK_SECONDS = 120.0
