@@ -21,6 +21,7 @@ from marksix.language.intents import classify
 from marksix.language.model import Comment, Reply, ReplyContext
 from marksix.language.numerals import normalise
 from marksix.language.parameters import Parameters, parse_parameters
+from marksix.language.questions import QUESTION_ANSWERS
 from marksix.language.safety import numbers_in
 from marksix.language.templates import WORDINGS
 from marksix.language.topic_replies import TOPICS, topic_answer
@@ -104,7 +105,15 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
             language=language,
         )
     else:
-        answer = answer_for(
+        answer = _question(
+            classified.topic,
+            normalised=normalised,
+            parameters=parameters,
+            context=context,
+            seed=seed,
+            mention=mention,
+            language=language,
+        ) or answer_for(
             classified.intent,
             normalised,
             parameters,
@@ -158,6 +167,26 @@ def _topic(
         choose=seed.choice,
     )
     return Answer([*answer.parts, *fun.parts], fun.tickets, fun.request, answer.allowed | fun.allowed)
+
+
+def _question(
+    topic: str,
+    *,
+    normalised: str,
+    parameters: Parameters,
+    context: ReplyContext,
+    seed: Seed,
+    mention: str,
+    language: str,
+) -> Answer | None:
+    """The answer to a finer question (one tier, a window, the extra), or None for the intent's own."""
+    answer = QUESTION_ANSWERS.get(topic)
+    if answer is None or parameters.balls:
+        return None
+    ask = Ask(
+        normalised, parameters, context, WORDINGS[language], seed.rng(), mention, "", seed.choice, Facts()
+    )
+    return answer(ask)
 
 
 def respond(comment: Comment, context: ReplyContext) -> Reply:
