@@ -22,7 +22,7 @@ from marksix.language.model import Comment, Reply, ReplyContext
 from marksix.language.numerals import normalise
 from marksix.language.parameters import Parameters, parse_parameters
 from marksix.language.questions import QUESTION_ANSWERS
-from marksix.language.safety import numbers_in
+from marksix.language.safety import has_link, numbers_in
 from marksix.language.templates import WORDINGS
 from marksix.language.topic_replies import TOPICS, topic_answer
 
@@ -92,7 +92,9 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         return Composed(reply, frozenset())
     seed = seed_for(context.secret, context.next_draw.key, comment.comment_id)
     wording = WORDINGS[language]
-    mention = f"@{comment.username.strip().lstrip('@')}" if comment.username.strip() else ""
+    username = comment.username.strip().lstrip("@")
+    # A username such as "win.ly" reads as a link; a reply never posts one, so it goes unmentioned.
+    mention = f"@{username}" if username and not has_link(username) else ""
     answer: Answer
     if classified.topic in TOPICS:
         answer = _topic(
