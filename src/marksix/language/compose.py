@@ -77,6 +77,7 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         is_own=own,
         ball_count=balls,
         bare_count=len(parameters.mentioned),
+        use_model=context.use_classifier,
         has_parameters=bool(
             parameters.exclude
             or parameters.size
