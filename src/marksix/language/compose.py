@@ -15,8 +15,15 @@ import random
 from dataclasses import dataclass
 
 from marksix.language.answers import Answer, Ask, Facts, answer_for, request_json
+from marksix.language.constraints import (
+    CANNOT_HONOUR,
+    CONSTRAINT_NAMES,
+    apply_constraints,
+    read_constraints,
+    rewrite_grammar,
+)
 from marksix.language.detect import LANGUAGES, detect_language
-from marksix.language.fitting import fit
+from marksix.language.fitting import Part, fit
 from marksix.language.intents import classify
 from marksix.language.model import Comment, Reply, ReplyContext
 from marksix.language.numerals import normalise
@@ -66,7 +73,8 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
     # Real comments are short; reading only the start bounds the cost of a
     # pathological one (Instagram allows 2,200 characters).
     normalised = normalise(comment.text[:MAX_READ_CHARS])
-    parameters = parse_parameters(normalised)
+    parameters = parse_parameters(rewrite_grammar(normalised))
+    constraints = read_constraints(normalised)
     own = bool(context.account_username) and (
         comment.username.strip().lstrip("@").lower() == (context.account_username or "").lstrip("@").lower()
     )
@@ -79,7 +87,8 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         bare_count=len(parameters.mentioned),
         use_model=context.use_classifier,
         has_parameters=bool(
-            parameters.exclude
+            constraints.rules
+            or parameters.exclude
             or parameters.size
             or parameters.lines
             or parameters.strategy
@@ -96,6 +105,10 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
     username = comment.username.strip().lstrip("@")
     # A username such as "win.ly" reads as a link; a reply never posts one, so it goes unmentioned.
     mention = f"@{username}" if username and not has_link(username) else ""
+    dropped: list[str] = []
+    asked_exclude = sorted(parameters.exclude)
+    if classified.intent == "pick":
+        parameters, dropped = apply_constraints(parameters, constraints, normalised)
     answer: Answer
     if classified.topic in TOPICS:
         answer = _topic(
@@ -126,6 +139,12 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
             mention=mention,
             choose=seed.choice,
         )
+    if constraints.rules and answer.tickets:
+        # The request shows the excludes as written, and the constraints apart.
+        answer.request["exclude"] = asked_exclude
+        answer.request["constraints"] = [name for name, _ in constraints.rules if name not in dropped]
+    if dropped and answer.tickets:
+        answer = _with_note(answer, dropped, language)
     fitted = fit(answer.parts, wording.footer, context.max_chars)
     tickets = list(answer.tickets[: fitted.tickets_shown]) if answer.tickets else []
     reply = Reply(
@@ -190,6 +209,16 @@ def _question(
         normalised, parameters, context, WORDINGS[language], seed.rng(), mention, "", seed.choice, Facts()
     )
     return answer(ask)
+
+
+def _with_note(answer: Answer, dropped: list[str], language: str) -> Answer:
+    """Say which constraint the pick could not honour, after the tickets."""
+    names = CONSTRAINT_NAMES[language]
+    separator = ", " if language == "en" else "、"
+    note = Part(CANNOT_HONOUR[language].format(names=separator.join(names[name] for name in dropped)))
+    last_ticket = max(index for index, part in enumerate(answer.parts) if part.ticket)
+    parts = [*answer.parts[: last_ticket + 1], note, *answer.parts[last_ticket + 1 :]]
+    return Answer(parts, answer.tickets, answer.request, answer.allowed)
 
 
 def respond(comment: Comment, context: ReplyContext) -> Reply:
