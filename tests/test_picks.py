@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marksix.bundled import bundled_history
 from marksix.domain.draws import POOL, DrawHistory
 from marksix.domain.picks import (
     HONEST_CAVEAT,
@@ -25,6 +24,7 @@ from marksix.domain.picks import (
     pick,
     validate,
 )
+from marksix.draws.bundled import bundled_history
 from marksix.errors import PickError
 
 BUILT_IN = tuple(WEIGHTINGS)

@@ -55,16 +55,16 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     """
     import uvicorn
 
-    from marksix.cli.output import home
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
     from marksix.web.runtime import ServeOptions, build_runtime
+    from marksix.worker.build import sandbox_mode
 
     settings = load_settings()
     if settings.home is None:
-        settings = settings.model_copy(update={"home": home()})
-    sandbox = sandbox or not settings.instagram_configured
+        settings = settings.model_copy(update={"home": settings.locator.home})
+    sandbox = sandbox_mode(settings, requested=sandbox)
     listener = listen(host, port)
     port = listener.getsockname()[1]
     options = ServeOptions(
