@@ -201,7 +201,13 @@ def _quote(text: str) -> str:
 
 def safe_next(target: str | None) -> str:
     """Only a path inside the dashboard: never an open redirect to another site."""
-    if target and target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and (target == PREFIX or target.startswith((f"{PREFIX}/", f"{PREFIX}?")))
+        and "\\" not in target
+        and "//" not in target
+        and target.isprintable()
+    ):
         return target
     return f"{PREFIX}/"
 

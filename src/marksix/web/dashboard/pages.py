@@ -75,6 +75,10 @@ def accounts(request: Request, session: LoggedIn) -> Response:
     )
 
 
+#: Far past any real log (at 50 a page), and well inside a 64-bit SQL offset.
+MAX_PAGE = 1_000_000
+
+
 @router.get("/replies", name="dashboard_replies")
 def replies(
     request: Request,
@@ -88,6 +92,10 @@ def replies(
 ) -> Response:
     data = dashboard_state(request).data
     chosen_state = state if state in STATES else None
+    # NUL ends a LIKE pattern early in SQLite (so matched every row); stored text has
+    # U+FFFD in its place (see the webhook parser), so search for that instead.
+    q = q.replace("\x00", "\ufffd")[:200]
+    page = min(max(page, 1), MAX_PAGE)  # a huge page overflowed the SQL offset
     filters = {
         "query": q.strip() or None,
         "state": chosen_state,
@@ -99,7 +107,7 @@ def replies(
         state=chosen_state,
         intent=filters["intent"],
         account=filters["account"],
-        page=max(page, 1),
+        page=page,
     )
 
     def page_url(number: int) -> str:
