@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
+    # Publishing: the card's font, and the server's public https address (Instagram fetches cards there).
+    card_font: Path | None = None
+    public_url: str | None = None
+
     # Dashboard and storage of secrets.
     admin_password: SecretStr | None = None
     session_secret: SecretStr | None = None

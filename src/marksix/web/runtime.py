@@ -200,6 +200,9 @@ class Runtime:
             if self.options.sweep_every is not None or self.options.reconcile_every is not None:
                 self._ticker = threading.Thread(target=self._tick, name="marksix-sweeper", daemon=True)
                 self._ticker.start()
+        if not self.sandbox:
+            # Enable each account's webhooks on every start (the sandbox did it before listening).
+            threading.Thread(target=self._connect_accounts, name="marksix-connect", daemon=True).start()
         # Loading the draw history takes a second or two: do it now, not in the first reply.
         threading.Thread(target=self._warm_up, name="marksix-warm-up", daemon=True).start()
         log.info(
@@ -209,6 +212,15 @@ class Runtime:
             worker_process=self._worker_process.pid if self._worker_process else None,
             queue=type(self.huey).__name__,
         )
+
+    def _connect_accounts(self) -> None:
+        from marksix.worker.subscriptions import connect_accounts
+
+        for connection in connect_accounts(self.accounts.all(), self.graph_clients):
+            if not connection.ok:
+                log.warning(
+                    "account_not_subscribed", account_id=connection.account_id, problem=connection.problem
+                )
 
     def _warm_up(self) -> None:
         try:
@@ -297,6 +309,7 @@ def build_runtime(
     if options.sandbox:
         simulator = simulator or make_simulator(settings, options)
         _register_sandbox_account(accounts, simulator, options)
+        _connect_sandbox_account(simulator)
     else:
         simulator = None
         ensure_configured_account(settings, accounts, now=utc_now())
@@ -373,3 +386,20 @@ def _register_sandbox_account(
     settings = dict(existing.settings) if existing is not None else {}
     settings["graph_base_url"] = options.base_url.rstrip("/") + GRAPH_PREFIX
     accounts.save(simulated.id, simulated.username, now=now, token=token, settings=settings)
+
+
+def _connect_sandbox_account(simulator: Simulator) -> None:
+    """Subscribe the simulated account the way a real one is: POST subscribed_apps, read it back.
+
+    Accounts start unsubscribed in the simulator as on Instagram, so without this no webhook comes.
+    """
+    from marksix.instagram.graph import GraphClient
+    from marksix.sandbox import DEFAULT_TOKEN
+    from marksix.worker.subscriptions import subscribe
+
+    account = simulator.state.account
+    base_url = "http://sandbox.internal" + simulator.graph_prefix
+    with GraphClient(DEFAULT_TOKEN, base_url=base_url, transport=simulator.in_process_transport()) as client:
+        connection = subscribe(client, account.id)
+    if not connection.ok:
+        log.warning("sandbox_account_not_subscribed", problem=connection.problem)
