@@ -214,9 +214,11 @@ class Runtime:
         )
 
     def _connect_accounts(self) -> None:
-        from marksix.worker.subscriptions import connect_accounts
+        from marksix.worker.service import utc_now
+        from marksix.worker.subscriptions import connect_accounts, record
 
         for connection in connect_accounts(self.accounts.all(), self.graph_clients):
+            record(self.accounts, connection, now=utc_now())
             if not connection.ok:
                 log.warning(
                     "account_not_subscribed", account_id=connection.account_id, problem=connection.problem
@@ -309,7 +311,7 @@ def build_runtime(
     if options.sandbox:
         simulator = simulator or make_simulator(settings, options)
         _register_sandbox_account(accounts, simulator, options)
-        _connect_sandbox_account(simulator)
+        _connect_sandbox_account(accounts, simulator)
     else:
         simulator = None
         ensure_configured_account(settings, accounts, now=utc_now())
@@ -388,14 +390,18 @@ def _register_sandbox_account(
     accounts.save(simulated.id, simulated.username, now=now, token=token, settings=settings)
 
 
-def _connect_sandbox_account(simulator: Simulator) -> None:
+def _connect_sandbox_account(accounts: AccountRepository, simulator: Simulator) -> None:
     """Subscribe the simulated account the way a real one is: POST subscribed_apps, read it back.
 
     Accounts start unsubscribed in the simulator as on Instagram, so without this no webhook comes.
+    The token's expiry and scopes are recorded as the OAuth flow would record them.
     """
+    from datetime import UTC, datetime
+
     from marksix.instagram.graph import GraphClient
     from marksix.sandbox import DEFAULT_TOKEN
-    from marksix.worker.subscriptions import subscribe
+    from marksix.worker.service import utc_now
+    from marksix.worker.subscriptions import SCOPES_KEY, record, subscribe
 
     account = simulator.state.account
     base_url = "http://sandbox.internal" + simulator.graph_prefix
@@ -403,3 +409,12 @@ def _connect_sandbox_account(simulator: Simulator) -> None:
         connection = subscribe(client, account.id)
     if not connection.ok:
         log.warning("sandbox_account_not_subscribed", problem=connection.problem)
+    now = utc_now()
+    record(accounts, connection, now=now)
+    token = simulator.state.token(DEFAULT_TOKEN)
+    if token is not None:
+        accounts.update_settings(account.id, {SCOPES_KEY: sorted(token.scopes)}, now=now)
+        stored = accounts.token(account.id)
+        if stored is not None:
+            expires = datetime.fromtimestamp(token.expires_at, UTC)
+            accounts.set_token_expiry(account.id, expires, now=now)

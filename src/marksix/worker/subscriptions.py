@@ -79,3 +79,16 @@ def connect_accounts(accounts: Iterable[Account], graph_for: Callable[[Account],
             continue
         results.append(subscribe(graph, account.id))
     return results
+
+
+#: Account settings keys where the connection's facts are kept (no schema change needed).
+SUBSCRIBED_KEY = "subscribed_fields"
+SCOPES_KEY = "scopes"
+
+
+def record(accounts: Any, connection: Connection, *, now: Any) -> None:
+    """Keep what Graph answered on the account, for `accounts list` and `doctor`."""
+    account = accounts.find(connection.account_id)
+    if account is None:
+        return
+    accounts.update_settings(account.id, {SUBSCRIBED_KEY: list(connection.fields)}, now=now)
