@@ -15,7 +15,6 @@ from marksix.domain.draws import POOL, DrawHistory
 from marksix.domain.picks import (
     HONEST_CAVEAT,
     HOT_COLD_WINDOW,
-    LAZY_STRATEGIES,
     STRATEGIES,
     WEIGHTINGS,
     PickRequest,

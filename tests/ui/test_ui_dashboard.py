@@ -289,9 +289,10 @@ def test_publish_button_saves_the_card_and_publishes_its_url(
     [(account, image_url, caption)] = runtime.published
     assert account == ACCOUNT_ID and "1834 633" in caption
     path = image_url.removeprefix("http://testserver")
-    assert re.fullmatch(r"/media/cards/card-[\w-]+\.png", path)
+    assert re.fullmatch(r"/media/cards/card-[\w-]+\.jpg", path)
     served = logged_in.get(path)
-    assert served.status_code == 200 and served.content[:4] == b"\x89PNG"
+    assert served.status_code == 200 and served.content[:3] == b"\xff\xd8\xff"  # JPEG, as Meta wants
+    assert served.headers["content-type"] == "image/jpeg"
 
 
 def test_card_files_cannot_escape_their_folder(client: TestClient) -> None:
