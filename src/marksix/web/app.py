@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from marksix import __version__
+from marksix.autopilot import record_page
 from marksix.config import Settings
 from marksix.web import health, webhook_routes
 from marksix.web.runtime import Runtime, ServeOptions, build_runtime, make_simulator
@@ -60,6 +61,7 @@ def create_app(
         app.state.runtime = runtime
     app.include_router(webhook_routes.router)
     app.include_router(health.router)
+    app.include_router(record_page.router)  # public, no login
     if options.bench_routes:
         _add_bench_routes(app)
     _install_dashboard(app, runtime)
