@@ -1,10 +1,13 @@
 # One command each to run and to test; CI runs `make test` (see .ci/run).
+# `make test` installs the system packages the suite needs (as root, with apt; otherwise it
+# names them), starts throwaway PostgreSQL and Redis on loopback, and stops them after.
+# `make check` is the same suite on whatever servers MARKSIX_TEST_*_URL already name.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean services
+.PHONY: run test check lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +29,10 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: $(STAMP)
+	.ci/with-services.sh $(MAKE) --no-print-directory lint typecheck pytest
+
+check: lint typecheck pytest
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

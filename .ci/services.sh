@@ -1,5 +1,5 @@
 # Start throwaway PostgreSQL and Redis servers on loopback for the test suite.
-# Sourced by .ci/run; usable by hand too: `source .ci/services.sh; start_postgres`.
+# Sourced by .ci/with-services.sh (what `make test` runs); usable by hand too: `source .ci/services.sh; start_postgres`.
 SERVICES_DIR="${SERVICES_DIR:-$(mktemp -d /tmp/marksix-services.XXXXXX)}"
 PG_PORT="${PG_PORT:-55432}"
 REDIS_PORT="${REDIS_PORT:-56379}"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 COLD = (
     "import pathlib, sys\n"
-    "from marksix.archive import load_history, load_prizes\n"
+    "from marksix.draws.archive import load_history, load_prizes\n"
     "home = pathlib.Path(sys.argv[1]); load_history(home); load_prizes(home)\n"
 )
 FIXTURE = Path(__file__).parents[1] / "tests" / "fixtures" / "hkjc" / "marksixResult_20260811_20260930.json"
@@ -42,7 +42,7 @@ def cold_runs(homes: dict[str, Path], runs: int) -> dict[str, list[float]]:
 
 
 def warm_median(home: Path, runs: int) -> float:
-    from marksix.archive import load_history, load_prizes
+    from marksix.draws.archive import load_history, load_prizes
 
     load_history(home)
     load_prizes(home)
@@ -60,8 +60,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     runs = parser.parse_args().runs
 
-    from marksix.archive import import_file
-    from marksix.bundled import bundled_history
+    from marksix.draws.archive import import_file
+    from marksix.draws.bundled import bundled_history
 
     with tempfile.TemporaryDirectory() as folder:
         empty, filled = Path(folder) / "empty", Path(folder) / "filled"

@@ -58,11 +58,11 @@ def main() -> int:
     verdict = "within" if worst < TARGET_SECONDS else "OVER"
     print(f"slowest stats/backtest {worst:.3f} s: {verdict} the {TARGET_SECONDS:.0f} s target")
 
-    from marksix.bundled import _draws_from_csv, _read, bundled_history
     from marksix.domain.backtest import BACKTEST_STRATEGIES, run_backtest, walk_forward_picks
     from marksix.domain.draws import DrawHistory
     from marksix.domain.picks import PickRequest, pick
     from marksix.domain.statistics import compute_statistics
+    from marksix.draws.bundled import _draws_from_csv, _read, bundled_history
 
     history = bundled_history()
     compute_statistics(history)  # import scipy.special once, outside the timings

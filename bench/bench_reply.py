@@ -20,9 +20,10 @@ import statistics
 import time
 from pathlib import Path
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import next_scheduled_draw
 from marksix.domain.picks import PickRequest, pick
+from marksix.draws.bundled import bundled_history, bundled_prizes
+from marksix.draws.popularity_model import shipped_model
 from marksix.language import Comment, ReplyContext, respond
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
@@ -37,6 +38,7 @@ def main() -> None:
     context = ReplyContext(
         history=history,
         prizes=bundled_prizes(),
+        popularity=shipped_model(),
         next_draw=next_scheduled_draw(dt.datetime(2026, 8, 23, tzinfo=dt.UTC)),
         secret="bench-secret",
     )

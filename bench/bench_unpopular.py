@@ -28,7 +28,7 @@ CHILD = r"""
 import json, random, resource, time
 import numpy as np
 started = time.perf_counter()
-from marksix.bundled import bundled_history
+from marksix.draws.bundled import bundled_history
 from marksix.domain.picks import PickRequest
 from marksix.domain.unpopular import pick_unpopular
 history = bundled_history()

@@ -16,14 +16,14 @@ import pytest
 from sqlalchemy import func, select
 
 from hkjc_fake import FakeHkjc, load_fixture
-from marksix import archive
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import HONG_KONG
 from marksix.domain.draws import make_draw
 from marksix.domain.prizes import DrawPrizes
+from marksix.draws import archive
+from marksix.draws.bundled import bundled_history, bundled_prizes
+from marksix.draws.hkjc import HkjcClient
 from marksix.errors import DrawConflict, ImportRejected, NetworkError, RetryableApiError, StoreError
-from marksix.hkjc import HkjcClient
-from marksix.store.draw_archive import DrawArchive
+from marksix.store.draw_archive import DrawRepository
 from marksix.store.draw_tables import draw_prizes, draws
 from marksix.store.engine import make_engine
 
@@ -51,7 +51,7 @@ def csv_file(tmp_path: Path, rows: list[str], name: str = "draws.csv") -> Path:
 def stored_counts(url: str) -> tuple[int, int]:
     engine = make_engine(url)
     try:
-        if not DrawArchive(engine).exists():
+        if not DrawRepository(engine).exists():
             return 0, 0
         with engine.connect() as connection:
             draw_count = connection.execute(select(func.count()).select_from(draws)).scalar_one()
@@ -86,7 +86,7 @@ def test_reading_a_configured_sqlite_file_that_does_not_exist_creates_nothing(tm
 def test_reading_without_a_database_does_not_import_sqlalchemy(tmp_path: Path) -> None:
     code = (
         "import sys, pathlib\n"
-        "from marksix.archive import load_history, load_prizes, next_draw\n"
+        "from marksix.draws.archive import load_history, load_prizes, next_draw\n"
         "import datetime as dt\n"
         "home = pathlib.Path(sys.argv[1])\n"
         "load_history(home); load_prizes(home); next_draw(home, dt.datetime.now(dt.UTC))\n"
@@ -376,11 +376,11 @@ def test_update_refuses_a_draw_that_contradicts_a_known_one(home: Path, store_ur
 
 
 def test_archive_round_trips_draws_prizes_and_announcements(
-    store_engine_url: tuple[DrawArchive, str],
+    store_engine_url: tuple[DrawRepository, str],
 ) -> None:
     repository, _url = store_engine_url
     payload = load_fixture("marksixResult_20260811_20260930.json")
-    from marksix import hkjc
+    from marksix.draws import hkjc
 
     parsed = [(hkjc.parse_result(r), r) for r in payload["data"]["lotteryDraws"]]
     new_draws = [draw for draw, _ in parsed]
@@ -396,14 +396,14 @@ def test_archive_round_trips_draws_prizes_and_announcements(
 
 
 @pytest.fixture
-def store_engine_url(store_engine: object, store_url: str) -> tuple[DrawArchive, str]:
+def store_engine_url(store_engine: object, store_url: str) -> tuple[DrawRepository, str]:
     from sqlalchemy import Engine
 
     assert isinstance(store_engine, Engine)
-    return DrawArchive(store_engine), store_url
+    return DrawRepository(store_engine), store_url
 
 
-def test_a_failing_save_leaves_nothing_behind(store_engine_url: tuple[DrawArchive, str]) -> None:
+def test_a_failing_save_leaves_nothing_behind(store_engine_url: tuple[DrawRepository, str]) -> None:
     repository, url = store_engine_url
     draw = make_draw("26/093", "2026-08-25", [1, 18, 19, 25, 34, 38], 7)
     impossible = DrawPrizes(draw_id="26/093", date=draw.date, dividends={9: 100})  # no 9th tier

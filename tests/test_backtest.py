@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marksix.bundled import bundled_history
 from marksix.domain.backtest import (
     BACKTEST_STRATEGIES,
     DEFAULT_SEED,
@@ -28,6 +27,7 @@ from marksix.domain.draws import DrawHistory
 from marksix.domain.picks import WEIGHTINGS, is_balanced
 from marksix.domain.rules import TIERS
 from marksix.domain.tickets import tier_for
+from marksix.draws.bundled import bundled_history
 from marksix.errors import InputError
 
 HISTORY = bundled_history()

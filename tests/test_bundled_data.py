@@ -9,8 +9,8 @@ from importlib import resources
 
 import pytest
 
-from marksix.bundled import bundled_history, bundled_prizes, legacy_history
 from marksix.domain.draws import draw_problems
+from marksix.draws.bundled import bundled_history, bundled_prizes, legacy_history
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -14,8 +14,8 @@ from marksix.cli import cli
 from marksix.domain.expected_value import expected_value, share_factor, shared_pools
 from marksix.domain.popularity import PopularityParameters
 from marksix.domain.rules import COMBINATIONS, TIERS
+from marksix.draws.popularity_model import shipped_model
 from marksix.errors import InputError
-from marksix.popularity_model import shipped_model
 
 UNIFORM = PopularityParameters.uniform()
 
@@ -108,8 +108,8 @@ def test_ev_command_text_and_errors(marksix_home: Path) -> None:
 
 
 def test_rules_reproduce_hkjc_dividends_until_2024_05() -> None:
-    from marksix.bundled import bundled_prizes
     from marksix.domain.expected_value import published_pool_ratio
+    from marksix.draws.bundled import bundled_prizes
 
     records = bundled_prizes().values()
     before = published_pool_ratio([r for r in records if r.date.isoformat() < "2024-05-21"], last=200)

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marksix import hkjc
-from marksix.bundled import bundled_history, bundled_prizes
+from marksix.draws import hkjc
+from marksix.draws.bundled import bundled_history, bundled_prizes
 from marksix.errors import DataError, NetworkError, PermanentApiError, RateLimited, RetryableApiError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hkjc"

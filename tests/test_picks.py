@@ -4,13 +4,13 @@ requests are refused with the reason."""
 from __future__ import annotations
 
 import random
+import sys
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marksix.bundled import bundled_history
 from marksix.domain.draws import POOL, DrawHistory
 from marksix.domain.picks import (
     HONEST_CAVEAT,
@@ -24,6 +24,7 @@ from marksix.domain.picks import (
     pick,
     validate,
 )
+from marksix.draws.bundled import bundled_history
 from marksix.errors import PickError
 
 BUILT_IN = tuple(WEIGHTINGS)
@@ -129,14 +130,18 @@ def test_history_strategies_need_a_history() -> None:
             pick(PickRequest(strategy=strategy), DrawHistory([]), make_random(1))
 
 
-def test_a_missing_lazy_strategy_fails_cleanly() -> None:
-    from importlib.util import find_spec
-
+def test_a_missing_lazy_strategy_fails_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # None in sys.modules makes the import fail as if the module were not shipped.
     assert "unpopular" in STRATEGIES
-    if find_spec("marksix.domain.unpopular") is not None:
-        pytest.skip("the unpopular strategy is installed")
-    with pytest.raises(PickError, match="unpopular"):
+    monkeypatch.setitem(sys.modules, "marksix.domain.unpopular", None)
+    with pytest.raises(PickError, match="the unpopular strategy is not available"):
         pick(PickRequest(strategy="unpopular"), HISTORY, make_random(1))
+
+
+def test_the_lazy_strategy_loads_when_asked_for() -> None:
+    result = pick(PickRequest(strategy="unpopular", lines=2), HISTORY, make_random(1))
+    assert len(result.tickets) == 2
+    assert all(len(set(ticket)) == 6 for ticket in result.tickets)
 
 
 def test_every_possible_line_can_be_asked_for() -> None:

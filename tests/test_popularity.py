@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.cli import cli
 from marksix.domain.draws import DrawHistory
 from marksix.domain.popularity import (
@@ -36,8 +35,9 @@ from marksix.domain.popularity_fit import (
     predicted_winners,
     winner_data,
 )
+from marksix.draws.bundled import bundled_history, bundled_prizes
+from marksix.draws.popularity_model import load_model, save_model, shipped_model
 from marksix.errors import DataError
-from marksix.popularity_model import load_model, save_model, shipped_model
 
 
 def _parameters(seed: int, random_share: float = 0.4) -> PopularityParameters:
@@ -205,7 +205,7 @@ def test_fit_command_writes_a_model(
     # A small slice keeps the test fast: 2025's draws, holdout from September.
     history = bundled_history()
     recent = DrawHistory([draw for draw in history if draw.date >= dt.date(2025, 1, 1)])
-    monkeypatch.setattr("marksix.archive.load_history", lambda home=None, database_url=None: recent)
+    monkeypatch.setattr("marksix.draws.archive.load_history", lambda home=None, database_url=None: recent)
     output = tmp_path / "refit.json"
     result = CliRunner().invoke(
         cli,

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.draws import Draw
 from marksix.domain.rules import COMBINATIONS, TIERS, any_prize_probability
 from marksix.domain.tickets import Ticket, check_ticket, tier_for
+from marksix.draws.bundled import bundled_history, bundled_prizes
 from marksix.errors import TicketError
 
 

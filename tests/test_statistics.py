@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 from scipy.special import chdtrc
 from scipy.stats import binom
 
-from marksix.bundled import bundled_history, legacy_history
 from marksix.domain.colours import colour_of
-from marksix.domain.draws import POOL, Draw, DrawHistory
+from marksix.domain.draws import POOL, Draw, DrawHistory, draws_since_last_seen, last_seen_index
 from marksix.domain.statistics import (
     SUM_BANDS,
     _sum_counts,
@@ -25,6 +24,7 @@ from marksix.domain.statistics import (
     chi_square_survival,
     compute_statistics,
 )
+from marksix.draws.bundled import bundled_history, legacy_history
 from marksix.errors import InputError
 
 HISTORY = bundled_history()
@@ -58,6 +58,8 @@ def test_figures_match_plain_counting(rows: list[list[int]]) -> None:
         assert stats.extra_frequency[number] == extras[number]
         seen = [index for index, draw in enumerate(history) if number in draw.numbers]
         assert stats.since_last_seen[number] == (count - 1 - seen[-1] if seen else -1)
+        assert draws_since_last_seen(history.hits)[number] == stats.since_last_seen[number]
+        assert last_seen_index(history.hits)[number] == (seen[-1] if seen else -1)
         # Gaps: misses before the first sighting, between sightings, and since the last.
         edges = [-1, *seen, count]
         assert stats.longest_gap[number] == max(b - a - 1 for a, b in itertools.pairwise(edges))

@@ -17,7 +17,7 @@ from marksix.errors import ConfigError, StoreError
 from marksix.store import engine as store_engine_module
 from marksix.store.base import metadata
 from marksix.store.draw_tables import announced_draws, draw_prize_tiers, draw_prizes, draws
-from marksix.store.engine import current_revision, database_url, make_engine, upgrade, write_transaction
+from marksix.store.engine import current_revision, make_engine, upgrade, write_transaction
 
 DRAW_TABLES = {table.name for table in (draws, draw_prizes, draw_prize_tiers, announced_draws)}
 
@@ -30,12 +30,6 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
-
-
-def test_database_url_defaults_to_sqlite_in_the_data_folder(tmp_path: Path) -> None:
-    assert database_url(tmp_path, None) == f"sqlite:///{tmp_path / 'marksix.sqlite3'}"
-    assert database_url(tmp_path, "  ") == f"sqlite:///{tmp_path / 'marksix.sqlite3'}"
-    assert database_url(tmp_path, "postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
 def test_sqlite_file_engine_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:

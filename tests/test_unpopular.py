@@ -16,15 +16,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marksix.bundled import bundled_history
 from marksix.cli import cli
 from marksix.domain.combinations import combination_rank, combination_sums, combinations_at
 from marksix.domain.picks import PickRequest, pick
 from marksix.domain.popularity import draw_context, previous_hits_of, tier_shares
 from marksix.domain.rules import COMBINATIONS
 from marksix.domain.unpopular import BEST_FRACTION, CombinationScores, pick_unpopular, score_all
+from marksix.draws.bundled import bundled_history
+from marksix.draws.popularity_model import shipped_model
 from marksix.errors import PickError
-from marksix.popularity_model import shipped_model
 
 
 @given(st.integers(6, 13), st.integers(1, 6), st.integers(0, 2**32 - 1))
@@ -70,9 +70,9 @@ def test_one_pass_scores_agree_with_the_exact_model(scores: CombinationScores) -
 def test_unpopular_picks_come_from_the_least_popular_and_are_seeded(scores: CombinationScores) -> None:
     history = bundled_history()
     request = PickRequest(strategy="unpopular", lines=5)
-    first = pick(request, history, random.Random("1"))
-    again = pick(request, history, random.Random("1"))
-    other = pick(request, history, random.Random("2"))
+    first = pick(request, history, random.Random("1"), popularity=shipped_model())
+    again = pick(request, history, random.Random("1"), popularity=shipped_model())
+    other = pick(request, history, random.Random("2"), popularity=shipped_model())
     assert first.tickets == again.tickets
     assert first.tickets != other.tickets
     assert len(set(first.tickets)) == 5
@@ -88,20 +88,26 @@ def test_unpopular_honours_include_exclude_size_and_bankers(scores: CombinationS
     history = bundled_history()
     rng = random.Random("include")
     result = pick_unpopular(
-        PickRequest("unpopular", include=(8, 18), exclude=(41, 46), lines=4), history, rng
+        PickRequest("unpopular", include=(8, 18), exclude=(41, 46), lines=4), history, rng, shipped_model()
     )
     for ticket in result.tickets:
         assert {8, 18} <= set(ticket)
         assert not {41, 46} & set(ticket)
-    big = pick_unpopular(PickRequest("unpopular", exclude=(1, 2), size=9, lines=2), history, rng)
+    big = pick_unpopular(
+        PickRequest("unpopular", exclude=(1, 2), size=9, lines=2), history, rng, shipped_model()
+    )
     assert all(len(ticket) == 9 and not {1, 2} & set(ticket) for ticket in big.tickets)
-    banker = pick_unpopular(PickRequest("unpopular", bankers=(7,), size=8), history, rng)
+    banker = pick_unpopular(PickRequest("unpopular", bankers=(7,), size=8), history, rng, shipped_model())
     assert 7 in banker.tickets[0] and banker.bankers == (7,)
-    forced = pick_unpopular(PickRequest("unpopular", include=(1, 2, 3, 4, 5, 6, 7), size=8), history, rng)
+    request = PickRequest("unpopular", include=(1, 2, 3, 4, 5, 6, 7), size=8)
+    forced = pick_unpopular(request, history, rng, shipped_model())
     assert set(range(1, 8)) < set(forced.tickets[0])
     with pytest.raises(PickError):
         pick_unpopular(
-            PickRequest("unpopular", include=(1, 2, 3, 4, 5), exclude=tuple(range(6, 50))), history, rng
+            PickRequest("unpopular", include=(1, 2, 3, 4, 5), exclude=tuple(range(6, 50))),
+            history,
+            rng,
+            shipped_model(),
         )
 
 
@@ -113,3 +119,9 @@ def test_pick_command_runs_the_unpopular_strategy(scores: CombinationScores, mar
     assert len(payload["tickets"][0]) == 6
     again = CliRunner().invoke(cli, ["pick", "--strategy", "unpopular", "--seed", "1", "--json"])
     assert json.loads(again.output)["tickets"] == payload["tickets"]
+
+
+def test_without_the_model_the_unpopular_strategy_says_what_it_needs() -> None:
+    # The domain reads no file: the model is loaded at the edge and passed in.
+    with pytest.raises(PickError, match="popularity model"):
+        pick(PickRequest(strategy="unpopular"), bundled_history(), random.Random("1"))

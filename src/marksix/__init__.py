@@ -18,20 +18,20 @@ _EXPORTS = {
     "check_ticket": "marksix.domain.tickets",
     "tier_for": "marksix.domain.tickets",
     "TIERS": "marksix.domain.rules",
-    "bundled_history": "marksix.bundled",
-    "bundled_prizes": "marksix.bundled",
-    "load_history": "marksix.archive",
+    "bundled_history": "marksix.draws.bundled",
+    "bundled_prizes": "marksix.draws.bundled",
+    "load_history": "marksix.draws.archive",
     "compute_statistics": "marksix.domain.statistics",
     "MarksixError": "marksix.errors",
 }
 
 if TYPE_CHECKING:
-    from marksix.archive import load_history
-    from marksix.bundled import bundled_history, bundled_prizes
     from marksix.domain.draws import Draw, DrawHistory
     from marksix.domain.rules import TIERS
     from marksix.domain.statistics import compute_statistics
     from marksix.domain.tickets import Ticket, check_ticket, tier_for
+    from marksix.draws.archive import load_history
+    from marksix.draws.bundled import bundled_history, bundled_prizes
     from marksix.errors import MarksixError
 
 __all__ = [

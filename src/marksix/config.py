@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from marksix.paths import Locator
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -45,10 +47,23 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
+    # The draw-day post card: a CJK font file, and the public address cards are served from.
+    card_font: Path | None = None
+    public_url: str | None = None
+
     # Dashboard and storage of secrets.
     admin_password: SecretStr | None = None
     session_secret: SecretStr | None = None
     encryption_key: SecretStr | None = None
+    # Addresses (or CIDR ranges, comma-separated) of reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. None by default: anyone can send those headers, and the
+    # login throttle is keyed on the client address.
+    trusted_proxies: str = ""
+
+    @property
+    def locator(self) -> Locator:
+        """Where the data folder, database, queue and cards are (see paths.py)."""
+        return Locator.resolve(self.home, self.database_url)
 
     @property
     def app_secrets(self) -> list[str]:

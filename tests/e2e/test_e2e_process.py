@@ -26,9 +26,10 @@ from e2e_harness import (
 )
 from sqlalchemy import Engine
 
+from marksix.paths import Locator
 from marksix.sandbox import BackgroundServer, Simulator, create_simulator_app
 from marksix.store.comments import CommentKey, CommentRepository
-from marksix.store.engine import database_url, make_engine
+from marksix.store.engine import make_engine
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +62,7 @@ def open_comments() -> Iterator[Callable[[Path], CommentRepository]]:
     engines: list[Engine] = []
 
     def open_for(home: Path) -> CommentRepository:
-        engines.append(make_engine(database_url(home, None)))
+        engines.append(make_engine(Locator.resolve(home).database_url))
         return CommentRepository(engines[-1])
 
     yield open_for

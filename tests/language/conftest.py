@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import next_scheduled_draw
+from marksix.draws.bundled import bundled_history, bundled_prizes
+from marksix.draws.popularity_model import shipped_model
 from marksix.language import ReplyContext
 
 #: A Sunday after the last bundled draw (2026-08-22): the next draw is Tuesday 25 August.
@@ -19,6 +20,7 @@ def context() -> ReplyContext:
     return ReplyContext(
         history=bundled_history(),
         prizes=bundled_prizes(),
+        popularity=shipped_model(),
         next_draw=next_scheduled_draw(NOW),
         secret="test-secret",
         account_username="marksix.bot",

@@ -52,6 +52,12 @@ class Score:
     #: Per expected intent: how many records, and how many were classified right.
     by_intent: Counter[str] = field(default_factory=Counter)
     by_intent_right: Counter[str] = field(default_factory=Counter)
+    #: Per labelled topic: how many records, right intent, right topic (when the reply has one).
+    by_topic: Counter[str] = field(default_factory=Counter)
+    by_topic_intent_right: Counter[str] = field(default_factory=Counter)
+    by_topic_right: Counter[str] = field(default_factory=Counter)
+    #: Crisis and minor comments (by topic) whose reply carried numbers: must stay 0.
+    unsafe_numbers: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -77,7 +83,18 @@ class Score:
         )
         counts = sorted(self.by_intent.items())
         per_intent = ", ".join(f"{intent} {self.by_intent_right[intent]}/{count}" for intent, count in counts)
-        return [summary, f"  per intent: {per_intent}; taken for support wrongly: {self.false_support}"]
+        lines = [summary, f"  per intent: {per_intent}; taken for support wrongly: {self.false_support}"]
+        if self.by_topic:
+            per_topic = ", ".join(
+                f"{topic} {self.by_topic_intent_right[topic]}/{self.by_topic_right[topic]}/{count}"
+                for topic, count in sorted(self.by_topic.items())
+            )
+            topic_right = sum(self.by_topic_right.values())
+            lines.append(
+                f"  topic {topic_right / self.total:.1%}; per topic (intent/topic right of n): {per_topic}"
+            )
+            lines.append(f"  crisis or minor comments given numbers: {len(self.unsafe_numbers)}")
+        return lines
 
 
 def expected_request(record: dict[str, Any]) -> dict[str, Any]:
@@ -111,6 +128,16 @@ def score(records: list[dict[str, Any]], context: ReplyContext) -> Score:
         else:
             result.misses.append(f"intent {record['text']!r}: {reply.intent} != {record['intent']}")
             result.false_support += reply.intent == "support"
+        if "topic" in record:
+            topic = record["topic"]
+            result.by_topic[topic] += 1
+            result.by_topic_intent_right[topic] += reply.intent == record["intent"]
+            if reply.to_json().get("topic") == topic:
+                result.by_topic_right[topic] += 1
+            else:
+                result.misses.append(f"topic {record['text']!r}: {reply.to_json().get('topic')} != {topic}")
+            if topic in ("crisis", "minor") and reply.tickets:
+                result.unsafe_numbers.append(record["text"])
         if "language" in record:
             result.language_total += 1
             if reply.language == record["language"]:
@@ -130,12 +157,14 @@ def score(records: list[dict[str, Any]], context: ReplyContext) -> Score:
 
 
 def _main(paths: list[str]) -> None:
-    from marksix.bundled import bundled_history, bundled_prizes
     from marksix.domain.calendar import next_scheduled_draw
+    from marksix.draws.bundled import bundled_history, bundled_prizes
+    from marksix.draws.popularity_model import shipped_model
 
     context = ReplyContext(
         history=bundled_history(),
         prizes=bundled_prizes(),
+        popularity=shipped_model(),
         next_draw=next_scheduled_draw(dt.datetime(2026, 8, 23, 12, 0, tzinfo=dt.UTC)),
         secret="test-secret",
         account_username="marksix.bot",

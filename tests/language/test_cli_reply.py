@@ -31,7 +31,8 @@ def test_reply_json_has_stable_keys_and_repeats(runner: CliRunner) -> None:
     first = json.loads(runner.invoke(cli, args).output)
     second = json.loads(runner.invoke(cli, args).output)
     assert first == second
-    assert set(first) == {"intent", "language", "request", "tickets", "reply", "path", "reason"}
+    assert set(first) == {"intent", "topic", "language", "request", "tickets", "reply", "path", "reason"}
+    assert first["topic"] == "pick"
     assert first["intent"] == "pick" and first["language"] == "zh-HK" and first["path"] == "template"
     assert first["request"] == {
         "include": [],

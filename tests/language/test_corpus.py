@@ -15,6 +15,13 @@ totals are looked at). Measured on it:
   87.7%, support 39/41 and no other comment taken for support, language
   100%, parameters 95.5%. help (8/13) and odds (6/10) did not improve.
 
+comments_holdout2.jsonl (307, with a finer `topic`) was written for issue 11
+before any of its rules; scored with the rules alone (before/after, see
+comments_holdout2_before.txt): intent 59.0% -> 91.9%, support 33/60 -> 59/60,
+crisis or minor comments given numbers 26 -> 0, topic 0% -> 87.9%. The old
+held-out set moved 87.7% -> 87.1% (unrecognised comments now get a "try
+asking me" reply rather than numbers).
+
 comments_dev.jsonl (391) is what the rules were generalised on, batch by
 batch; each fresh batch of harm phrasings scored 35-50% support recall
 before it was folded in, so expect misses on phrasings unlike any here.
@@ -32,6 +39,8 @@ LANGUAGE_FLOOR = 0.95
 PARAMETER_FLOOR = 0.92
 #: Floors a little below the measured held-out figures (87.7%, 39/41, 100%, 95.5%).
 HOLDOUT_FLOORS = {"intent": 0.85, "support": 0.90, "language": 0.97, "parameters": 0.92, "false_support": 2}
+#: Issue 11's held-out set, a little below its after-figures (91.9%, 59/60, 99.0%, 79.4%).
+HOLDOUT2_FLOORS = {"intent": 0.89, "support": 0.95, "language": 0.97, "parameters": 0.75, "false_support": 2}
 #: The development set was tuned on: its floors sit just below its figures (99.7%, 130/131).
 DEV_FLOORS = {"intent": 0.97, "support": 0.97, "language": 0.97, "parameters": 0.95, "false_support": 2}
 
@@ -66,7 +75,11 @@ def test_corpus_accuracy_floors(context: ReplyContext, capsys: pytest.CaptureFix
 
 @pytest.mark.parametrize(
     ("name", "floors"),
-    [("comments_holdout.jsonl", HOLDOUT_FLOORS), ("comments_dev.jsonl", DEV_FLOORS)],
+    [
+        ("comments_holdout.jsonl", HOLDOUT_FLOORS),
+        ("comments_holdout2.jsonl", HOLDOUT2_FLOORS),
+        ("comments_dev.jsonl", DEV_FLOORS),
+    ],
 )
 def test_held_out_and_development_floors(
     name: str, floors: dict[str, float], context: ReplyContext, capsys: pytest.CaptureFixture[str]
@@ -83,3 +96,4 @@ def test_held_out_and_development_floors(
     assert result.parameters >= floors["parameters"]
     # The safety bias has a cost too: a comment taken for support gets no numbers.
     assert result.false_support <= floors["false_support"]
+    assert result.unsafe_numbers == []

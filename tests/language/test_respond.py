@@ -136,7 +136,7 @@ def test_emoji_only_uses_the_default_language(context: ReplyContext) -> None:
 
 def test_to_json_has_the_stable_keys(context: ReplyContext) -> None:
     payload = respond(Comment("3組 熱門", "a", "1"), context).to_json()
-    assert set(payload) == {"intent", "language", "request", "tickets", "reply", "path", "reason"}
+    assert set(payload) == {"intent", "topic", "language", "request", "tickets", "reply", "path", "reason"}
     assert set(payload["request"]) == {"include", "exclude", "size", "bankers", "lines", "strategy", "ticket"}
     assert payload["request"]["strategy"] == "hot"
     assert all(isinstance(ticket, list) for ticket in payload["tickets"])

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import pytest
 from fake_openai_server import FakeOpenAI, QuietServer, handler_for
 
-from marksix.bundled import bundled_history, bundled_prizes
 from marksix.domain.calendar import next_scheduled_draw
+from marksix.draws.bundled import bundled_history, bundled_prizes
+from marksix.draws.popularity_model import shipped_model
 from marksix.language import ReplyContext
 
 
@@ -34,6 +35,7 @@ def llm_context() -> ReplyContext:
     return ReplyContext(
         history=bundled_history(),
         prizes=bundled_prizes(),
+        popularity=shipped_model(),
         next_draw=next_scheduled_draw(dt.datetime(2026, 8, 23, 12, 0, tzinfo=dt.UTC)),
         secret="llm-test-secret",
     )

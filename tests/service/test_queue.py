@@ -18,8 +18,9 @@ from marksix.config import load_settings
 from marksix.errors import RetryableApiError
 from marksix.store.accounts import AccountRepository, TokenCipher
 from marksix.store.comments import CommentKey, CommentRepository
+from marksix.worker.consumer import start_consumer
 from marksix.worker.limits import Limits
-from marksix.worker.queue import Tasks, lazy, make_huey, register_tasks, run_worker_in_thread
+from marksix.worker.queue import Tasks, lazy, make_huey, register_tasks
 from marksix.worker.reconcile import Reconciler
 from marksix.worker.runtime import WorkerServices
 from marksix.worker.service import Clock, ReplyService, utc_now
@@ -152,7 +153,7 @@ def _consume(tasks: Tasks, graph: FakeGraph, count: int) -> None:
         keys.append(CommentKey(ACCOUNT_ID, incoming.comment_id))
         tasks.submit(incoming)  # every webhook delivered twice
     comments = tasks.services().comments
-    with run_worker_in_thread(tasks.huey, workers=2, periodic=False) as worker:
+    with start_consumer(tasks.huey, workers=2, periodic=False) as worker:
         wait_until(lambda: comments.counts_by_state()["replied"] == count)
     assert not worker.alive
     assert graph.posted() == count

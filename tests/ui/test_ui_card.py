@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 
 from marksix import card as card_module
-from marksix.bundled import bundled_history
 from marksix.card import caption, card_content, card_file_name, find_cjk_font, render_card
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import DrawHistory
+from marksix.draws.bundled import bundled_history
 
 FORBIDDEN = ("必中", "穩中", "保證", "包中", "命中率", "guaranteed", "sure win", "hit rate")
 NEXT = NextDraw(date=dt.date(2026, 8, 25))

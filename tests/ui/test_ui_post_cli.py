@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from marksix.bundled import bundled_history
 from marksix.card import card_content, render_card
 from marksix.cli import cli
 from marksix.cli.post import publish_rendered
 from marksix.domain.calendar import NextDraw
+from marksix.draws.bundled import bundled_history
 from marksix.instagram.graph import GraphClient
 
 

@@ -50,13 +50,15 @@ class FakeRuntime:
     )
 
     def language_context(self) -> Any:
-        from marksix.bundled import bundled_history, bundled_prizes
         from marksix.domain.calendar import next_scheduled_draw
+        from marksix.draws.bundled import bundled_history, bundled_prizes
+        from marksix.draws.popularity_model import shipped_model
         from marksix.language import ReplyContext
 
         return ReplyContext(
             history=bundled_history(),
             prizes=bundled_prizes(),
+            popularity=shipped_model(),
             next_draw=next_scheduled_draw(NOW),
             secret="ui-test-secret",
             account_username="marksix.sandbox",

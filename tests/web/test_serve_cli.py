@@ -44,8 +44,31 @@ def test_banner_lists_every_url() -> None:
     assert "sandbox" in text and "Ctrl-C" in text
 
 
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            children.append(int(status.parent.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 @pytest.mark.slow
-def test_serve_starts_the_sandbox_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_starts_the_sandbox_answers_and_stops_cleanly_on_ctrl_c(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MARKSIX_")}
     environment["MARKSIX_HOME"] = str(tmp_path / "home")
     command = [sys.executable, "-c", "import sys; from marksix.cli import main; sys.exit(main())"]
@@ -79,10 +102,17 @@ def test_serve_starts_the_sandbox_answers_and_stops_cleanly_on_ctrl_c(tmp_path: 
                 reader.join(0.1)
         assert report is not None and report["mode"] == "sandbox"
         assert report["accounts"][0]["username"] == "marksix.sandbox"
-        process.send_signal(signal.SIGINT)
+        children = _children_of(process.pid) if Path("/proc/self/status").is_file() else []
+        process.send_signal(stop_signal)
         assert process.wait(30) == 0
         reader.join(5)
         assert lines[-1].strip() == "Stopped."
+        # The worker child stops with the server, not after it.
+        for _ in range(300):
+            if not any(_alive(child) for child in children):
+                break
+            reader.join(0.1)
+        assert not any(_alive(child) for child in children)
     finally:
         if process.poll() is None:
             process.kill()

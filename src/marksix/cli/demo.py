@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from marksix.cli.output import archive_location
+from marksix.cli.output import draw_archive
 
 #: Strategies shown in the tour, one line each.
 TOUR = ("random", "balanced", "hot")
@@ -25,15 +25,14 @@ def demo(seed: str | None) -> None:
     """
     import datetime as dt
 
-    from marksix.archive import load_history, next_draw
     from marksix.cli.picks import FOOTER
     from marksix.domain.picks import PickRequest, make_random, pick
     from marksix.domain.statistics import compute_statistics
 
-    history = load_history(*archive_location())
+    archive = draw_archive()
+    history = archive.history()
     latest = history.latest
-    data_home, database_url = archive_location()
-    upcoming = next_draw(data_home, dt.datetime.now(dt.UTC), database_url)
+    upcoming = archive.next_draw(dt.datetime.now(dt.UTC))
     click.echo("marksix: honest Mark Six (六合彩) statistics and picks")
     click.echo(f"Latest draw in the history: {latest.describe()}")
     click.echo(

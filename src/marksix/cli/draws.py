@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from marksix.cli.output import archive_location, emit_json, json_option, table
+from marksix.cli.output import draw_archive, emit_json, json_option, table
 from marksix.domain.draws import Draw
 from marksix.domain.prizes import DrawPrizes
 
@@ -83,9 +83,7 @@ def latest(as_json: bool) -> None:
       marksix draws latest
       marksix draws latest --json
     """
-    from marksix.archive import load_history
-
-    draw = load_history(*archive_location()).latest
+    draw = draw_archive().history().latest
     if as_json:
         emit_json(draw.to_json())
     else:
@@ -110,9 +108,7 @@ def list_draws(count: int, as_json: bool) -> None:
       marksix draws list
       marksix draws list --last 50 --json
     """
-    from marksix.archive import load_history
-
-    recent = list(load_history(*archive_location()).last(count))
+    recent = list(draw_archive().history().last(count))
     if as_json:
         emit_json([draw.to_json() for draw in recent])
     else:
@@ -130,15 +126,13 @@ def show(draw_id: str, as_json: bool) -> None:
       marksix draws show 12/110
       marksix draws show 26/092 --json
     """
-    from marksix.archive import load_history, load_prizes
-
-    location = archive_location()
-    draw = load_history(*location).get(draw_id)
+    archive = draw_archive()
+    draw = archive.history().get(draw_id)
     if as_json:
         emit_json(draw.to_json())
         return
     click.echo(_draw_table([draw]))
-    prizes = load_prizes(*location).get(draw.draw_id)
+    prizes = archive.prizes().get(draw.draw_id)
     if prizes is not None:
         click.echo("")
         click.echo(_prize_table(prizes))
@@ -164,9 +158,8 @@ def import_draws(file: Path, as_json: bool) -> None:
       marksix draws import results.csv
       marksix draws import hkjc-2026Q3.json --json
     """
-    from marksix.archive import import_file
-
-    change = import_file(file, *archive_location())
+    with draw_archive() as archive:
+        change = archive.import_file(file)
     if as_json:
         emit_json(change.to_json())
         return
@@ -204,15 +197,11 @@ def update(since: dt.datetime | None, endpoint: str, timeout: float, as_json: bo
       marksix draws update
       marksix draws update --since 2026-01-01 --json
     """
-    from marksix.archive import update as update_archive
-    from marksix.hkjc import HkjcClient
+    from marksix.draws.hkjc import HkjcClient
 
-    with HkjcClient(base_url=endpoint, timeout=timeout) as client:
-        data_home, database_url = archive_location()
-        change = update_archive(
-            data_home,
+    with HkjcClient(base_url=endpoint, timeout=timeout) as client, draw_archive() as archive:
+        change = archive.update(
             client,
-            database_url,
             since=since.date() if since else None,
             progress=lambda message: click.echo(message, err=True),
         )

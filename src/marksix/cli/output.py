@@ -6,9 +6,13 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from marksix.draws.archive import DrawArchive
+    from marksix.paths import Locator
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,20 +40,19 @@ def environment() -> dict[str, str]:
     return values
 
 
-def home() -> Path:
-    """The data folder, read from the environment once, here at the edge."""
-    from marksix.paths import data_home
+def locator() -> Locator:
+    """Where the data lives, read from the environment once, here at the edge,
+    without pydantic: the fast commands need only this."""
+    from marksix.paths import Locator
 
-    return data_home(environment())
+    return Locator.from_environment(environment())
 
 
-def archive_location() -> tuple[Path, str | None]:
-    """The data folder and MARKSIX_DATABASE_URL: where every command finds the
-    draws imported or fetched on top of the bundled history."""
-    from marksix.paths import data_home
+def draw_archive() -> DrawArchive:
+    """The draws every command sees: the bundled ones plus those imported or fetched."""
+    from marksix.draws.archive import DrawArchive
 
-    values = environment()
-    return data_home(values), values.get("MARKSIX_DATABASE_URL") or None
+    return DrawArchive(locator())
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -7,12 +7,16 @@ weigh numbers by it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from marksix.cli.output import archive_location, emit_json, json_option
+from marksix.cli.output import draw_archive, emit_json, json_option
+
+if TYPE_CHECKING:
+    from marksix.domain.calendar import NextDraw
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Strategies that never look at the history.
@@ -134,17 +138,19 @@ def pick(
         bankers=_flat(bankers),
         lines=lines,
     )
-    history = None
-    if strategy not in HISTORY_FREE:
-        from marksix.archive import load_history
+    archive = draw_archive()
+    history = None if strategy in HISTORY_FREE else archive.history()
+    popularity = None
+    if strategy == "unpopular":
+        from marksix.draws.popularity_model import shipped_model
 
-        history = load_history(*archive_location())
-    result = draw_lines(request, history, make_random(seed))
+        popularity = shipped_model()
+    result = draw_lines(request, history, make_random(seed), popularity=popularity)
     if as_json:
         emit_json(result.to_json())
         return
     banked = set(result.bankers)
-    click.echo(_heading(strategy, len(result.tickets), seed))
+    click.echo(_heading(strategy, len(result.tickets), seed, archive.next_draw(dt.datetime.now(dt.UTC))))
     for ticket in result.tickets:
         legs = " ".join(f"{number:2d}" for number in ticket if number not in banked)
         prefix = "[" + " ".join(f"{number:2d}" for number in result.bankers) + "] + " if banked else ""
@@ -153,13 +159,7 @@ def pick(
     click.echo(FOOTER)
 
 
-def _heading(strategy: str, count: int, seed: str | None) -> str:
-    import datetime as dt
-
-    from marksix.archive import next_draw
-
-    data_home, database_url = archive_location()
-    upcoming = next_draw(data_home, dt.datetime.now(dt.UTC), database_url)
+def _heading(strategy: str, count: int, seed: str | None, upcoming: NextDraw) -> str:
     lines = f"{count} line{'s' if count > 1 else ''}"
     seeded = f", seed {seed}" if seed is not None else ""
     which = f"draw {upcoming.draw_id} on" if upcoming.draw_id else "draw on"

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from marksix.cli.output import archive_location, emit_json, json_option, numbers_argument, table
+if TYPE_CHECKING:
+    from marksix.domain.prizes import DrawPrizes
+
+from marksix.cli.output import draw_archive, emit_json, json_option, numbers_argument, table
 
 model_option = click.option(
     "--model",
@@ -141,7 +144,7 @@ def report(model_path: Path | None, as_json: bool) -> None:
       marksix popularity report --json
       marksix popularity report --model ~/refit.json
     """
-    from marksix.popularity_model import load_model
+    from marksix.draws.popularity_model import load_model
 
     payload = _report_payload(load_model(model_path))
     if as_json:
@@ -183,15 +186,14 @@ def fit(output: Path | None, holdout_from: dt.datetime | None, max_evaluations: 
       marksix popularity fit
       marksix popularity fit --output /tmp/model.json --holdout-from 2020-01-01
     """
-    from marksix.archive import load_history, load_prizes
     from marksix.domain.popularity_fit import DEFAULT_HOLDOUT_FROM, fit_model
-    from marksix.popularity_model import save_model, user_model_path
+    from marksix.draws.popularity_model import save_model, user_model_path
 
-    data_home, database_url = archive_location()
-    target = output or user_model_path(data_home)
+    archive = draw_archive()
+    target = output or user_model_path(archive.locator.home)
     model = fit_model(
-        load_history(data_home, database_url),
-        load_prizes(data_home, database_url),
+        archive.history(),
+        archive.prizes(),
         holdout_from=holdout_from.date() if holdout_from else DEFAULT_HOLDOUT_FROM,
         today=dt.datetime.now(dt.UTC).date(),
         progress=lambda message: click.echo(message, err=True),
@@ -206,13 +208,10 @@ def fit(output: Path | None, holdout_from: dt.datetime | None, max_evaluations: 
     click.echo(f"\nWritten to {target}")
 
 
-def _latest_figures(data_home: Path, database_url: str | None) -> tuple[str, int, int]:
-    from marksix.archive import load_prizes
+def _latest_figures(prizes: dict[str, DrawPrizes]) -> tuple[str, int, int]:
     from marksix.errors import NotFound
 
-    published = [
-        p for p in load_prizes(data_home, database_url).values() if p.turnover and p.jackpot is not None
-    ]
+    published = [p for p in prizes.values() if p.turnover and p.jackpot is not None]
     if not published:
         raise NotFound("no draw has published turnover and jackpot; give --turnover and --jackpot")
     latest = max(published, key=lambda p: (p.date, p.draw_id))
@@ -250,24 +249,23 @@ def ev(
       marksix ev 3 19 27 38 44 46 --jackpot 60000000 --turnover 120000000
       marksix ev 7 8 9 11 12 18 --json
     """
-    from marksix.archive import load_history, load_prizes
     from marksix.domain.expected_value import STAKE, expected_value, published_pool_ratio
     from marksix.domain.tickets import Ticket
-    from marksix.popularity_model import load_model
+    from marksix.draws.popularity_model import load_model
 
     Ticket.parse(numbers, ())  # names duplicates and out-of-range numbers
-    data_home, database_url = archive_location()
+    archive = draw_archive()
     source = "given"
     if turnover is None or jackpot is None:
-        draw_id, latest_turnover, latest_jackpot = _latest_figures(data_home, database_url)
+        draw_id, latest_turnover, latest_jackpot = _latest_figures(archive.prizes())
         source = f"draw {draw_id}" if turnover is None and jackpot is None else f"given and draw {draw_id}"
         turnover = latest_turnover if turnover is None else turnover
         jackpot = latest_jackpot if jackpot is None else jackpot
     model = load_model(model_path)
-    history = load_history(data_home, database_url)
+    history = archive.history()
     previous = history.latest.numbers if len(history) else ()
     result = expected_value(numbers, model.parameters, turnover=turnover, jackpot=jackpot, previous=previous)
-    check = published_pool_ratio(load_prizes(data_home, database_url).values())
+    check = published_pool_ratio(archive.prizes().values())
     pool_check = None if check is None else {"draws": check[1], "median_ratio": round(check[0], 4)}
     if as_json:
         emit_json(

@@ -70,13 +70,12 @@ def _next_draw(draw: str, home: Path, database_url: str | None, now: dt.datetime
 
 
 def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
-    from marksix.archive import load_history
     from marksix.card import card_content, render_card
-    from marksix.cli.output import home
     from marksix.config import load_settings
+    from marksix.draws.archive import load_history
 
     settings = load_settings()
-    data_home = settings.home or home()
+    data_home = settings.locator.home
     next_draw = _next_draw(draw, data_home, settings.database_url, now)
     history = load_history(data_home, settings.database_url)
     return render_card(card_content(history, next_draw), font_path=font)
@@ -181,7 +180,6 @@ def publish(draw: str, public_url: str, font: str | None, as_json: bool) -> None
       marksix post publish --public-url https://bot.example.hk
       MARKSIX_PUBLIC_URL=https://bot.example.hk marksix post publish --json
     """
-    from marksix.cli.output import home
     from marksix.config import load_settings
     from marksix.errors import ConfigError
     from marksix.instagram.graph import GraphClient
@@ -207,7 +205,7 @@ def publish(draw: str, public_url: str, font: str | None, as_json: bool) -> None
             rendered,
             client,
             settings.ig_user_id,
-            home=settings.home or home(),
+            home=settings.locator.home,
             public_url=public_url,
             now=now,
         )

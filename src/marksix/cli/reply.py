@@ -57,18 +57,19 @@ def reply(
     """
     import datetime as dt
 
-    from marksix import archive
-    from marksix.cli.output import home
     from marksix.config import load_settings
+    from marksix.draws.archive import DrawArchive
+    from marksix.draws.popularity_model import shipped_model
     from marksix.language import Comment, ReplyContext, respond
 
     settings = load_settings()
-    data_home = settings.home or home()
+    archive = DrawArchive(settings.locator)
     now = dt.datetime.now(dt.UTC)
     context = ReplyContext(
-        history=archive.load_history(data_home, settings.database_url),
-        prizes=archive.load_prizes(data_home, settings.database_url),
-        next_draw=archive.next_draw(data_home, now, settings.database_url),
+        history=archive.history(),
+        prizes=archive.prizes(),
+        next_draw=archive.next_draw(now),
+        popularity=shipped_model(),
         secret=settings.reply_secret.get_secret_value(),
         max_chars=max_chars or settings.reply_max_chars,
         language=lang,

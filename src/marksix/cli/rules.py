@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import click
 
-from marksix.cli.output import archive_location, emit_json, json_option, numbers_argument, table
+from marksix.cli.output import draw_archive, emit_json, json_option, numbers_argument, table
 
 
 def _fraction_json(value: Fraction) -> int | str:
@@ -100,14 +100,13 @@ def check(
       marksix check 1 2 13 33 35 38 40 --draw 12/110 --partial
       marksix check -b 2 -b 13 5 33 35 38 40 41 49
     """
-    from marksix.archive import load_history, load_prizes
     from marksix.domain.tickets import Ticket, check_ticket
 
     ticket = Ticket.parse(numbers, bankers)
-    data_home, database_url = archive_location()
-    history = load_history(data_home, database_url)
+    archive = draw_archive()
+    history = archive.history()
     draw = history.get(draw_id) if draw_id else history.latest
-    prizes = load_prizes(data_home, database_url).get(draw.draw_id)
+    prizes = archive.prizes().get(draw.draw_id)
     result = check_ticket(ticket, draw, prizes, partial=partial)
     if as_json:
         emit_json(result.to_json())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 
 import click
@@ -48,21 +49,22 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
       marksix serve --port 8080               # real mode when credentials are set
       marksix serve --host 0.0.0.0 --port 80  # behind your HTTPS proxy
       marksix serve --worker-threads 0        # webhooks only; `marksix worker` replies
+      MARKSIX_TRUSTED_PROXIES=10.0.0.5 marksix serve  # believe X-Forwarded-* from that proxy only
     The reply worker runs in a child process that lives and stops with the
-    server; Ctrl-C stops both cleanly, letting running replies finish.
+    server; Ctrl-C or SIGTERM stops both cleanly, letting running replies finish.
     """
     import uvicorn
 
-    from marksix.cli.output import home
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
     from marksix.web.runtime import ServeOptions, build_runtime
+    from marksix.worker.build import sandbox_mode
 
     settings = load_settings()
     if settings.home is None:
-        settings = settings.model_copy(update={"home": home()})
-    sandbox = sandbox or not settings.instagram_configured
+        settings = settings.model_copy(update={"home": settings.locator.home})
+    sandbox = sandbox_mode(settings, requested=sandbox)
     listener = listen(host, port)
     port = listener.getsockname()[1]
     options = ServeOptions(
@@ -82,17 +84,34 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
         raise
     app = create_app(settings, runtime=runtime)
     click.echo(banner(host, port, sandbox, str(settings.home)))
+    trusted = settings.trusted_proxies.strip()
     config = uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        # uvicorn would otherwise believe X-Forwarded-For from loopback, so anyone local
+        # could pick the address the login throttle sees.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
     )
     runtime.start()
+    # uvicorn shuts down on SIGTERM as on Ctrl-C, then raises the signal again once the
+    # old handler is back; this one turns it into the same clean stop, worker child included.
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         # uvicorn re-raises the Ctrl-C it handled, once it has shut down cleanly.
         with contextlib.suppress(KeyboardInterrupt):
             uvicorn.Server(config).run(sockets=[listener])
     finally:
         runtime.close()
+        signal.signal(signal.SIGTERM, previous)
     click.echo("Stopped.")
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _quiet_per_request_logs() -> None:

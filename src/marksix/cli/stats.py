@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from marksix.cli.output import archive_location, emit_json, json_option, table
+from marksix.cli.output import draw_archive, emit_json, json_option, table
 
 if TYPE_CHECKING:
     from marksix.domain.backtest import Backtest
@@ -52,10 +52,9 @@ def stats(count: int | None, as_json: bool) -> None:
       marksix stats --last 100
       marksix stats --json
     """
-    from marksix.archive import load_history
     from marksix.domain.statistics import compute_statistics
 
-    statistics = compute_statistics(load_history(*archive_location()).last(count))
+    statistics = compute_statistics(draw_archive().history().last(count))
     if as_json:
         emit_json(statistics.to_json())
         return
@@ -155,7 +154,6 @@ def backtest(strategy: str, count: int | None, seed: int | None, as_json: bool) 
       marksix backtest --strategy hot --last 500
       marksix backtest --json
     """
-    from marksix.archive import load_history
     from marksix.domain.backtest import BACKTEST_STRATEGIES, DEFAULT_SEED, run_backtest
     from marksix.errors import InputError
 
@@ -173,7 +171,7 @@ def backtest(strategy: str, count: int | None, seed: int | None, as_json: bool) 
             f"cannot backtest strategy {strategy!r}; choose one of {', '.join(BACKTEST_STRATEGIES)} or all"
         )
     result = run_backtest(
-        load_history(*archive_location()), chosen, last=count, seed=DEFAULT_SEED if seed is None else seed
+        draw_archive().history(), chosen, last=count, seed=DEFAULT_SEED if seed is None else seed
     )
     if as_json:
         emit_json(result.to_json())

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from marksix.domain.draws import PICKED, POOL, DrawHistory
+from marksix.domain.draws import PICKED, POOL, DrawHistory, latest_rows
 from marksix.domain.picks import (
     HOT_COLD_WINDOW,
     WEIGHTINGS,
@@ -184,7 +184,7 @@ def _weights_before_each_draw(history: DrawHistory, strategy: str) -> FloatArray
     hits = history.hits
     rows = np.arange(count, dtype=np.int64)
     if strategy == "overdue":
-        latest_so_far = np.maximum.accumulate(np.where(hits, rows[:, None], -1), axis=0)
+        latest_so_far = latest_rows(hits)
         last_seen_before = np.vstack([np.full((1, POOL + 1), -1, dtype=np.int64), latest_so_far[:-1]])
         return overdue_weights(last_seen_before, rows)
     # cumulative[t] counts the hits in draws 0..t-1.

@@ -95,6 +95,31 @@ def make_draw(
     )
 
 
+def latest_rows(hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Per row of `hits` and number: the row of the number's latest appearance
+    up to and including that row, or -1. Every "since last seen" and "gap"
+    statistic is read from this one array."""
+    rows = np.arange(len(hits), dtype=np.int64)[:, None]
+    latest: npt.NDArray[np.int64] = np.maximum.accumulate(np.where(hits, rows, -1), axis=0)
+    return latest
+
+
+def last_seen_index(hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Per number, the row of its latest appearance in `hits`, or -1."""
+    if len(hits) == 0:
+        return np.full(hits.shape[1], -1, dtype=np.int64)
+    latest: npt.NDArray[np.int64] = latest_rows(hits)[-1]
+    return latest
+
+
+def draws_since_last_seen(hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Per number, how many draws have passed since it last came up (0: in the
+    latest draw), or -1 when it never did."""
+    last = last_seen_index(hits)
+    since: npt.NDArray[np.int64] = np.where(last >= 0, len(hits) - 1 - last, -1).astype(np.int64)
+    return since
+
+
 class DrawHistory(Sequence[Draw]):
     """Draws in date order, with array views for vectorised statistics.
 

@@ -14,13 +14,16 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import comb
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from marksix.domain.draws import PICKED, POOL, DrawHistory
+from marksix.domain.draws import PICKED, POOL, DrawHistory, last_seen_index
 from marksix.errors import PickError
+
+if TYPE_CHECKING:
+    from marksix.domain.popularity import PopularityModel
 
 HONEST_CAVEAT = "It does not change your chance of winning: every combination has the same odds."
 MAX_LINES = 100
@@ -132,14 +135,6 @@ def _cold(history: DrawHistory | None) -> tuple[list[float], str]:
     )
 
 
-def last_seen_index(hits: npt.NDArray[np.bool_]) -> IntArray:
-    """Per number, the row of its latest appearance in `hits`, or -1."""
-    rows = np.arange(len(hits), dtype=np.int64)[:, None]
-    seen = np.where(hits, rows, -1)
-    latest: IntArray = seen.max(axis=0, initial=-1)
-    return latest
-
-
 def _overdue(history: DrawHistory | None) -> tuple[list[float], str]:
     known = _needs(history, "overdue")
     weights = overdue_weights(last_seen_index(known.hits), len(known))
@@ -242,8 +237,15 @@ def _weighted_sample(rng: random.Random, candidates: list[int], weights: list[fl
     return [number for _, number in keyed[:k]]
 
 
-def pick(request: PickRequest, history: DrawHistory | None, rng: random.Random) -> PickResult:
-    """Draw `request.lines` distinct tickets under the request's strategy."""
+def pick(
+    request: PickRequest,
+    history: DrawHistory | None,
+    rng: random.Random,
+    *,
+    popularity: PopularityModel | None = None,
+) -> PickResult:
+    """Draw `request.lines` distinct tickets under the request's strategy;
+    "unpopular" needs the `popularity` model."""
     validate(request)
     if request.strategy in LAZY_STRATEGIES:
         from importlib import import_module
@@ -257,9 +259,9 @@ def pick(request: PickRequest, history: DrawHistory | None, rng: random.Random) 
             raise PickError(
                 f"the {request.strategy} strategy is not available in this installation"
             ) from None
-        strategy: Callable[[PickRequest, DrawHistory | None, random.Random], PickResult]
+        strategy: Callable[[PickRequest, DrawHistory | None, random.Random, Any], PickResult]
         strategy = getattr(module, f"pick_{request.strategy}")
-        return strategy(request, history, rng)
+        return strategy(request, history, rng, popularity)
     weights, how = WEIGHTINGS[request.strategy](history)
     forced = sorted(set(request.include) | set(request.bankers))
     banned = set(request.exclude) | set(forced)

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from marksix.domain.colours import BLUE, GREEN, RED
-from marksix.domain.draws import PICKED, POOL, DrawHistory
+from marksix.domain.draws import PICKED, POOL, DrawHistory, draws_since_last_seen, latest_rows
 from marksix.errors import InputError
 
 IntArray = npt.NDArray[np.int64]
@@ -253,12 +253,11 @@ def _gaps(hits: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
     run still going."""
     count = len(hits)
     rows = np.arange(count, dtype=np.int64)[:, None]
-    latest_so_far = np.maximum.accumulate(np.where(hits, rows, -1), axis=0)
+    latest_so_far = latest_rows(hits)
     previous = np.vstack([np.full((1, hits.shape[1]), -1, dtype=np.int64), latest_so_far[:-1]])
     closed_gaps = np.where(hits, rows - previous - 1, 0).max(axis=0)
-    last = latest_so_far[-1]
-    running = count - 1 - last
-    since = np.where(last >= 0, running, -1)
+    since = draws_since_last_seen(hits)
+    running = count - 1 - latest_so_far[-1]  # since last seen, or the whole history when never
     longest = np.maximum(closed_gaps, running)
     since[0] = longest[0] = 0
     return since.astype(np.int64), longest.astype(np.int64)

@@ -173,12 +173,11 @@ def pick_unpopular(
     rng: random.Random,
     model: PopularityModel | None = None,
 ) -> PickResult:
-    """Tickets drawn at random among the combinations others play least."""
+    """Tickets drawn at random among the combinations others play least, by
+    `model` (loaded at the edge: marksix.draws.popularity_model)."""
     validate(request)
     if model is None:
-        from marksix.popularity_model import shipped_model
-
-        model = shipped_model()
+        raise PickError("the unpopular strategy needs the popularity model")
     parameters = model.parameters
     previous = history.latest.numbers if history is not None and len(history) else ()
     generator = np.random.default_rng(rng.getrandbits(64))

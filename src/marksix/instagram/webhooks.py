@@ -24,6 +24,14 @@ TEST_ACCOUNT_ID = "0"  # the App Dashboard "Test" button delivers entry.id = "0"
 
 # A number this large cannot be seconds since 1970 for millennia: it is milliseconds.
 _MILLISECONDS_THRESHOLD = 100_000_000_000
+# Past the year 9999 (in milliseconds) a time is junk, and would overflow a database integer.
+_LATEST_TIME = 253_402_300_799_999
+#: Instagram's own limit on a comment's length.
+MAX_COMMENT_CHARS = 2_200
+#: Graph IDs are 17-20 digits today; anything far longer is junk (one crashed the worker).
+MAX_ID_CHARS = 64
+#: Usernames are at most 30 characters on Instagram; ad titles and product types are short too.
+MAX_NAME_CHARS = 200
 
 
 def sign(raw_body: bytes, secret: str) -> str:
@@ -144,47 +152,95 @@ class CommentEvent:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class RejectedChange:
+    """One change of a delivery that could not be read, and why (the rest still count)."""
+
+    where: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"where": self.where, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class WebhookBatch:
+    """What one delivery holds: the comments that could be read, and the changes that could not."""
+
+    events: list[CommentEvent]
+    rejected: list[RejectedChange]
+
+
 def parse_webhook(payload: Mapping[str, Any]) -> list[CommentEvent]:
-    """Every comment event in a webhook body, in delivery order.
+    """Every comment event in a webhook body, in delivery order, or InputError for any bad part.
+
+    The strict reading, for tools and tests; the web route uses
+    `parse_webhook_batch`, where one bad change does not sink its neighbours.
+    """
+    batch = parse_webhook_batch(payload)
+    if batch.rejected:
+        first = batch.rejected[0]
+        raise InputError(f"{first.where} {first.reason}")
+    return batch.events
+
+
+def parse_webhook_batch(payload: Mapping[str, Any]) -> WebhookBatch:
+    """Every comment event in a webhook body, each change standing on its own.
 
     Other objects (pages, users) and other fields (messages, mentions) yield
-    nothing. A body that is not shaped like a webhook raises InputError
-    naming the problem, so the route can answer 400.
+    nothing. A body that is not shaped like a webhook at all raises
+    InputError naming the problem, so the route can answer 400; an entry or
+    change that is malformed is listed in `rejected` with its reason.
     """
     if not isinstance(payload, Mapping):
         raise InputError("webhook body must be a JSON object")
     kind = payload.get("object")
     if kind is not None and kind != "instagram":
-        return []
+        return WebhookBatch([], [])
     entries = payload.get("entry")
     if not isinstance(entries, list):
         raise InputError("webhook body has no 'entry' list")
     events: list[CommentEvent] = []
+    rejected: list[RejectedChange] = []
     for index, entry in enumerate(entries):
+        where = f"entry[{index}]"
         if not isinstance(entry, Mapping):
-            raise InputError(f"entry[{index}] is not an object")
+            rejected.append(RejectedChange(where, "is not an object"))
+            continue
         account_id = _id_or_none(entry.get("id"))
         if account_id is None:
-            raise InputError(f"entry[{index}] has no 'id'")
+            rejected.append(RejectedChange(where, "has no 'id'"))
+            continue
         timestamp = _seconds(entry.get("time"))
-        for where, field, value in _changes(entry, index):
+        for change_where, field, value in _changes(entry, index, rejected):
             if field not in COMMENT_FIELDS:
                 continue
-            events.append(_comment_event(account_id, field, value, timestamp, where))
-    return events
+            try:
+                events.append(_comment_event(account_id, str(field), value, timestamp, change_where))
+            except _BadChange as problem:
+                rejected.append(RejectedChange(change_where, str(problem)))
+    return WebhookBatch(events, rejected)
 
 
-def _changes(entry: Mapping[str, Any], index: int) -> Iterator[tuple[str, object, Any]]:
+class _BadChange(Exception):
+    """One change cannot be read; its message is the reason."""
+
+
+def _changes(
+    entry: Mapping[str, Any], index: int, rejected: list[RejectedChange]
+) -> Iterator[tuple[str, object, Any]]:
     """(location, field, value) for the `changes[]` wrapper and the flat variant."""
     changes = entry.get("changes")
     if changes is not None:
         if not isinstance(changes, list):
-            raise InputError(f"entry[{index}].changes is not a list")
-        for position, change in enumerate(changes):
-            where = f"entry[{index}].changes[{position}]"
-            if not isinstance(change, Mapping):
-                raise InputError(f"{where} is not an object")
-            yield where, change.get("field"), change.get("value")
+            rejected.append(RejectedChange(f"entry[{index}].changes", "is not a list"))
+        else:
+            for position, change in enumerate(changes):
+                where = f"entry[{index}].changes[{position}]"
+                if not isinstance(change, Mapping):
+                    rejected.append(RejectedChange(where, "is not an object"))
+                    continue
+                yield where, change.get("field"), change.get("value")
     if "field" in entry:
         yield f"entry[{index}]", entry.get("field"), entry.get("value")
 
@@ -193,10 +249,10 @@ def _comment_event(
     account_id: str, field: str, value: Any, timestamp: int | None, where: str
 ) -> CommentEvent:
     if not isinstance(value, Mapping):
-        raise InputError(f"{where}.value is not an object (is 'Include Values' enabled?)")
+        raise _BadChange("value is not an object (is 'Include Values' enabled?)")
     comment_id = _id_or_none(value.get("id")) or _id_or_none(value.get("comment_id"))
     if comment_id is None:
-        raise InputError(f"{where}.value has no comment 'id'")
+        raise _BadChange("value has no comment 'id' (or one over 64 characters)")
     author = _mapping(value.get("from"))
     media = _mapping(value.get("media"))
     text = value.get("text")
@@ -204,7 +260,7 @@ def _comment_event(
         account_id=account_id,
         comment_id=comment_id,
         media_id=_id_or_none(media.get("id")),
-        text=text if isinstance(text, str) else "",
+        text=_clean(text)[:MAX_COMMENT_CHARS] if isinstance(text, str) else "",
         from_id=_id_or_none(author.get("id")),
         from_username=_str_or_none(author.get("username")),
         parent_id=_id_or_none(value.get("parent_id")),
@@ -222,19 +278,42 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _clean(text: str) -> str:
+    """The text with lone surrogates (valid JSON, not valid UTF-8) replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
 def _id_or_none(value: object) -> str | None:
-    """IDs arrive as numeric strings; tolerate bare numbers without losing digits."""
+    """IDs arrive as numeric strings; tolerate bare numbers without losing digits.
+
+    An ID that is too long, or not printable text, is no ID at all.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
+        if value < 0 or value >= 10**MAX_ID_CHARS:
+            return None
         return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
+    if isinstance(value, str) and len(value) <= MAX_ID_CHARS * 2:
+        stripped = value.strip()
+        if (
+            stripped
+            and len(stripped) <= MAX_ID_CHARS
+            and stripped.isprintable()
+            and _clean(stripped) == stripped
+        ):
+            return stripped
     return None
 
 
 def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+    if isinstance(value, str) and value:
+        return _clean(value)[:MAX_NAME_CHARS]
+    return None
 
 
 def _seconds(value: object) -> int | None:
@@ -242,16 +321,20 @@ def _seconds(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     number: float
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        if not 0 <= value <= _LATEST_TIME:
+            return None
         number = value
-    elif isinstance(value, str):
+    elif isinstance(value, float):
+        number = value
+    elif isinstance(value, str) and len(value) <= 40:
         try:
             number = float(value)
         except ValueError:
             return None
     else:
         return None
-    if not math.isfinite(number) or number < 0:
+    if not math.isfinite(number) or not 0 <= number <= _LATEST_TIME:
         return None
     if number >= _MILLISECONDS_THRESHOLD:
         number /= 1000

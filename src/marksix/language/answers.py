@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from marksix.domain.colours import COLOUR_NAMES, colour_of
-from marksix.domain.draws import PICKED, POOL, Draw
+from marksix.domain.draws import PICKED, POOL, Draw, draws_since_last_seen, last_seen_index
 from marksix.domain.rules import COMBINATIONS, any_prize_probability
 from marksix.domain.tickets import Ticket, check_ticket, money_json
 from marksix.errors import MarksixError, NotFound
@@ -177,7 +177,7 @@ def _honest(wording: Wording, choose: Chooser) -> Part:
 def _pick(ask: Ask) -> Answer:
     parameters, context, wording, facts, head = ask.parameters, ask.context, ask.wording, ask.facts, ask.head
     plan = plan_pick(parameters)
-    result, relaxed = run_pick(plan, context.history, ask.rng)
+    result, relaxed = run_pick(plan, context.history, ask.rng, context.popularity)
     draw_label = wording.draw_label.format(date=date_text(context.next_draw.date, wording, facts))
     parts = [
         Part(
@@ -335,9 +335,9 @@ def _stats(ask: Ask) -> Answer:
     history = context.history
     if parameters.balls:
         totals = history.hits.sum(axis=0).tolist()
+        last_seen = last_seen_index(history.hits)
         for number in parameters.balls[:MAX_STATS_NUMBERS]:
-            seen = history.hits[:, number].nonzero()[0]
-            if not len(seen):
+            if last_seen[number] < 0:
                 parts.append(
                     Part(wording.number_never.format(number=facts.show(number), window=facts.show(window)))
                 )
@@ -351,18 +351,14 @@ def _stats(ask: Ask) -> Answer:
                         expected=_expected(window, facts),
                         total=facts.show(int(totals[number])),
                         draws=facts.money(len(history)),
-                        last_id=facts.show(history[int(seen[-1])].draw_id),
+                        last_id=facts.show(history[int(last_seen[number])].draw_id),
                     )
                 )
             )
     elif OVERDUE_ASK.search(normalised):
-        seen_last: dict[int, int] = {}
-        for index in range(len(history) - 1, -1, -1):
-            for number in history[index].numbers:
-                seen_last.setdefault(number, index)
-            if len(seen_last) == POOL:
-                break
-        gaps = {n: len(history) - 1 - seen_last.get(n, -1) for n in range(1, POOL + 1)}
+        since = draws_since_last_seen(history.hits)
+        # A number never drawn has waited the whole history.
+        gaps = {n: int(since[n]) if since[n] >= 0 else len(history) for n in range(1, POOL + 1)}
         longest = sorted(gaps, key=lambda n: (-gaps[n], n))[:LIST_LENGTH]
         items = wording.list_separator.join(
             wording.gap_item.format(number=facts.show(n), gap=facts.show(gaps[n])) for n in longest

@@ -14,15 +14,16 @@ import hmac
 import random
 from dataclasses import dataclass
 
-from marksix.language.answers import Answer, answer_for, request_json
+from marksix.language.answers import Answer, Ask, Facts, answer_for, request_json
 from marksix.language.detect import LANGUAGES, detect_language
 from marksix.language.fitting import fit
 from marksix.language.intents import classify
 from marksix.language.model import Comment, Reply, ReplyContext
 from marksix.language.numerals import normalise
-from marksix.language.parameters import parse_parameters
+from marksix.language.parameters import Parameters, parse_parameters
 from marksix.language.safety import numbers_in
 from marksix.language.templates import WORDINGS
+from marksix.language.topic_replies import TOPICS, topic_answer
 
 MAX_READ_CHARS = 600
 
@@ -75,6 +76,13 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         is_own=own,
         ball_count=balls,
         bare_count=len(parameters.mentioned),
+        has_parameters=bool(
+            parameters.exclude
+            or parameters.size
+            or parameters.lines
+            or parameters.strategy
+            or parameters.invalid
+        ),
     )
     language = _language(comment, context)
     if classified.intent == "ignore":
@@ -84,16 +92,28 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
     seed = seed_for(context.secret, context.next_draw.key, comment.comment_id)
     wording = WORDINGS[language]
     mention = f"@{comment.username.strip().lstrip('@')}" if comment.username.strip() else ""
-    answer: Answer = answer_for(
-        classified.intent,
-        normalised,
-        parameters,
-        context,
-        wording=wording,
-        rng=seed.rng(),
-        mention=mention,
-        choose=seed.choice,
-    )
+    answer: Answer
+    if classified.topic in TOPICS:
+        answer = _topic(
+            classified.topic,
+            normalised=normalised,
+            parameters=parameters,
+            context=context,
+            seed=seed,
+            mention=mention,
+            language=language,
+        )
+    else:
+        answer = answer_for(
+            classified.intent,
+            normalised,
+            parameters,
+            context,
+            wording=wording,
+            rng=seed.rng(),
+            mention=mention,
+            choose=seed.choice,
+        )
     fitted = fit(answer.parts, wording.footer, context.max_chars)
     tickets = list(answer.tickets[: fitted.tickets_shown]) if answer.tickets else []
     reply = Reply(
@@ -105,9 +125,39 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         path="template",
         reason=None,
         max_chars=context.max_chars,
+        topic=classified.topic or classified.intent,
     )
     allowed = set(answer.allowed) | set(numbers_in(wording.footer))
     return Composed(reply, frozenset(allowed))
+
+
+def _topic(
+    topic: str,
+    *,
+    normalised: str,
+    parameters: Parameters,
+    context: ReplyContext,
+    seed: Seed,
+    mention: str,
+    language: str,
+) -> Answer:
+    wording = WORDINGS[language]
+    ask = Ask(normalised, parameters, context, wording, seed.rng(), mention, "", seed.choice, Facts())
+    answer = topic_answer(topic, ask, language)
+    if topic != "guarantee" or not context.guarantee_fun_pick:
+        return answer
+    # The plain no comes first; a fun pick follows only where the account allows it.
+    fun = answer_for(
+        "pick",
+        normalised,
+        parameters,
+        context,
+        wording=wording,
+        rng=seed.rng(),
+        mention="",
+        choose=seed.choice,
+    )
+    return Answer([*answer.parts, *fun.parts], fun.tickets, fun.request, answer.allowed | fun.allowed)
 
 
 def respond(comment: Comment, context: ReplyContext) -> Reply:

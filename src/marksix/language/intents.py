@@ -38,6 +38,7 @@ from marksix.language.lexicon import (
     WHEN_WORDS,
 )
 from marksix.language.safety import has_link, looks_like_injection
+from marksix.language.topics import courtesy_topic, question_topic, refine_topic, safety_screen
 
 INTENTS = ("pick", "last_result", "next_draw", "check_ticket", "odds", "stats", "help", "support", "ignore")
 
@@ -46,12 +47,16 @@ QUESTION = re.compile(r"[?？]|嗎|吗|未|能中|得唔得|有冇|有没有", r
 #: "開唔開", "攪不攪珠": an A-not-A question about the draw asks whether there is one.
 DRAW_QUESTION = re.compile(r"(開|攪|搞|开|搅)(?:唔|不)\1")
 CJK = re.compile(r"[\u3400-\u9fff]")
+#: A comment with no letters or characters at all ("🙏🙏", "8 18") is a request for numbers.
+CJK_OR_WORD = re.compile(r"[\u3400-\u9fffa-z]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Classified:
     intent: str
     reason: str | None = None
+    #: The finer topic (see topics.TOPIC_INTENT); the intent's own name when there is none finer.
+    topic: str = ""
 
 
 class Variants:
@@ -76,6 +81,18 @@ class Variants:
         return any(pattern.search(text) for text in self.texts)
 
 
+#: "唔該晒！俾多組": thanks that comes with a request.
+PLAIN_ASK_VERBS = re.compile(r"俾|畀|給|给|求|派|揀|pick|give|組|组|號|号|number", re.IGNORECASE)
+#: What a comment that plainly asks for numbers looks like when no rule names it.
+PLAIN_NUMBER_ASK = re.compile(
+    r"號|号|冧巴|number|\bnums?\b|\bpick|lucky|\bline|組|组|注|揀|派|俾|畀|求|發財|发财|幸運|幸运|頭獎|头奖"
+    r"|中獎|中奖|\+1|🙏|🍀|💰|🤑|✨|🎱|🤞|😍|中|win|luck|jackpot|多寶|多宝|靠(?:晒)?你|試下|试下|再嚟|再来"
+    r"|單數|雙數|单数|双数|大數|細數|大数|小数|冷門|熱門|冷门|热门|\bhot|\bcold|balanced|random|unpopular"
+    r"|\bsets?\b|combos?|tips?\b|買咩|买什么|nice|好嘢|發達|发达|運|运|加油|準|准|\btry\b|開咩|开什么|大過|小過",
+    re.IGNORECASE,
+)
+
+
 def classify(
     normalised: str,
     *,
@@ -83,8 +100,31 @@ def classify(
     is_own: bool,
     ball_count: int = 0,
     bare_count: int = 0,
+    has_parameters: bool = False,
 ) -> Classified:
-    """The intent of an already-normalised comment (see INTENTS)."""
+    """The intent and topic of an already-normalised comment (see INTENTS, topics.TOPIC_INTENT)."""
+    found = _classify(
+        normalised,
+        has_ticket_numbers=has_ticket_numbers,
+        is_own=is_own,
+        ball_count=ball_count,
+        bare_count=bare_count,
+        has_parameters=has_parameters,
+    )
+    if found.topic:
+        return found
+    return Classified(found.intent, found.reason, refine_topic(found.intent, normalised))
+
+
+def _classify(
+    normalised: str,
+    *,
+    has_ticket_numbers: bool,
+    is_own: bool,
+    ball_count: int,
+    bare_count: int,
+    has_parameters: bool,
+) -> Classified:
     stripped = normalised.strip()
     if is_own:
         return Classified("ignore", "the account's own comment")
@@ -95,17 +135,28 @@ def classify(
     text = Variants(stripped)
     if text.has(ADVERT):
         return Classified("ignore", "looks like spam or an advert")
+    # The safety screen outranks every request in the comment, and is never overridden.
+    screened = safety_screen(stripped, steering=looks_like_injection(stripped))
+    if screened is not None and screened.intent == "support":
+        return Classified(screened.intent, topic=screened.topic)
     signs = harm_signs(stripped)
     if text.has(HARM) or signs.strong:
-        return Classified("support")
+        return Classified("support", topic="harm")
+    if screened is not None and not text.has(ABUSE):
+        return Classified(screened.intent, topic=screened.topic)
     if text.has(SPAM):
         return Classified("ignore", "looks like spam or an advert")
     # Two weaker signs ("輸到冇錢交租") still outrank abuse and any request in the comment.
     if signs.shows_harm:
-        return Classified("support")
+        return Classified("support", topic="harm")
     if text.has(ABUSE):
         return Classified("ignore", "abusive")
     asks_for_numbers = text.has(PICK_REQUEST)
+    courtesy = courtesy_topic(stripped)
+    if courtesy is not None and not (
+        asks_for_numbers or ball_count or has_parameters or text.has(PLAIN_ASK_VERBS)
+    ):
+        return Classified("help", topic=courtesy)
     if text.has(OTHERS_WON) and not has_ticket_numbers and (text.has(LAST_RESULT) or text.has(RECENT_PAST)):
         return Classified("last_result")
     if text.has(TICKET_CHECK) and (has_ticket_numbers or not asks_for_numbers):
@@ -132,7 +183,17 @@ def classify(
     # "好耐冇出嘅號碼俾組我" asks for a pick weighted that way, not for a table.
     if (text.has(STATS) or superlative) and not asks_for_numbers:
         return Classified("stats")
+    question = question_topic(stripped)
+    if question is not None and not has_ticket_numbers:
+        return Classified("help", topic=question)
     # "忽略以上規則" names the rules to attack them, not to learn them.
     if text.has(HELP) and not text.has(HELP_EXCEPTIONS) and not looks_like_injection(stripped):
         return Classified("help")
-    return Classified("pick")
+    plainly_asks = asks_for_numbers or ball_count or bare_count or has_parameters
+    # A comment that tries to steer a model still gets the template pick, never the model.
+    if plainly_asks or looks_like_injection(stripped) or text.has(PLAIN_NUMBER_ASK):
+        return Classified("pick")
+    if not CJK_OR_WORD.search(stripped):
+        return Classified("pick")
+    # Not recognised and not plainly a request for numbers: a "try asking me" reply.
+    return Classified("help", topic="unclear")

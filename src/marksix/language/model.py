@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.domain.prizes import DrawPrizes
+
+if TYPE_CHECKING:
+    from marksix.domain.popularity import PopularityModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,11 @@ class ReplyContext:
     account_username: str | None = None  # comments by this user are `ignore`
     #: The answer language for comments with no words at all (🙏🙏, "8 18").
     default_language: str = "zh-HK"
+    #: The player-popularity model for the "unpopular" style; without it that
+    #: style falls back to random. Loaded at the edge (draws/popularity_model.py).
+    popularity: PopularityModel | None = None
+    #: Whether a guarantee ask ("必中?") gets a fun pick after the plain no.
+    guarantee_fun_pick: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +51,13 @@ class Reply:
     reason: str | None = None  # why ignored, or why the LLM text was rejected
     #: The limit the text was fitted to, so a rewording is held to the same one.
     max_chars: int | None = None
+    #: The finer topic under `intent` ("crisis", "minor", "thanks", "tier_odds", ...).
+    topic: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "intent": self.intent,
+            "topic": self.topic,
             "language": self.language,
             "request": self.request,
             "tickets": [list(ticket) for ticket in self.tickets],

@@ -27,7 +27,7 @@ CHINESE_DIGITS = {
     "八": 8,
     "九": 9,
 }
-CHINESE_TENS = {"十": 10, "廿": 20, "卅": 30}
+CHINESE_TENS = {"十": 10, "廿": 20, "卅": 30, "卌": 40}
 #: English number words, for "two lines", "eight numbers".
 ENGLISH_NUMBERS = {
     "one": 1,

@@ -12,10 +12,14 @@ import random
 from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 from marksix.domain.draws import PICKED, POOL, DrawHistory
 from marksix.domain.picks import MAX_BANKERS, STRATEGIES, PickRequest, PickResult, pick, validate
 from marksix.language.parameters import Parameters
+
+if TYPE_CHECKING:
+    from marksix.domain.popularity import PopularityModel
 
 #: A reply shows at most this many lines, each of at most this many numbers.
 MAX_REPLY_LINES = 5
@@ -89,20 +93,27 @@ def plan_pick(parameters: Parameters) -> PlannedPick:
     )
 
 
-def _attempt(request: PickRequest, history: DrawHistory, rng: random.Random) -> PickResult | None:
+def _attempt(
+    request: PickRequest, history: DrawHistory, rng: random.Random, popularity: PopularityModel | None
+) -> PickResult | None:
     try:
         validate(request)
-        return pick(request, history, rng)
+        return pick(request, history, rng, popularity=popularity)
     except Exception:
         # PickError means the request is too narrow; anything else is a strategy
         # failing (missing model data, a bug). Neither may cost the commenter a reply.
         return None
 
 
-def run_pick(plan: PlannedPick, history: DrawHistory, rng: random.Random) -> tuple[PickResult, bool]:
+def run_pick(
+    plan: PlannedPick,
+    history: DrawHistory,
+    rng: random.Random,
+    popularity: PopularityModel | None = None,
+) -> tuple[PickResult, bool]:
     """The tickets, and whether the request had to be relaxed to find them."""
     request = plan.request
-    result = _attempt(request, history, rng)
+    result = _attempt(request, history, rng, popularity)
     if result is not None:
         return result, False
     # Keep the forced numbers, drop the exclusions and the strategy.
@@ -113,7 +124,7 @@ def run_pick(plan: PlannedPick, history: DrawHistory, rng: random.Random) -> tup
         bankers=request.bankers,
         lines=request.lines,
     )
-    result = _attempt(relaxed, history, rng)
+    result = _attempt(relaxed, history, rng, None)
     if result is not None:
         return result, True
     return pick(PickRequest(lines=request.lines), history, rng), True

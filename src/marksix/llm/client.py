@@ -34,9 +34,19 @@ class LlmConfig:
 
 
 def complete(
-    messages: list[dict[str, str]], config: LlmConfig, *, http_client: httpx.Client | None = None
+    messages: list[dict[str, str]],
+    config: LlmConfig,
+    *,
+    http_client: httpx.Client | None = None,
+    max_tokens: int = 400,
+    response_format: dict[str, Any] | None = None,
 ) -> str:
-    """The model's text for `messages`; an ApiError subclass on any failure."""
+    """The model's text for `messages`; an ApiError subclass on any failure.
+
+    `response_format` asks for structured output (a JSON schema) where the
+    endpoint supports it; the article studio uses it, replies do not.
+    """
+    extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
     try:
         import openai
     except ImportError:  # pragma: no cover - the extra is installed in development
@@ -55,7 +65,8 @@ def complete(
             model=config.model,
             messages=messages,  # type: ignore[arg-type]
             temperature=config.temperature,
-            max_tokens=400,
+            max_tokens=max_tokens,
+            **extra,
         )
     except openai.APITimeoutError as error:
         raise NetworkError(f"the LLM did not answer within {config.timeout:g} s") from error

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, delete, insert, inspect, select
+from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from marksix.domain.calendar import NextDraw
@@ -24,8 +24,9 @@ from marksix.store.draw_tables import (
 from marksix.store.engine import write_transaction
 
 
-class DrawArchive:
-    """Reads and writes the archive tables through one engine."""
+class DrawRepository:
+    """Reads and writes the archive tables through one engine
+    (`marksix.draws.archive.DrawArchive` is what the rest of the code uses)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -36,6 +37,22 @@ class DrawArchive:
             return inspect(self.engine).has_table(draws.name)
         except SQLAlchemyError as error:
             raise _store_error("open", self.engine, error) from None
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """What changes whenever draws or prize figures are written
+        (the same query as marksix.draws.sqlite_reader.FINGERPRINT)."""
+        query = select(
+            select(func.count()).select_from(draws).scalar_subquery(),
+            select(func.max(draws.c.added_at)).scalar_subquery(),
+            select(func.count()).select_from(draw_prizes).scalar_subquery(),
+            select(func.max(draw_prizes.c.fetched_at)).scalar_subquery(),
+        )
+        try:
+            with self.engine.connect() as connection:
+                row = connection.execute(query).one()
+        except SQLAlchemyError as error:
+            raise _store_error("read", self.engine, error) from None
+        return tuple(row)
 
     def draws(self) -> list[Draw]:
         query = select(draws).order_by(draws.c.draw_date, draws.c.draw_id)

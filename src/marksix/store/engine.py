@@ -19,19 +19,11 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from marksix.errors import ConfigError, StoreError, missing_extra
-from marksix.paths import archive_path
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: How long a writer waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 5_000
 IMMEDIATE_OPTION = "marksix_sqlite_immediate"
-
-
-def database_url(home: Path, configured: str | None) -> str:
-    """The configured URL, else the SQLite file under the data folder."""
-    if configured and configured.strip():
-        return configured.strip()
-    return f"sqlite:///{archive_path(home)}"
 
 
 def make_engine(url: str) -> Engine:

@@ -16,6 +16,7 @@ State machine of a comment:
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -36,8 +37,23 @@ from sqlalchemy.types import DateTime, TypeDecorator
 
 from marksix.store.base import metadata
 
-STATES = ("received", "queued", "in_progress", "replied", "skipped", "failed")
-FINAL_STATES = ("replied", "skipped", "failed")
+
+class CommentState(StrEnum):
+    """Where a comment is in the reply state machine (the diagram above); stored as its value."""
+
+    RECEIVED = "received"
+    QUEUED = "queued"
+    IN_PROGRESS = "in_progress"
+    REPLIED = "replied"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+STATES = tuple(state.value for state in CommentState)
+#: Still waiting for the worker: the queue's depth counts these.
+WAITING_STATES = (CommentState.RECEIVED, CommentState.QUEUED, CommentState.IN_PROGRESS)
+#: Nothing more happens to a comment in one of these.
+FINAL_STATES = (CommentState.REPLIED, CommentState.SKIPPED, CommentState.FAILED)
 ACCOUNT_STATUSES = ("active", "blocked")
 SEND_KINDS = ("public", "private")
 

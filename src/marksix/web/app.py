@@ -19,6 +19,7 @@ from marksix import __version__
 from marksix.autopilot import record_page
 from marksix.config import Settings
 from marksix.web import health, webhook_routes
+from marksix.web.guards import WEBHOOK_MAX_BYTES, BodyLimit, SecurityHeaders
 from marksix.web.runtime import Runtime, ServeOptions, build_runtime, make_simulator
 
 if TYPE_CHECKING:
@@ -56,6 +57,9 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
+    # Outermost last: the headers go on every answer, the 413 of the body limit included.
+    app.add_middleware(BodyLimit, limits={webhook_routes.WEBHOOK_PATH: WEBHOOK_MAX_BYTES})
+    app.add_middleware(SecurityHeaders)
     if runtime is not None:
         # Routes added below may be called before the lifespan in some test setups.
         app.state.runtime = runtime

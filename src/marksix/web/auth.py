@@ -7,12 +7,19 @@
   once into the data folder, so sessions survive a restart.
 - Every session carries a CSRF token; forms send it as a hidden field and
   scripts as the X-CSRF-Token header, compared in constant time.
+- Every login gets its own session id; logout puts it on a revocation list in
+  the data folder, so a saved cookie stops working at once, in every process
+  that shares the folder.
 - Wrong passwords lock the address out for a window that doubles each time.
+  An attempt is counted before its password is checked, so parallel guesses
+  cannot slip past the throttle, and at most one argon2 check runs at a time
+  (each takes 64 MiB and a core).
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import secrets
 import threading
@@ -37,7 +44,13 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 PASSWORD_FILE = "admin_password.argon2"  # noqa: S105 - a file name
 SECRET_FILE = "session_secret"  # noqa: S105 - a file name
+REVOKED_FILE = "revoked_sessions.json"
 MIN_PASSWORD_LENGTH = 10
+VERIFY_WAIT_SECONDS = 10.0
+
+
+class LoginBusy(InputError):
+    """Password checks are all taken; the caller answers 503 with Retry-After."""
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -59,6 +72,7 @@ class AdminPassword:
         self._hasher = hasher or PasswordHasher()
         self._file = home / PASSWORD_FILE
         self._lock = threading.Lock()
+        self._checks = threading.BoundedSemaphore(1)
         self._hash: str | None = None
         if configured:
             self._hash = self._hasher.hash(configured)
@@ -76,10 +90,15 @@ class AdminPassword:
         stored = self._hash
         if stored is None:
             return False
+        # One check at a time: sixty parallel argon2 checks took 2 GB and starved the webhook.
+        if not self._checks.acquire(timeout=VERIFY_WAIT_SECONDS):
+            raise LoginBusy("too many logins at once; try again in a moment")
         try:
             return self._hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False
+        finally:
+            self._checks.release()
 
     def set_first(self, password: str) -> None:
         """Choose the password on the first run; refused once one exists."""
@@ -114,21 +133,81 @@ class Session:
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     authenticated: bool = False
     issued_at: float = field(default_factory=time.time)
+    session_id: str = field(default_factory=lambda: secrets.token_urlsafe(18))
 
     def logged_in(self) -> Session:
-        # A fresh CSRF token on login, so a token seen before login is useless after it.
+        # A fresh CSRF token and id on login, so nothing seen before login is of use after it.
         return Session(authenticated=True)
 
     def to_json(self) -> dict[str, Any]:
-        return {"csrf": self.csrf_token, "auth": self.authenticated, "iat": self.issued_at}
+        return {
+            "csrf": self.csrf_token,
+            "auth": self.authenticated,
+            "iat": self.issued_at,
+            "sid": self.session_id,
+        }
+
+
+class SessionRevocations:
+    """Session ids ended by logout, kept in the data folder until their cookies expire."""
+
+    def __init__(
+        self, home: Path, max_age: int = SESSION_MAX_AGE, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._file = home / REVOKED_FILE
+        self._max_age = max_age
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._revoked: dict[str, float] = {}
+        self._seen: tuple[int, int] | None = None
+
+    def revoke(self, session: Session) -> None:
+        with self._lock:
+            self._reload()
+            now = self._clock()
+            self._revoked = {sid: until for sid, until in self._revoked.items() if until > now}
+            self._revoked[session.session_id] = session.issued_at + self._max_age
+            _write_private(self._file, json.dumps(self._revoked))
+            self._seen = self._stamp()
+
+    def is_revoked(self, session_id: str) -> bool:
+        with self._lock:
+            self._reload()
+            return session_id in self._revoked
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            status = self._file.stat()
+        except OSError:
+            return None
+        return (status.st_mtime_ns, status.st_size)
+
+    def _reload(self) -> None:
+        # Another process may have revoked one: read again when the file changed.
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return
+        self._seen = stamp
+        try:
+            loaded = json.loads(self._file.read_text(encoding="utf-8")) if stamp else {}
+        except (OSError, ValueError):
+            loaded = {}
+        self._revoked = (
+            {str(sid): float(until) for sid, until in loaded.items() if isinstance(until, int | float)}
+            if isinstance(loaded, dict)
+            else {}
+        )
 
 
 class SessionCodec:
     """Signs sessions into cookie values and reads them back (None if forged or old)."""
 
-    def __init__(self, secret: str, max_age: int = SESSION_MAX_AGE) -> None:
+    def __init__(
+        self, secret: str, max_age: int = SESSION_MAX_AGE, revocations: SessionRevocations | None = None
+    ) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt="marksix.dashboard.session")
         self.max_age = max_age
+        self.revocations = revocations
 
     def dumps(self, session: Session) -> str:
         return self._serializer.dumps(session.to_json())
@@ -142,7 +221,22 @@ class SessionCodec:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
             return None
-        return Session(csrf_token=data["csrf"], authenticated=data.get("auth") is True, issued_at=data["iat"])
+        session_id, issued_at = data.get("sid"), data.get("iat")
+        if not isinstance(session_id, str) or not isinstance(issued_at, int | float):
+            return None  # a cookie from before sessions had ids: start afresh
+        if self.revocations is not None and self.revocations.is_revoked(session_id):
+            return None
+        return Session(
+            csrf_token=data["csrf"],
+            authenticated=data.get("auth") is True,
+            issued_at=float(issued_at),
+            session_id=session_id,
+        )
+
+    def revoke(self, session: Session) -> None:
+        """End this session on the server: its cookie is refused from now on."""
+        if self.revocations is not None:
+            self.revocations.revoke(session)
 
     def read(self, request: Request) -> tuple[Session, bool]:
         """The request's session, and whether it is new (and so needs a cookie)."""
@@ -215,17 +309,36 @@ class LoginThrottle:
                 return 0.0
             return max(0.0, entry.locked_until - self._clock())
 
+    def attempt(self, address: str) -> float:
+        """Count an attempt before its password is checked; the wait, or 0 to go ahead.
+
+        Check and count happen under one lock, so parallel guesses from one
+        address cannot all pass the check before any of them is counted.
+        A right password then calls `success`, which forgets the count.
+        """
+        with self._lock:
+            entry = self._failures.get(address)
+            if entry is not None:
+                wait = entry.locked_until - self._clock()
+                if wait > 0:
+                    return wait
+            self._count_failure(address)
+            return 0.0
+
     def failure(self, address: str) -> float:
         """Record a wrong password; returns the wait now imposed (0 for a free miss)."""
         with self._lock:
-            entry = self._failures.pop(address, _Failures(0, 0.0))
-            count = entry.count + 1
-            over = count - self.free_attempts
-            delay = 0.0 if over <= 0 else min(self.max_delay, self.base_delay * 2 ** (over - 1))
-            self._failures[address] = replace(entry, count=count, locked_until=self._clock() + delay)
-            while len(self._failures) > self._max_tracked:
-                self._failures.popitem(last=False)
-            return delay
+            return self._count_failure(address)
+
+    def _count_failure(self, address: str) -> float:
+        entry = self._failures.pop(address, _Failures(0, 0.0))
+        count = entry.count + 1
+        over = count - self.free_attempts
+        delay = 0.0 if over <= 0 else min(self.max_delay, self.base_delay * 2 ** (over - 1))
+        self._failures[address] = replace(entry, count=count, locked_until=self._clock() + delay)
+        while len(self._failures) > self._max_tracked:
+            self._failures.popitem(last=False)
+        return delay
 
     def success(self, address: str) -> None:
         with self._lock:

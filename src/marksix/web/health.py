@@ -18,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from marksix import __version__
-from marksix.web.runtime import WAITING_STATES, Runtime, current_runtime
+from marksix.store.service_tables import WAITING_STATES
+from marksix.web.runtime import Runtime, current_runtime
 
 log = structlog.get_logger("marksix.web.health")
 

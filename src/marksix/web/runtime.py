@@ -1,10 +1,11 @@
-"""What the web app's routes need, built once: store, queue, worker, Graph clients, sandbox.
+"""What the web app's routes need, built once: the worker's store and queue, and the sandbox.
 
-`build_runtime(settings, options)` wires the service layer's pieces
-(`worker.runtime`, `worker.queue`) for one server process. In sandbox mode
-it also registers the simulated account and points that account's Graph
-client and the simulator's webhook sender at this same server, so the whole
-flow (comment, webhook, queue, worker, reply) runs on one port.
+`build_runtime(settings, options)` takes the worker as `worker.build.build_worker`
+wires it for every entry point, and only starts it (threads here, or a
+child process). In sandbox mode it also registers the simulated account
+and points that account's Graph client and the simulator's webhook sender
+at this same server, so the whole flow (comment, webhook, queue, worker,
+reply) runs on one port.
 """
 
 from __future__ import annotations
@@ -24,25 +25,21 @@ from pydantic import SecretStr
 
 from marksix.config import Settings
 from marksix.errors import ConfigError, NotFound
+from marksix.store.service_tables import WAITING_STATES
+from marksix.worker.build import BuiltWorker, WorkerOptions
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from marksix.instagram.webhooks import CommentEvent
     from marksix.sandbox import Simulator, SimulatorState
     from marksix.store.accounts import Account, AccountRepository
-    from marksix.store.comments import CommentRepository
-    from marksix.web.worker_process import WorkerProcess
+    from marksix.worker.consumer import EmbeddedWorker
     from marksix.worker.limits import Limits
-    from marksix.worker.queue import EmbeddedWorker, Tasks
-    from marksix.worker.runtime import GraphClients, LanguageReplies, WorkerServices
+    from marksix.worker.process import WorkerProcess
 
 log = structlog.get_logger("marksix.web.runtime")
 
 WEBHOOK_PATH = "/webhooks/instagram"
 GRAPH_PREFIX = "/simulated-graph"
-#: Comment states still waiting for the worker.
-WAITING_STATES = ("received", "queued", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -74,6 +71,10 @@ class ServeOptions:
     #: Adds the routes the benchmarks compare against (an empty endpoint, simulator timings).
     bench_routes: bool = False
 
+    @property
+    def worker_options(self) -> WorkerOptions:
+        return WorkerOptions(sandbox=self.sandbox, limits=self.limits, requeue_after=self.requeue_after)
+
 
 class Runtime:
     """The live parts of one server. Routes reach it through `current_runtime(request)`."""
@@ -82,27 +83,21 @@ class Runtime:
         self,
         settings: Settings,
         options: ServeOptions,
+        worker: BuiltWorker,
         *,
-        engine: Engine,
-        comments: CommentRepository,
-        accounts: AccountRepository,
-        huey: Any,
-        tasks: Tasks,
-        services: WorkerServices,
-        graph_clients: GraphClients,
-        replies: LanguageReplies,
         simulator: Simulator | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
-        self.engine = engine
-        self.comments = comments
-        self.accounts = accounts
-        self.huey = huey
-        self.tasks = tasks
-        self.services = services
-        self.graph_clients = graph_clients
-        self.replies = replies
+        self.worker = worker
+        self.engine = worker.engine
+        self.comments = worker.comments
+        self.accounts = worker.accounts
+        self.huey = worker.huey
+        self.tasks = worker.tasks
+        self.services = worker.services
+        self.graph_clients = worker.graph_clients
+        self.replies = worker.replies
         self.simulator = simulator
         #: Gauges read at scrape time; the counters live in worker.metrics' default registry.
         self.metrics_registry = CollectorRegistry(auto_describe=True)
@@ -110,7 +105,6 @@ class Runtime:
         self._worker_process: WorkerProcess | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._work_waiting = threading.Event()
         self._closed = False
         from marksix.worker.metrics import register_queue_depth
 
@@ -136,8 +130,9 @@ class Runtime:
     def accept(self, events: Iterable[CommentEvent]) -> int:
         """Store each comment and queue it once; the number that were new."""
         new = sum(self.tasks.submit(event) for event in events)
-        if new:
-            self._work_waiting.set()  # idle worker threads look at the queue now
+        if new:  # idle worker threads look at the queue now
+            if self._worker is not None:
+                self._worker.wake.set()
             if self._worker_process is not None:
                 self._worker_process.wake()
         return new
@@ -186,15 +181,15 @@ class Runtime:
         """Start the worker threads and the sweeper; safe to call once."""
         if self.options.worker_threads > 0 and self._worker is None and self._worker_process is None:
             if self.options.worker_process:
-                from marksix.web.worker_process import WorkerProcess
+                from marksix.worker.process import WorkerProcess
 
-                self._worker_process = WorkerProcess(self.settings, self.options)
-            else:
-                from marksix.web.consumer import start_workers
-
-                self._worker = start_workers(
-                    self.huey, self._work_waiting, workers=self.options.worker_threads
+                self._worker_process = WorkerProcess(
+                    self.settings, self.options.worker_options, threads=self.options.worker_threads
                 )
+            else:
+                from marksix.worker.consumer import start_consumer
+
+                self._worker = start_consumer(self.huey, workers=self.options.worker_threads)
             # Whatever a previous run left behind (a killed worker, an unqueued row) goes first.
             self.tasks.sweep()
             if self.options.sweep_every is not None or self.options.reconcile_every is not None:
@@ -249,8 +244,7 @@ class Runtime:
             self._worker_process.stop()
         if self.simulator is not None:
             self.simulator.close()
-        self.graph_clients.close()
-        self.engine.dispose()
+        self.worker.close()
         log.info("runtime_stopped")
 
 
@@ -287,70 +281,19 @@ def make_simulator(
 def build_runtime(
     settings: Settings, options: ServeOptions, *, simulator: Simulator | None = None
 ) -> Runtime:
-    """Open the store (migrating it), register the account(s), and wire queue and worker."""
-    from marksix.worker.runtime import ensure_configured_account, open_store, settings_home
+    """Build the worker (store migrated, queue and tasks registered) and register the account(s)."""
+    from marksix.worker.build import build_worker
+    from marksix.worker.runtime import ensure_configured_account
     from marksix.worker.service import utc_now
 
-    home = settings_home(settings)
-    home.mkdir(parents=True, exist_ok=True)
-    engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
+    worker = build_worker(settings, options.worker_options)
     if options.sandbox:
         simulator = simulator or make_simulator(settings, options)
-        _register_sandbox_account(accounts, simulator, options)
+        _register_sandbox_account(worker.accounts, simulator, options)
     else:
         simulator = None
-        ensure_configured_account(settings, accounts, now=utc_now())
-    graph_clients, replies, services, huey, tasks = wire_worker(settings, options, comments, accounts)
-    return Runtime(
-        settings,
-        options,
-        engine=engine,
-        comments=comments,
-        accounts=accounts,
-        huey=huey,
-        tasks=tasks,
-        services=services,
-        graph_clients=graph_clients,
-        replies=replies,
-        simulator=simulator,
-    )
-
-
-def wire_worker(
-    settings: Settings, options: ServeOptions, comments: CommentRepository, accounts: AccountRepository
-) -> tuple[GraphClients, LanguageReplies, WorkerServices, Any, Tasks]:
-    """Graph clients, reply contexts, services, queue and tasks: the same in the server
-    and in its worker process (`web.worker_process`)."""
-    from marksix.web.reuse import ReusedContexts, ReusedGraphClients
-    from marksix.worker.queue import make_huey, register_tasks
-    from marksix.worker.runtime import build_services, settings_home
-    from marksix.worker.sweeper import Sweeper
-
-    graph_clients = ReusedGraphClients(settings, accounts)
-    replies = ReusedContexts(settings)
-    services = build_services(
-        settings, comments, accounts, graph_for=graph_clients, reply_for=replies, limits=options.limits
-    )
-    services.sweeper = Sweeper(comments, limits=services.replies.limits, requeue_after=options.requeue_after)
-    huey = make_huey(settings, home=settings_home(settings))
-    _commit_without_fsync(huey)
-    tasks = register_tasks(huey, lambda: services)
-    return graph_clients, replies, services, huey, tasks
-
-
-def _commit_without_fsync(huey: Any) -> None:
-    """Give the SQLite queue WAL's NORMAL sync level instead of SQLite's default FULL.
-
-    FULL costs an fsync per enqueued task (about 10 ms on a VM disk), which
-    would dominate the webhook. NORMAL still survives a crash of this process;
-    only a power cut can lose the last tasks, and those are not lost for good:
-    the comments table is the truth and the sweeper enqueues what a lost task
-    leaves behind. SqliteStorage keeps one shared connection, so the pragma holds.
-    """
-    from huey.storage import SqliteStorage
-
-    if isinstance(huey.storage, SqliteStorage):
-        huey.storage.sql("pragma synchronous=NORMAL")
+        ensure_configured_account(settings, worker.accounts, now=utc_now())
+    return Runtime(settings, options, worker, simulator=simulator)
 
 
 def _register_sandbox_account(

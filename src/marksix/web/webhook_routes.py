@@ -15,7 +15,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from marksix.errors import InputError
-from marksix.instagram.webhooks import CommentEvent, parse_webhook, verification_response, verify_signature
+from marksix.instagram.webhooks import (
+    CommentEvent,
+    parse_webhook_batch,
+    verification_response,
+    verify_signature,
+)
 from marksix.web.runtime import Runtime, current_runtime
 
 log = structlog.get_logger("marksix.web.webhooks")
@@ -54,14 +59,27 @@ async def receive_notification(request: Request) -> Response:
         )
         return JSONResponse({"error": "bad or missing X-Hub-Signature-256"}, status_code=403)
     try:
-        events = parse_webhook(json.loads(raw_body))
-    except (ValueError, InputError) as problem:
-        # Signed but unreadable: say why; Meta will retry and the log shows it.
-        log.warning("webhook.malformed", error=str(problem), length=len(raw_body))
-        return JSONResponse({"error": f"malformed webhook body: {problem}"}, status_code=400)
+        batch = parse_webhook_batch(json.loads(raw_body))
+    except (ValueError, RecursionError, InputError) as problem:
+        # Signed but unreadable as a whole: say why; Meta will retry and the log shows it.
+        reason = "nested too deeply" if isinstance(problem, RecursionError) else str(problem)
+        log.warning("webhook.malformed", error=reason[:300], length=len(raw_body))
+        return JSONResponse({"error": f"malformed webhook body: {reason[:300]}"}, status_code=400)
+    for bad in batch.rejected:
+        # Recorded and acknowledged: a retry of the same body would fail the same way.
+        log.warning("webhook.change_rejected", where=bad.where, reason=bad.reason)
+    events = batch.events
     new = await _store(request, runtime, events) if events else 0
-    log.info("webhook.received", events=len(events), new=new)
-    return JSONResponse({"received": len(events), "new": new})
+    log.info("webhook.received", events=len(events), new=new, rejected=len(batch.rejected))
+    answer: dict[str, object] = {"received": len(events), "new": new}
+    if batch.rejected:
+        answer["rejected"] = [bad.to_json() for bad in batch.rejected[:100]]
+    return JSONResponse(answer)
+
+
+#: Comments stored per turn at the writer: a huge batch yields between chunks so a
+#: small delivery waiting behind it is acknowledged within a chunk's time.
+STORE_CHUNK = 50
 
 
 async def _store(request: Request, runtime: Runtime, events: list[CommentEvent]) -> int:
@@ -75,4 +93,8 @@ async def _store(request: Request, runtime: Runtime, events: list[CommentEvent])
     if limiter is None:
         writers = 1 if runtime.engine.dialect.name == "sqlite" else 8
         limiter = request.app.state.webhook_writers = CapacityLimiter(writers)
-    return await to_thread.run_sync(runtime.accept, events, limiter=limiter)
+    new = 0
+    for start in range(0, len(events), STORE_CHUNK):
+        chunk = events[start : start + STORE_CHUNK]
+        new += await to_thread.run_sync(runtime.accept, chunk, limiter=limiter)
+    return new

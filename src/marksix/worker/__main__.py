@@ -36,18 +36,19 @@ def main(workers: int, periodic: bool, log_json: bool) -> None:
     """
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
-    from marksix.worker.queue import lazy, make_huey, register_tasks
-    from marksix.worker.runtime import build_services, ensure_configured_account, open_store
+    from marksix.worker.build import WorkerOptions, build_worker, sandbox_mode
+    from marksix.worker.consumer import run_consumer
+    from marksix.worker.runtime import ensure_configured_account
     from marksix.worker.service import utc_now
 
     configure_logging(json=log_json)
     settings = load_settings()
-    sandbox = not settings.instagram_configured
-    _engine, comments, accounts = open_store(settings, sandbox=sandbox)
-    ensure_configured_account(settings, accounts, now=utc_now())
-    huey = make_huey(settings)
-    register_tasks(huey, lazy(lambda: build_services(settings, comments, accounts)))
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, max_delay=1.0).run()
+    worker = build_worker(settings, WorkerOptions(sandbox=sandbox_mode(settings)))
+    ensure_configured_account(settings, worker.accounts, now=utc_now())
+    try:
+        run_consumer(worker.huey, workers=workers, periodic=periodic)
+    finally:
+        worker.close()
 
 
 if __name__ == "__main__":

@@ -11,8 +11,7 @@ task can never cause a second reply.
     huey = make_huey(settings)
     tasks = register_tasks(huey, services)       # services: () -> WorkerServices
     tasks.submit(event)                          # webhook: store, queue, enqueue
-    with run_worker_in_thread(huey, workers=2):  # or: python -m marksix.worker
-        ...
+    start_consumer(huey, workers=2)              # worker.consumer; or: marksix worker
 """
 
 from __future__ import annotations
@@ -23,14 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from huey import RedisHuey, SqliteHuey, crontab
-from huey.consumer import Consumer
 
 from marksix.errors import missing_extra
+from marksix.paths import Locator
 from marksix.store.comments import CommentKey, IncomingComment
 from marksix.worker import metrics
 from marksix.worker.service import OWN_COMMENT
@@ -40,8 +38,6 @@ if TYPE_CHECKING:
     from marksix.worker.runtime import WorkerServices
 
 log = structlog.get_logger("marksix.worker.queue")
-
-QUEUE_FILE = "queue.sqlite3"
 
 
 def written_by_account(event: IncomingComment) -> bool:
@@ -62,13 +58,26 @@ def make_huey(
         if importlib.util.find_spec("redis") is None:
             raise missing_extra("redis", "redis")
         return RedisHuey(name, url=settings.redis_url, results=False, immediate=immediate)
-    folder = home or settings.home
-    if folder is None:
-        from marksix.paths import data_home
+    queue = Locator.resolve(home, None).queue_path if home is not None else settings.locator.queue_path
+    queue.parent.mkdir(parents=True, exist_ok=True)
+    huey = SqliteHuey(name, filename=str(queue), results=False, immediate=immediate)
+    _commit_without_fsync(huey)
+    return huey
 
-        folder = data_home({})
-    folder.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name, filename=str(folder / QUEUE_FILE), results=False, immediate=immediate)
+
+def _commit_without_fsync(huey: Any) -> None:
+    """Give the SQLite queue WAL's NORMAL sync level instead of SQLite's default FULL.
+
+    FULL costs an fsync per enqueued task (about 10 ms on a VM disk), which
+    would dominate the webhook. NORMAL still survives a crash of this process;
+    only a power cut can lose the last tasks, and those are not lost for good:
+    the comments table is the truth and the sweeper enqueues what a lost task
+    leaves behind. SqliteStorage keeps one shared connection, so the pragma holds.
+    """
+    from huey.storage import SqliteStorage
+
+    if isinstance(huey.storage, SqliteStorage):  # immediate mode swaps in memory storage
+        huey.storage.sql("pragma synchronous=NORMAL")
 
 
 @dataclass
@@ -191,55 +200,3 @@ def lazy(factory: Callable[[], WorkerServices]) -> Callable[[], WorkerServices]:
         return built[0]
 
     return get
-
-
-class _HostedConsumer(Consumer):  # type: ignore[misc]
-    """A Huey consumer that leaves signal handling to the host (a server, a test)."""
-
-    def _set_signal_handlers(self) -> None:
-        pass
-
-
-class EmbeddedWorker:
-    """Huey worker threads (and the scheduler) running inside this process."""
-
-    def __init__(self, consumer: Any) -> None:
-        self._consumer = consumer
-        self._stopped = False
-
-    def stop(self) -> None:
-        """Let running tasks finish, then stop the threads."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._consumer.stop(graceful=True)
-
-    @property
-    def alive(self) -> bool:
-        """True while any worker or scheduler thread still runs."""
-        threads = [thread for _, thread in self._consumer.worker_threads] + [self._consumer.scheduler]
-        return any(thread.is_alive() for thread in threads)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.stop()
-
-
-def run_worker_in_thread(huey: Any, *, workers: int = 2, periodic: bool = True) -> EmbeddedWorker:
-    """Start `workers` worker threads plus Huey's scheduler; stop them with `.stop()`."""
-    consumer = _HostedConsumer(
-        huey,
-        workers=workers,
-        periodic=periodic,
-        worker_type="thread",
-        initial_delay=0.05,
-        max_delay=0.5,
-        check_worker_health=False,
-    )
-    consumer.start()
-    log.info("worker_started", workers=workers, backend=type(huey).__name__)
-    return EmbeddedWorker(consumer)

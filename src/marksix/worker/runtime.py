@@ -1,18 +1,17 @@
 """Build the worker's pieces from Settings: engine, repositories, Graph clients, replies.
 
-Everything ReplyService needs is injected; this module is the one place
-that wires the real ones. The web runtime can pass its own engine,
-`graph_for` (e.g. pointing at the sandbox simulator) or `reply_for`.
+Everything ReplyService needs is injected; this module builds the real
+ones, and `worker.build.build_worker` puts them together for every entry
+point. Tests pass their own `graph_for`, `reply_for`, limits and clock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,20 +40,16 @@ class WorkerServices:
 
 
 def settings_home(settings: Settings) -> Path:
-    if settings.home is not None:
-        return settings.home
-    from marksix.paths import data_home
-
-    return data_home({})
+    return settings.locator.home
 
 
 def open_store(settings: Settings, *, sandbox: bool) -> tuple[Engine, CommentRepository, AccountRepository]:
     """The migrated database and both repositories (tokens need the encryption key)."""
-    from marksix.store.engine import database_url, make_engine, upgrade
+    from marksix.store.engine import make_engine, upgrade
     from marksix.store.sqlite_lock import serialise_transactions
 
     home = settings_home(settings)
-    engine = make_engine(database_url(home, settings.database_url))
+    engine = make_engine(settings.locator.database_url)
     upgrade(engine)
     # Every process of the service hands SQLite's write lock over through
     # one lock file instead of sleeping in SQLite's busy handler.
@@ -72,6 +67,7 @@ def build_services(
     reply_for: ReplyFor | None = None,
     limits: Limits | None = None,
     clock: Clock = utc_now,
+    requeue_after: timedelta = timedelta(minutes=2),
 ) -> WorkerServices:
     limits = limits or base_limits(
         commenter_cooldown_seconds=settings.commenter_cooldown_seconds, post_reply_cap=settings.post_reply_cap
@@ -84,7 +80,7 @@ def build_services(
         replies=ReplyService(
             comments, accounts, graph_for=graph_for, reply_for=reply_for, limits=limits, clock=clock
         ),
-        sweeper=Sweeper(comments, limits=limits, clock=clock),
+        sweeper=Sweeper(comments, limits=limits, clock=clock, requeue_after=requeue_after),
         reconciler=Reconciler(comments, accounts, graph_for=graph_for, limits=limits, clock=clock),
         clock=clock,
         tokens=TokenRefresher(accounts, graph_for=graph_for, clock=clock),
@@ -150,35 +146,27 @@ class GraphClients:
 
 class LanguageReplies:
     """reply_for(comment, account): the language layer's template reply, optionally
-    rephrased by the LLM behind its numeric firewall. The draw history is reloaded
-    every `refresh_seconds` so new results reach the replies without a restart."""
+    rephrased by the LLM behind its numeric firewall. It holds one draw archive,
+    which reads afresh once new results are stored, so they reach the replies
+    without a restart."""
 
-    def __init__(self, settings: Settings, *, clock: Clock = utc_now, refresh_seconds: float = 600.0) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
+        from marksix.draws.archive import DrawArchive
+
         self.settings = settings
         self.clock = clock
-        self.refresh_seconds = refresh_seconds
-        self._loaded: tuple[float, Any, Any] | None = None
-        self._lock = threading.Lock()
-
-    def _archive(self) -> tuple[Any, Any]:
-        with self._lock:
-            if self._loaded is None or time.monotonic() - self._loaded[0] > self.refresh_seconds:
-                from marksix.archive import load_history, load_prizes
-
-                home, url = settings_home(self.settings), self.settings.database_url
-                self._loaded = (time.monotonic(), load_history(home, url), load_prizes(home, url))
-            return self._loaded[1], self._loaded[2]
+        self.archive = DrawArchive(settings.locator)
 
     def context(self, account: Account) -> Any:
-        from marksix.archive import next_draw
+        from marksix.draws.popularity_model import shipped_model
         from marksix.language import ReplyContext
 
-        history, prizes = self._archive()
         secret = account.settings.get("reply_secret") or self.settings.reply_secret.get_secret_value()
         return ReplyContext(
-            history=history,
-            prizes=prizes,
-            next_draw=next_draw(settings_home(self.settings), self.clock(), self.settings.database_url),
+            history=self.archive.history(),
+            prizes=self.archive.prizes(),
+            next_draw=self.archive.next_draw(self.clock()),
+            popularity=shipped_model(),
             secret=str(secret),
             max_chars=int(account.settings.get("reply_max_chars", self.settings.reply_max_chars)),
             language=str(account.settings.get("language", "auto")),
@@ -199,14 +187,12 @@ class LanguageReplies:
         return reply
 
     def _rephrase(self, reply: Any, comment: Any) -> ReplyLike:
-        from marksix.llm import LlmConfig, rephrase
+        from marksix.llm import config_from_settings, rephrase
 
-        config = LlmConfig(
-            base_url=str(self.settings.llm_base_url),
-            api_key=self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else "",
-            model=str(self.settings.llm_model),
-            timeout=self.settings.llm_timeout_seconds,
-        )
+        config = config_from_settings(self.settings)
+        if config is None:
+            unchanged: ReplyLike = reply
+            return unchanged
         result: ReplyLike = rephrase(reply, comment, config)
         return result
 

@@ -11,7 +11,7 @@ WORDING = Wording(
             "{m} Your numbers for {draw} 🍀",
             "{m} Here's your pick for {draw} 👇",
             "{m} Picked for you, {draw}:",
-            "{m} Got it! Your {draw} numbers:",
+            "{m} Got it! Your numbers for {draw}:",
             "{m} Your very own line for {draw}:",
             "{m} For {draw}, your combination is:",
             "{m} Done! Try these for {draw}:",

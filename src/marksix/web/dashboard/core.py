@@ -26,26 +26,17 @@ from marksix.web.auth import (
     LoginThrottle,
     Session,
     SessionCodec,
+    SessionRevocations,
     csrf_matches,
     session_secret,
 )
 from marksix.web.dashboard.data import DashboardData
+from marksix.web.guards import SECURITY_HEADERS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PREFIX = "/dashboard"
 API_PREFIX = f"{PREFIX}/api"
-
-#: Everything comes from this server (no CDN, no inline script), so the policy can be strict:
-#: an injected <script> would not run, and no other site may frame the dashboard.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.globals["colour"] = colour_of
@@ -103,7 +94,9 @@ def dashboard_state(request: Request) -> DashboardState:
             password=AdminPassword(
                 home, secret("admin_password"), getattr(app_state, "marksix_password_hasher", None)
             ),
-            sessions=SessionCodec(session_secret(home, secret("session_secret"))),
+            sessions=SessionCodec(
+                session_secret(home, secret("session_secret")), revocations=SessionRevocations(home)
+            ),
             throttle=getattr(app_state, "marksix_login_throttle", None) or LoginThrottle(),
             home=home,
         )

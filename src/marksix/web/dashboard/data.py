@@ -19,9 +19,8 @@ from typing import Any
 from marksix.domain.calendar import HONG_KONG, NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.errors import MarksixError
+from marksix.store.service_tables import WAITING_STATES
 
-#: States that are still waiting for the worker: the queue depth.
-WAITING_STATES = ("received", "queued", "in_progress")
 PER_PAGE = 25
 #: Asking Graph for subscriptions costs calls against the account's budget: not on every page view.
 WEBHOOK_CHECK_SECONDS = 120.0
@@ -281,7 +280,7 @@ class DashboardData:
         return getattr(self.settings, "database_url", None)
 
     def history(self) -> DrawHistory:
-        from marksix.archive import load_history
+        from marksix.draws.archive import load_history
 
         return load_history(self.home, self.database_url)
 
@@ -322,6 +321,6 @@ class DashboardData:
 
 def current_next_draw(home: Path | None, now: dt.datetime, database_url: str | None = None) -> NextDraw:
     """HKJC's announced next draw when the archive knows it, else the regular schedule."""
-    from marksix.archive import next_draw
+    from marksix.draws.archive import next_draw
 
     return next_draw(home, now, database_url)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from marksix.errors import InputError
 from marksix.web import i18n
-from marksix.web.auth import client_address, csrf_matches
+from marksix.web.auth import LoginBusy, client_address, csrf_matches
 from marksix.web.dashboard.core import (
     PREFIX,
     dashboard_state,
@@ -68,7 +68,10 @@ def login_submit(
     t = i18n.translator(i18n.language_of(request))
     session = read_session(request)
     address = client_address(request)
-    wait = state.throttle.retry_after(address)
+    if not csrf_matches(session, csrf_token):
+        return _form(request, setup=False, message=t("csrf.failed"), status_code=403, next_url=next)
+    # Counted before the check, atomically: parallel guesses cannot outrun the throttle.
+    wait = state.throttle.attempt(address)
     if wait > 0:
         response = _form(
             request,
@@ -79,10 +82,13 @@ def login_submit(
         )
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    if not csrf_matches(session, csrf_token):
-        return _form(request, setup=False, message=t("csrf.failed"), status_code=403, next_url=next)
-    if not state.password.verify(password):
-        state.throttle.failure(address)
+    try:
+        right = state.password.verify(password)
+    except LoginBusy:
+        response = _form(request, setup=False, message=t("login.wrong"), status_code=503, next_url=next)
+        response.headers["Retry-After"] = "5"
+        return response
+    if not right:
         return _form(request, setup=False, message=t("login.wrong"), status_code=401, next_url=next)
     state.throttle.success(address)
     replace_session(request, session.logged_in())
@@ -122,5 +128,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     session = read_session(request)
     require_csrf(request, session, csrf_token)
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    dashboard_state(request).sessions.clear(response)
+    sessions = dashboard_state(request).sessions
+    sessions.revoke(session)  # the cookie is refused from now on, wherever it was saved
+    sessions.clear(response)
     return response

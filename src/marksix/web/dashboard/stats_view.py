@@ -265,7 +265,7 @@ def popularity_model() -> PopularityModel | None:
     from marksix.errors import DataError
 
     try:
-        from marksix.popularity_model import shipped_model
+        from marksix.draws.popularity_model import shipped_model
 
         return shipped_model()
     except (ImportError, FileNotFoundError, DataError):

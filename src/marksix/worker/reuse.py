@@ -1,4 +1,4 @@
-"""Per-reply work the server does once instead: reply contexts and Graph clients.
+"""Per-reply work every worker does once instead: reply contexts and Graph clients.
 
 Thin subclasses of the worker's own builders (`worker.runtime`), so the
 behaviour is theirs; only how often it is recomputed changes. At 50

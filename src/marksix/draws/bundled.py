@@ -24,7 +24,7 @@ def _read(name: str) -> str:
     # A plain file next to this module in every normal install; importing
     # importlib.resources costs ~10 ms of start-up, so it is the fallback
     # for zipped installs only.
-    local = Path(__file__).with_name("data") / name
+    local = Path(__file__).parents[1] / "data" / name
     if local.is_file():
         return local.read_text(encoding="utf-8")
     from importlib import resources

@@ -5,7 +5,7 @@ webhook route, the sandbox's simulated Instagram and the reply workers in
 one process, they queue for the same interpreter lock and the server
 saturates on one core. In a child process the workers get a core of their
 own; everything else stays as it is in-process: the same queue and store,
-the same worker wiring (`runtime.wire_worker`), and idle workers woken at
+the same worker wiring (`build.build_worker`), and idle workers woken at
 once, here by a byte down a pipe instead of an in-process event.
 
 The parent owns the child's lifetime. Ctrl-C reaches both (one process
@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -28,30 +28,30 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from marksix.config import Settings
-    from marksix.web.runtime import ServeOptions
+    from marksix.worker.build import WorkerOptions
 
-log = structlog.get_logger("marksix.web.worker_process")
+log = structlog.get_logger("marksix.worker.process")
 
 #: How long the parent waits for running replies when it stops the child.
 STOP_SECONDS = 10.0
 
 
 class WorkerProcess:
-    """A child process running `options.worker_threads` reply workers; `.wake()`, `.stop()`."""
+    """A child process running `threads` reply workers; `.wake()`, `.stop()`."""
 
-    def __init__(self, settings: Settings, options: ServeOptions) -> None:
+    def __init__(self, settings: Settings, options: WorkerOptions, *, threads: int) -> None:
         # spawn, not fork: the parent has threads (uvicorn, the simulator's sender) and locks.
         context = multiprocessing.get_context("spawn")
         reader, self._writer = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=run_child, args=(settings, options, reader), name="marksix-worker", daemon=True
+            target=run_child, args=(settings, options, threads, reader), name="marksix-worker", daemon=True
         )
         self._process.start()
         reader.close()
         os.set_blocking(self._writer.fileno(), False)
         self._lock = threading.Lock()
         self._closed = False
-        log.info("worker_process_started", pid=self._process.pid, workers=options.worker_threads)
+        log.info("worker_process_started", pid=self._process.pid, workers=threads)
 
     @property
     def alive(self) -> bool:
@@ -88,30 +88,26 @@ class WorkerProcess:
         log.info("worker_process_stopped", pid=self._process.pid, exitcode=self._process.exitcode)
 
 
-def run_child(settings: Settings, options: ServeOptions, wake_pipe: Connection) -> None:
+def run_child(settings: Settings, options: WorkerOptions, threads: int, wake_pipe: Connection) -> None:
     """The child: the same worker wiring as the in-process one, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us by closing the pipe
     import logging
 
     from marksix.logging_setup import configure_logging
-    from marksix.web.consumer import start_workers
-    from marksix.web.runtime import wire_worker
-    from marksix.worker.runtime import open_store
+    from marksix.worker.build import build_worker, warm_up
+    from marksix.worker.consumer import start_consumer
 
     configure_logging()
     for name in ("huey", "httpx", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
-    graph_clients, replies, _services, huey, _tasks = wire_worker(settings, options, comments, accounts)
-    wake = threading.Event()
-    worker = start_workers(huey, wake, workers=max(1, options.worker_threads))
-    threading.Thread(target=_warm_up, args=(replies, accounts), name="marksix-warm-up", daemon=True).start()
+    worker = build_worker(settings, options)
+    running = start_consumer(worker.huey, workers=max(1, threads))
+    threading.Thread(target=warm_up, args=(worker,), name="marksix-warm-up", daemon=True).start()
     try:
-        _relay_wake_ups(wake_pipe.fileno(), wake)
+        _relay_wake_ups(wake_pipe.fileno(), running.wake)
     finally:
-        worker.stop()
-        graph_clients.close()
-        engine.dispose()
+        running.stop()
+        worker.close()
 
 
 def _relay_wake_ups(descriptor: int, wake: threading.Event) -> None:
@@ -123,12 +119,3 @@ def _relay_wake_ups(descriptor: int, wake: threading.Event) -> None:
         if not data:  # the parent closed the pipe, or died
             return
         wake.set()
-
-
-def _warm_up(replies: Any, accounts: Any) -> None:
-    """Load the draw history before the first reply needs it, as the server does."""
-    try:
-        for account in accounts.all():
-            replies.context(account)
-    except Exception as problem:  # the first reply will report it properly
-        log.warning("warm_up_failed", error=f"{type(problem).__name__}: {problem}")

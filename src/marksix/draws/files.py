@@ -25,10 +25,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from marksix import hkjc
-from marksix.bundled import legacy_history
 from marksix.domain.draws import Draw, draw_problems, make_draw
 from marksix.domain.prizes import DrawPrizes
+from marksix.draws import hkjc
+from marksix.draws.bundled import legacy_history
 from marksix.errors import DataError, ImportRejected, RowProblem
 
 #: The first draw of the 6/49 game; older draws came from smaller pools.

@@ -1,0 +1,135 @@
+"""Reading the draw tables of a SQLite file with the standard library.
+
+This is the read path of every command on a used data folder (`marksix
+pick`, `check`, every bot reply): importing SQLAlchemy costs more than the
+rest of the command, so a plain SQLite file is read here instead. Writing,
+migrations and other databases go through `store/`. The values come back
+exactly as SQLAlchemy gives them (tests/test_archive.py compares the two).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from marksix.domain.calendar import NextDraw
+from marksix.domain.draws import Draw
+from marksix.domain.prizes import DrawPrizes
+
+#: What changes whenever draws or prize figures are written.
+FINGERPRINT = (
+    "SELECT (SELECT count(*) FROM draws), (SELECT max(added_at) FROM draws),"
+    " (SELECT count(*) FROM draw_prizes), (SELECT max(fetched_at) FROM draw_prizes)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The draws and prize figures in the database, and their fingerprint."""
+
+    fingerprint: tuple[object, ...]
+    draws: list[Draw]
+    prizes: dict[str, DrawPrizes]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # mode=rw: reading never creates a database file.
+    return sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0)
+
+
+def has_tables(connection: sqlite3.Connection) -> bool:
+    row = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'draws'").fetchone()
+    return row is not None
+
+
+def read(path: Path, known: tuple[object, ...] | None) -> Stored | None:
+    """Everything stored, or None when the fingerprint is still `known`.
+    A file without the draw tables reads as empty; sqlite3.Error propagates."""
+    connection = _connect(path)
+    try:
+        if not has_tables(connection):
+            return Stored((), [], {})
+        fingerprint = tuple(connection.execute(FINGERPRINT).fetchone())
+        if fingerprint == known:
+            return None
+        return Stored(fingerprint, _draws(connection), _prizes(connection))
+    finally:
+        connection.close()
+
+
+def _draws(connection: sqlite3.Connection) -> list[Draw]:
+    rows = connection.execute(
+        "SELECT draw_id, draw_date, n1, n2, n3, n4, n5, n6, extra FROM draws ORDER BY draw_date, draw_id"
+    )
+    return [
+        Draw(draw_id, dt.date.fromisoformat(date), (n1, n2, n3, n4, n5, n6), extra)
+        for draw_id, date, n1, n2, n3, n4, n5, n6, extra in rows
+    ]
+
+
+def _units(value: float | int | str) -> Decimal:
+    # SQLAlchemy reads Numeric(20, 4) from SQLite as a float rounded to 4 places.
+    if isinstance(value, float):
+        return Decimal(f"{value:.4f}").normalize()
+    return Decimal(value).normalize()
+
+
+def _prizes(connection: sqlite3.Connection) -> dict[str, DrawPrizes]:
+    dividends: dict[str, dict[int, int]] = {}
+    units: dict[str, dict[int, Decimal]] = {}
+    for draw_id, tier, dividend, winning_units in connection.execute(
+        "SELECT draw_id, tier, dividend, winning_units FROM draw_prize_tiers"
+    ):
+        if dividend is not None:
+            dividends.setdefault(draw_id, {})[tier] = int(dividend)
+        if winning_units is not None:
+            units.setdefault(draw_id, {})[tier] = _units(winning_units)
+    pools = connection.execute(
+        "SELECT draw_id, draw_date, turnover, jackpot, first_prize_fund, snowball_code, snowball_name"
+        " FROM draw_prizes"
+    )
+    return {
+        draw_id: DrawPrizes(
+            draw_id=draw_id,
+            date=dt.date.fromisoformat(date),
+            turnover=turnover,
+            jackpot=jackpot,
+            first_prize_fund=first_prize_fund,
+            snowball_code=snowball_code,
+            snowball_name=snowball_name,
+            dividends=dividends.get(draw_id, {}),
+            winning_units=units.get(draw_id, {}),
+        )
+        for draw_id, date, turnover, jackpot, first_prize_fund, snowball_code, snowball_name in pools
+    }
+
+
+def announced_after(path: Path, now: dt.datetime) -> NextDraw | None:
+    """The earliest announced draw whose sales are still open at `now` (aware)."""
+    # Stored as SQLAlchemy stores a UTC DateTime in SQLite, which sorts as text.
+    moment = now.astimezone(dt.UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    connection = _connect(path)
+    try:
+        if not has_tables(connection):
+            return None
+        row = connection.execute(
+            "SELECT draw_id, draw_date, jackpot, snowball_name, estimated_prize FROM announced_draws"
+            " WHERE close_at > ? ORDER BY close_at LIMIT 1",
+            (moment,),
+        ).fetchone()
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    draw_id, date, jackpot, snowball_name, estimated_prize = row
+    return NextDraw(
+        date=dt.date.fromisoformat(date),
+        draw_id=draw_id,
+        jackpot=jackpot,
+        snowball_name=snowball_name,
+        estimated_first_prize=estimated_prize,
+        announced=True,
+    )
