@@ -165,12 +165,13 @@ def test_freeze_takes_the_lines_before_close_once_and_settles_them(store_engine:
 
 def _stored_cycle(home: Path) -> None:
     from marksix.autopilot.record import open_record_engine
-    from marksix.store.draw_archive import DrawArchive
+    from marksix.paths import Locator
+    from marksix.store.draw_archive import DrawRepository
 
-    engine = open_record_engine(home, None)
+    engine = open_record_engine(Locator.resolve(home))
     add_reply(engine, "one", hk(10, 0), [[3, 11, 17, 1, 2, 4]])
     add_reply(engine, "two", hk(11, 0), [[3, 11, 17, 25, 9, 1], [5, 6, 7, 8, 10, 12]])
-    DrawArchive(engine).save(new_draws=[DRAW], source="test", now=hk(21, 40))
+    DrawRepository(engine).save(new_draws=[DRAW], source="test", now=hk(21, 40))
     engine.dispose()
 
 

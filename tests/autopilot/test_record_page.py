@@ -13,7 +13,7 @@ from test_record import add_reply
 from marksix.autopilot.record import verify_export
 from marksix.config import load_settings
 from marksix.domain.draws import make_draw
-from marksix.store.draw_archive import DrawArchive
+from marksix.store.draw_archive import DrawRepository
 from marksix.web.app import create_app
 from marksix.web.runtime import Runtime, ServeOptions
 
@@ -30,7 +30,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         runtime: Runtime = test_client.app.state.runtime  # type: ignore[attr-defined]
         at = dt.datetime.combine(DAY, dt.time(12, 0), tzinfo=HK)
         add_reply(runtime.engine, "c1", at, [[3, 11, 17, 1, 2, 4], [5, 6, 7, 8, 10, 12]])
-        DrawArchive(runtime.engine).save(new_draws=[DRAW], source="test", now=at)
+        DrawRepository(runtime.engine).save(new_draws=[DRAW], source="test", now=at)
         yield test_client
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -17,29 +16,28 @@ from sqlalchemy import Engine
 from marksix.autopilot.ledger import canonical, commitment_of, describe, entries_of
 from marksix.autopilot.record_store import FrozenLedger, RecordRepository, archive_lookup, settlement_of
 from marksix.errors import InputError
+from marksix.paths import Locator
 
 
-def open_record_engine(home: Path, database_url: str | None) -> Engine:
-    from marksix.store.engine import database_url as resolve_url
+def open_record_engine(locator: Locator) -> Engine:
     from marksix.store.engine import make_engine, upgrade
 
-    engine = make_engine(resolve_url(home, database_url))
+    engine = make_engine(locator.database_url)
     upgrade(engine)
     return engine
 
 
-def refresh(
-    engine: Engine, home: Path | None, database_url: str | None, now: dt.datetime
-) -> RecordRepository:
-    from marksix.archive import load_history, load_prizes
+def refresh(engine: Engine, locator: Locator, now: dt.datetime) -> RecordRepository:
+    """Freeze what is due and settle what has a result, reading the draws through the archive."""
+    from marksix.draws.archive import DrawArchive
 
     repository = RecordRepository(engine)
     repository.freeze_due(now)
     if any(
         ledger.settlement is None or ledger.settlement.get("prize_unknown") for ledger in repository.all()
     ):
-        history = load_history(home, database_url)
-        repository.settle_due(archive_lookup(list(history), load_prizes(home, database_url)), now)
+        with DrawArchive(locator) as archive:
+            repository.settle_due(archive_lookup(list(archive.history()), archive.prizes()), now)
     return repository
 
 

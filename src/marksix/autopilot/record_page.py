@@ -28,11 +28,9 @@ HEADERS = {"Cache-Control": "no-cache", "X-Robots-Tag": "noarchive"}
 
 def _repository(request: Request) -> RecordRepository:
     from marksix.web.runtime import current_runtime
-    from marksix.worker.runtime import settings_home
 
     runtime = current_runtime(request)
-    settings = runtime.settings
-    return refresh(runtime.engine, settings_home(settings), settings.database_url, dt.datetime.now(dt.UTC))
+    return refresh(runtime.engine, runtime.settings.locator, dt.datetime.now(dt.UTC))
 
 
 def _points(ledgers: list[FrozenLedger]) -> list[DrawPoint]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from marksix.cli.output import archive_location, emit_json, json_option, table
+from marksix.cli.output import emit_json, json_option, locator, table
 
 if TYPE_CHECKING:
     from marksix.autopilot.record_store import RecordRepository
@@ -141,8 +141,8 @@ def _repository(*, refresh_first: bool = True) -> RecordRepository:
     from marksix.autopilot.record import open_record_engine, refresh
     from marksix.autopilot.record_store import RecordRepository
 
-    home, database_url = archive_location()
-    engine = open_record_engine(home, database_url)
+    where = locator()
+    engine = open_record_engine(where)
     if refresh_first:
-        return refresh(engine, home, database_url, dt.datetime.now(dt.UTC))
+        return refresh(engine, where, dt.datetime.now(dt.UTC))
     return RecordRepository(engine)
