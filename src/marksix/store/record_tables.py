@@ -25,3 +25,14 @@ record_ledgers = Table(
     Column("settled_at", UtcDateTime, nullable=True),
     Column("settlement", JSON, nullable=True),
 )
+
+#: One row per job that must run in one process at a time (the results
+#: poller): whoever holds an unexpired lease runs it; a crashed holder's
+#: lease simply runs out.
+autopilot_leases = Table(
+    "autopilot_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

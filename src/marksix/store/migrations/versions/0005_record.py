@@ -1,4 +1,4 @@
-"""The public record: frozen ledgers of the lines handed out per draw.
+"""The public record (frozen ledgers of the lines handed out per draw) and the autopilot's leases.
 
 Revision ID: 0005
 Revises: 0002
@@ -31,7 +31,15 @@ def upgrade() -> None:
         sa.Column("settlement", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("draw_date", name=op.f("pk_record_ledgers")),
     )
+    op.create_table(
+        "autopilot_leases",
+        sa.Column("name", sa.String(64), nullable=False),
+        sa.Column("holder", sa.String(128), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_autopilot_leases")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("autopilot_leases")
     op.drop_table("record_ledgers")
