@@ -149,6 +149,10 @@ def test_sandbox_draw_control_reaches_the_archive_through_the_poller(tmp_path: P
     settings = load_settings(home=tmp_path / "home", _env_file=None)
     app = create_app(settings, options=ServeOptions(sandbox=True, worker_threads=0))
     with TestClient(app) as client:
+        before = client.get("/healthz").json()["archive"]
+        assert before["latest_draw_date"] is not None and before["draws_behind"] >= 0
+        page = client.get("/")
+        assert 'id="run-draw"' in page.text
         answer = client.post("/sandbox/api/draw")
         assert answer.status_code == 200
         data = answer.json()
@@ -157,3 +161,4 @@ def test_sandbox_draw_control_reaches_the_archive_through_the_poller(tmp_path: P
         assert simulated.requests >= 2  # read over the GraphQL shape, not written directly
         second = client.post("/sandbox/api/draw").json()
         assert int(second["draw_id"][3:]) == int(data["draw_id"][3:]) + 1 and second["archived"] is True
+        assert client.get("/healthz").json()["archive"]["draws_behind"] == 0
