@@ -162,3 +162,44 @@ def test_sandbox_draw_control_reaches_the_archive_through_the_poller(tmp_path: P
         second = client.post("/sandbox/api/draw").json()
         assert int(second["draw_id"][3:]) == int(data["draw_id"][3:]) + 1 and second["archived"] is True
         assert client.get("/healthz").json()["archive"]["draws_behind"] == 0
+
+
+def test_a_restart_mid_cycle_freezes_at_close_and_settles_after_the_result(
+    cycle: tuple[Autopilot, SimulatedHkjc, Clock], store_engine: Engine
+) -> None:
+    from test_record import add_reply
+
+    from marksix.autopilot.record_store import RecordRepository
+
+    autopilot, simulated, clock = cycle
+    add_reply(store_engine, "morning", at(10, 0), [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]])
+    add_reply(store_engine, "late", at(21, 20), [[13, 14, 15, 16, 17, 18]])
+    clock.moment = at(21, 15)
+    autopilot.poller.on_tick(clock())  # what the poller's thread runs when it wakes at sales close
+    (frozen,) = RecordRepository(store_engine).all()
+    assert frozen.draw_date == DRAW_DAY and frozen.lines == 2 and frozen.settlement is None
+    autopilot.close()  # the service stops before the result ...
+    clock.moment = at(21, 40)
+    drawn = simulated.run_next_draw()
+    restarted = Autopilot(
+        store_engine,
+        autopilot.locator,
+        hkjc_client=lambda: HkjcClient(transport=simulated.transport(), retries=0),
+        clock=clock,
+        holder="restarted",
+    )
+    try:
+        assert restarted.poller.poll_once(force=True) >= 1  # ... and catches up at start-up
+        (settled,) = RecordRepository(store_engine).all()
+        assert settled.commitment == frozen.commitment and settled.draw_id == drawn["draw_id"]
+        assert settled.settlement is not None
+        drawn_set, extra = set(drawn["numbers"]), drawn["extra"]
+        expected = dict.fromkeys(range(1, 8), 0)
+        for line in ([1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]):
+            matched, with_extra = len(drawn_set & set(line)), extra in line
+            tier = {6: 1, 5: 3 - with_extra, 4: 5 - with_extra, 3: 7 - with_extra}.get(matched)
+            if tier:
+                expected[tier] += 1
+        assert settled.settlement["by_tier"] == {str(tier): count for tier, count in expected.items()}
+    finally:
+        restarted.close()

@@ -74,7 +74,9 @@ class ResultsPoller:
         lease: Lease,
         clock: Callable[[], dt.datetime],
         on_new: Callable[[dt.datetime], None] = lambda _now: None,
+        on_tick: Callable[[dt.datetime], None] = lambda _now: None,
     ) -> None:
+        self.on_tick = on_tick  # run on every wake-up: the record freezes at sales close
         self.fetch, self.latest_date, self.lease, self.clock, self.on_new = (
             fetch,
             latest_date,
@@ -117,8 +119,11 @@ class ResultsPoller:
         """Backoff while a draw is due; otherwise sleep until the next draw time."""
         if self.due(now):
             return float(min(FIRST_WAIT * 2 ** min(self.failures, 5), MAX_WAIT))
-        upcoming = next_scheduled_draw(now).draw_at
-        return max(1.0, min((upcoming - now).total_seconds(), MAX_WAIT))
+        upcoming = next_scheduled_draw(now)
+        # Wake at sales close too (the ledger freezes then), and at the draw time.
+        moments = [moment for moment in (upcoming.sales_close_at, upcoming.draw_at) if moment > now]
+        first = min(moments, default=upcoming.draw_at)
+        return max(1.0, min((first - now).total_seconds(), MAX_WAIT))
 
     def wake(self) -> None:
         self._wake.set()
@@ -139,6 +144,7 @@ class ResultsPoller:
         force = True  # catch-up at start-up
         while not self._stop.is_set():
             try:
+                self.on_tick(self.clock())
                 self.poll_once(force=force)
             except Exception:  # the thread must outlive a bad poll; the next one retries
                 log.exception("results_poller_crashed")

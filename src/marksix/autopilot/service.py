@@ -44,6 +44,7 @@ class Autopilot:
             lease=Lease(engine, "results-poller", holder, POLLER_LEASE),
             clock=clock,
             on_new=self._after_result,
+            on_tick=self._after_result,
         )
 
     def latest_date(self) -> dt.date | None:
@@ -60,6 +61,7 @@ class Autopilot:
         return len(change.new_draws) + change.prizes_updated
 
     def _after_result(self, now: dt.datetime) -> None:
+        """Freeze the ledgers whose sales closed and settle those whose result is in."""
         refresh(self.engine, self.locator, now)
 
     def staleness(self) -> Staleness:
