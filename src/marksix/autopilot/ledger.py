@@ -206,10 +206,12 @@ def describe(draw_label: str, lines: int, settlement: Settlement | None) -> list
         expected = settlement.expected[tier]
         if count == 0 and expected.expected < 0.5:
             continue
-        sentences.append(
-            f"{count:,} won a {ORDINALS[tier]} prize (random play would give about "
-            f"{_about(expected.expected)}, and {expected.low:,} to {expected.high:,} is normal)."
-        )
+        about = f"random play would give about {_about(expected.expected)}"
+        if expected.low <= count <= expected.high:
+            note = f"{about}, and {expected.low:,} to {expected.high:,} is normal"
+        else:
+            note = f"{about}; counts this far from it come up by chance now and then over many draws"
+        sentences.append(f"{count:,} won a {ORDINALS[tier]} prize ({note}).")
     if all(count == 0 for count in settlement.by_tier.values()):
         sentences.append("None won a prize.")
     prize = money_json(settlement.prize_total) or 0
