@@ -308,7 +308,7 @@ def test_sandbox_page_is_the_front_door(client: TestClient) -> None:
 
 
 def test_outside_sandbox_mode_the_root_leads_to_the_dashboard(runtime: FakeRuntime) -> None:
-    runtime.options.sandbox = False
+    runtime.sandbox = False
     with TestClient(make_app(runtime)) as client:
         assert client.get("/", follow_redirects=False).headers["location"] == "/dashboard/"
 
@@ -355,7 +355,7 @@ def test_sandbox_status_says_why_a_comment_was_skipped(runtime: FakeRuntime, mig
         status = client.get("/sandbox/status/c00007").json()
         assert status == {"comment_id": "c00007", "state": "skipped", "reason": "cooldown 60s"}
         assert client.get("/sandbox/status/nope").json()["state"] == "unknown"
-    runtime.options.sandbox = False
+    runtime.sandbox = False
     with TestClient(make_app(runtime)) as client:
         assert client.get("/sandbox/status/c00007").status_code == 404
 

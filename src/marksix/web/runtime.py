@@ -122,6 +122,10 @@ class Runtime:
         return self.options.sandbox
 
     @property
+    def public_url(self) -> str | None:
+        return self.options.public_url or self.settings.public_url
+
+    @property
     def worker_running(self) -> bool:
         if self._worker_process is not None:
             return self._worker_process.alive

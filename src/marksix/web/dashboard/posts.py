@@ -11,13 +11,11 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from marksix.card import CardImage, card_content, render_card
-from marksix.config import Settings
 from marksix.errors import ApiError, ConfigError, MarksixError
 from marksix.publishing import cards_folder
 from marksix.publishing import publish_card as shared_publish
@@ -66,13 +64,8 @@ def current_card(state: DashboardState, moment: dt.datetime) -> _Rendered:
     return rendered
 
 
-def _settings(state: DashboardState) -> Settings | None:
-    settings = state.data.settings
-    return settings if isinstance(settings, Settings) else None
-
-
 def _font(state: DashboardState) -> str | None:
-    settings = _settings(state)
+    settings = state.data.settings
     return str(settings.card_font) if settings is not None and settings.card_font else None
 
 
@@ -145,17 +138,19 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
 
 def publish_card(state: DashboardState, card: CardImage, base_url: str, moment: dt.datetime) -> str:
     """The shared publish flow (marksix.publishing) on the account the dashboard works on."""
-    runtime: Any = state.data.runtime
+    runtime = state.data.runtime
     account = state.data.primary_account()
     if account is None:
         raise ConfigError("no Instagram account is connected; nothing to publish to")
-    make_client = getattr(runtime, "graph_client", None)
-    if make_client is None:
+    if runtime is None:
         raise ConfigError("the service runtime has no Graph API client")
-    settings = _settings(state)
-    configured = settings.public_url if settings is not None else None
-    public_base = configured or getattr(getattr(runtime, "options", None), "public_url", None) or base_url
+    public_base = runtime.public_url or base_url
     published = shared_publish(
-        card, make_client(account.id), account.id, home=state.home, public_url=public_base, now=moment
+        card,
+        runtime.graph_client(account.id),
+        account.id,
+        home=state.home,
+        public_url=public_base,
+        now=moment,
     )
     return published.media_id
