@@ -147,6 +147,25 @@ def test_real_client_blocks(wired: tuple[Any, ...], code: int, subcode: int | No
     assert service.handle(key).state == "replied"
 
 
+def test_a_removed_permission_pauses_the_account_with_an_alert_naming_it(wired: tuple[Any, ...]) -> None:
+    """Code 200 (permission removed) holds every comment instead of failing them one by one."""
+    service, server, comments, accounts, clock = wired
+    refused = {"message": "(#200) Requires instagram_business_manage_comments permission", "code": 200}
+    server.script = [httpx.Response(403, json={"error": {**refused, "type": "OAuthException"}})]
+    first, second = (
+        _submit(comments, clock),
+        _submit(comments, clock, comment_id="17900000000000002", username="bo"),
+    )
+    assert service.handle(first).state == "waiting"
+    account = accounts.get(ACCOUNT_ID)
+    assert account.status == "blocked" and "instagram_business_manage_comments" in (account.alert or "")
+    assert service.handle(second).state == "waiting"  # not tried, not failed
+    assert server.posts == 1
+    accounts.unblock(ACCOUNT_ID, now=clock())  # after connecting again with the permission
+    assert service.handle(first).state == "replied"
+    assert service.handle(second).state == "replied"
+
+
 def test_ensure_configured_account_does_not_lift_a_block_on_restart(
     engine: Engine, cipher: TokenCipher, clock: FakeClock, tmp_path: Path
 ) -> None:

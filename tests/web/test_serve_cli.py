@@ -132,3 +132,26 @@ def test_real_mode_without_an_encryption_key_is_one_clear_error(
     assert isinstance(result.exception, ConfigError)
     assert "MARKSIX_ENCRYPTION_KEY" in str(result.exception)
     assert "IGAA-not-a-real-token" not in result.output + str(result.exception)
+
+
+def test_real_mode_on_sandbox_secrets_names_each_setting(
+    marksix_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKSIX_IG_ACCESS_TOKEN", "IGAA-not-a-real-token")
+    monkeypatch.setenv("MARKSIX_IG_USER_ID", "17841400000000009")
+    monkeypatch.setenv("MARKSIX_ENCRYPTION_KEY", "x" * 44)
+    monkeypatch.setenv("MARKSIX_APP_SECRET", "sandbox-app-secret")
+    for name in ("MARKSIX_VERIFY_TOKEN", "MARKSIX_REPLY_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(marksix_home.parent)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code != 0 and isinstance(result.exception, ConfigError)
+    lines = str(result.exception).splitlines()[1:]
+    assert len(lines) == 3
+    assert all(
+        name in message
+        for name, message in zip(
+            ["MARKSIX_APP_SECRET", "MARKSIX_VERIFY_TOKEN", "MARKSIX_REPLY_SECRET"], lines, strict=True
+        )
+    )
+    assert "IGAA-not-a-real-token" not in result.output + str(result.exception)

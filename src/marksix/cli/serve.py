@@ -65,6 +65,13 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     if settings.home is None:
         settings = settings.model_copy(update={"home": settings.locator.home})
     sandbox = sandbox_mode(settings, requested=sandbox)
+    if not sandbox:
+        from marksix.errors import ConfigError
+        from marksix.golive import real_mode_problems
+
+        problems = real_mode_problems(settings)
+        if problems:
+            raise ConfigError("real mode will not start on sandbox defaults:\n  " + "\n  ".join(problems))
     listener = listen(host, port)
     port = listener.getsockname()[1]
     options = ServeOptions(

@@ -173,3 +173,21 @@ def _int(value: object) -> int | None:
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+#: Handling Errors: 3 (capability), 10 (permission denied), 200-299 (permission not granted or
+#: removed). https://developers.facebook.com/docs/graph-api/guides/error-handling/
+PERMISSION_CODES = frozenset({3, 10, *range(200, 300)})
+_SCOPE = re.compile(r"\b(instagram_business_[a-z_]+|instagram_[a-z_]+|pages_[a-z_]+)\b")
+
+
+def missing_permission(error: ApiError) -> str | None:
+    """An alert naming the permission a refused call lacked, or None when it is not that kind."""
+    if error.code not in PERMISSION_CODES:
+        return None
+    found = _SCOPE.search(str(error))
+    named = f"the {found.group(1)} permission" if found else "a permission it needs"
+    return (
+        f"Instagram refused the call for lack of {named} (code {error.code}); "
+        "connect the account again granting it, then unblock the account"
+    )

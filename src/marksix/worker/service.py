@@ -36,6 +36,7 @@ from marksix.errors import (
     RateLimited,
     TokenExpired,
 )
+from marksix.instagram.errors import missing_permission
 from marksix.store.accounts import Account, AccountRepository
 from marksix.store.comments import CommentKey, CommentRecord, CommentRepository, ReplyFields
 from marksix.store.service_tables import CommentState
@@ -299,6 +300,11 @@ class _Attempt:
             )
             return self.wait("account blocked by Instagram")
         except PermanentApiError as error:
+            missing = missing_permission(error)
+            if missing is not None:
+                # Every later comment would fail the same way: hold them all, and say what to grant.
+                self.block(account, "missing_permission", missing)
+                return self.wait(missing)
             metrics.REPLY_FAILURES.labels("permanent", "yes").inc()
             note = " (an earlier attempt's outcome was unknown)" if self.uncertain else ""
             reason = f"Instagram refused the reply (code {error.code}): {error}{note}"
