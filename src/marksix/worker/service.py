@@ -73,6 +73,12 @@ class ReplyLike(Protocol):
     def path(self) -> str: ...
     @property
     def reason(self) -> str | None: ...
+    @property
+    def topic(self) -> str | None: ...
+
+
+#: Topics a person should see in the reply log (the reply itself already carries the help lines).
+FLAGGED_TOPICS = frozenset({"crisis"})
 
 
 GraphFor = Callable[[Account], GraphApi]
@@ -131,7 +137,15 @@ def own_reply_id(replies: Sequence[Mapping[str, Any]], account: Account) -> str 
 
 
 def _details(reply: ReplyLike) -> dict[str, Any]:
-    return {"request": dict(reply.request), "tickets": [list(ticket) for ticket in reply.tickets]}
+    details: dict[str, Any] = {
+        "request": dict(reply.request),
+        "tickets": [list(ticket) for ticket in reply.tickets],
+    }
+    if reply.topic:
+        details["topic"] = reply.topic
+    if reply.topic in FLAGGED_TOPICS:
+        details["flag"] = reply.topic
+    return details
 
 
 class ReplyService:
