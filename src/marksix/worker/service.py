@@ -37,6 +37,7 @@ from marksix.errors import (
 )
 from marksix.store.accounts import Account, AccountRepository
 from marksix.store.comments import CommentKey, CommentRecord, CommentRepository, ReplyFields
+from marksix.store.opt_outs import is_opted_out, set_opted_out
 from marksix.worker import metrics
 from marksix.worker.limits import Limits, UsageReport, limits_for, retry_delay, throttled_until, usage_pause
 
@@ -293,6 +294,25 @@ class _Attempt:
         finally:
             self.watch_usage(graph, account, limits)
 
+    def opted_out(self, reply: ReplyLike) -> bool:
+        """Honour "stop replying to me": no reply until the commenter asks for numbers again.
+
+        The acknowledgement of the request itself goes out, and crisis replies always do.
+        """
+        service, record = self.service, self.record
+        if not record.username:
+            return False
+        engine, now = service.comments.engine, service.clock()
+        if reply.topic == "stop":
+            set_opted_out(engine, record.account_id, record.username, True, now=now)
+            return False
+        if reply.topic == "crisis" or not is_opted_out(engine, record.account_id, record.username):
+            return False
+        if reply.intent == "pick":
+            set_opted_out(engine, record.account_id, record.username, False, now=now)
+            return False
+        return True
+
     def send(self, graph: GraphApi, account: Account, limits: Limits) -> Outcome:
         service, record = self.service, self.record
         if self.uncertain and limits.reply_mode == "public":
@@ -311,6 +331,8 @@ class _Attempt:
         fields = ReplyFields(reply.intent, reply.language, reply.text, reply.path, _details(reply))
         if reply.intent == "ignore" or not reply.text:
             return self.skip("ignored", reply.reason or "the language layer ignores this comment", fields)
+        if self.opted_out(reply):
+            return self.skip("opted_out", "the commenter asked not to be replied to on this account", fields)
         admission = service.comments.admit(
             record,
             fields,
