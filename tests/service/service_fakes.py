@@ -129,6 +129,7 @@ class FakeReply:
     text: str | None
     path: str
     reason: str | None = None
+    topic: str | None = None
 
 
 def fake_reply_for(record: CommentRecord, account: Account) -> FakeReply:

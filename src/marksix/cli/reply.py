@@ -48,12 +48,18 @@ def reply(
     MARKSIX_LLM_BASE_URL / MARKSIX_LLM_MODEL / MARKSIX_LLM_API_KEY to reword
     the reply behind the numeric firewall.
 
+    Crisis talk and a commenter under 18 never get numbers. --json keys:
+    intent (one of pick, last_result, next_draw, check_ticket, odds, stats,
+    help, support, ignore), topic (finer: crisis, minor, thanks, tier_odds,
+    window, ...), language, request, tickets, reply, path, reason.
+
     \b
     Examples:
       marksix reply "俾組號碼我 要有8號 唔要4"
       marksix reply --username ah_ming "8做膽 3組 熱門"
       marksix reply "上期開咩號"
       marksix reply --lang en --json "when is the next draw?"
+      marksix reply --json "你係咪AI嚟？"
     """
     import datetime as dt
 

@@ -177,3 +177,13 @@ reply_sends = Table(
     CheckConstraint(_in("kind", SEND_KINDS), name="kind"),
     Index("ix_reply_sends_window", "account_id", "kind", "sent_at"),
 )
+
+#: Commenters who asked the bot to stop replying to them ("唔使再覆我"), per
+#: account: they get no reply there until they ask for numbers again.
+reply_opt_outs = Table(
+    "reply_opt_outs",
+    metadata,
+    Column("account_id", _ID, primary_key=True),
+    Column("username", String(255), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)

@@ -39,6 +39,7 @@ from marksix.errors import (
 from marksix.instagram.errors import missing_permission
 from marksix.store.accounts import Account, AccountRepository
 from marksix.store.comments import CommentKey, CommentRecord, CommentRepository, ReplyFields
+from marksix.store.opt_outs import is_opted_out, set_opted_out
 from marksix.store.service_tables import CommentState
 from marksix.worker import metrics
 from marksix.worker.limits import Limits, UsageReport, limits_for, retry_delay, throttled_until, usage_pause
@@ -77,6 +78,12 @@ class ReplyLike(Protocol):
     def path(self) -> str: ...
     @property
     def reason(self) -> str | None: ...
+    @property
+    def topic(self) -> str | None: ...
+
+
+#: Topics a person should see in the reply log (the reply itself already carries the help lines).
+FLAGGED_TOPICS = frozenset({"crisis"})
 
 
 GraphFor = Callable[[Account], GraphApi]
@@ -166,7 +173,15 @@ def own_reply_id(replies: Sequence[Mapping[str, Any]], account: Account) -> str 
 
 
 def _details(reply: ReplyLike) -> dict[str, Any]:
-    return {"request": dict(reply.request), "tickets": [list(ticket) for ticket in reply.tickets]}
+    details: dict[str, Any] = {
+        "request": dict(reply.request),
+        "tickets": [list(ticket) for ticket in reply.tickets],
+    }
+    if reply.topic:
+        details["topic"] = reply.topic
+    if reply.topic in FLAGGED_TOPICS:
+        details["flag"] = reply.topic
+    return details
 
 
 class ReplyService:
@@ -319,6 +334,25 @@ class _Attempt:
         finally:
             self.watch_usage(graph, account, limits)
 
+    def opted_out(self, reply: ReplyLike) -> bool:
+        """Honour "stop replying to me": no reply until the commenter asks for numbers again.
+
+        The acknowledgement of the request itself goes out, and crisis replies always do.
+        """
+        service, record = self.service, self.record
+        if not record.username:
+            return False
+        engine, now = service.comments.engine, service.clock()
+        if reply.topic == "stop":
+            set_opted_out(engine, record.account_id, record.username, True, now=now)
+            return False
+        if reply.topic == "crisis" or not is_opted_out(engine, record.account_id, record.username):
+            return False
+        if reply.intent == "pick":
+            set_opted_out(engine, record.account_id, record.username, False, now=now)
+            return False
+        return True
+
     def send(self, graph: GraphApi, account: Account, limits: Limits) -> Outcome:
         service, record = self.service, self.record
         if self.uncertain and limits.reply_mode == "public":
@@ -338,6 +372,8 @@ class _Attempt:
         if reply.intent == "ignore" or not reply.text:
             return self.skip("ignored", reply.reason or "the language layer ignores this comment", fields)
         now, kind = service.clock(), limits.reply_mode
+        if self.opted_out(reply):
+            return self.skip("opted_out", "the commenter asked not to be replied to on this account", fields)
         admission = service.comments.admit(
             record,
             fields,

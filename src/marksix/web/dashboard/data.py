@@ -66,6 +66,8 @@ class ReplyRow:
     state: str
     latency: str | None
     reason: str | None
+    #: "crisis" when a person should look at this comment (the reply carried the crisis lines).
+    flag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +269,9 @@ class DashboardData:
                 state=record.state,
                 latency=_latency(record.latency_seconds),
                 reason=record.reason or record.failure_class,
+                flag=str(record.reply_details["flag"])
+                if record.reply_details and record.reply_details.get("flag")
+                else None,
             )
             for record in result.items
         ]
