@@ -37,6 +37,8 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    # A served app would poll HKJC for results (even from a child process, which inherits this).
+    monkeypatch.setenv("MARKSIX_HKJC_POLL", "false")
 
 
 @pytest.fixture

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
+    # Results: the service polls HKJC from the draw time (the sandbox polls its simulator instead).
+    hkjc_poll: bool = Field(default=True, description="Poll HKJC for new results while serving.")
+    hkjc_url: str | None = Field(default=None, description="HKJC's GraphQL URL (default: the official one).")
+
     # The draw-day post card: a CJK font file, and the public address cards are served from.
     card_font: Path | None = None
     public_url: str | None = None

@@ -129,7 +129,10 @@ def test_a_restarted_service_catches_up_and_a_second_one_does_not_race(
 
 
 def test_a_moved_draw_is_taken_on_its_new_date(cycle: tuple[Autopilot, SimulatedHkjc, Clock]) -> None:
+    from test_record import add_reply
+
     autopilot, simulated, clock = cycle
+    add_reply(autopilot.engine, "tuesday", at(11, 0), [[1, 2, 3, 4, 5, 6]])
     moved_to = DRAW_DAY + dt.timedelta(days=1)  # HKJC moves Tuesday's draw to Wednesday
     simulated.moved[DRAW_DAY] = moved_to
     clock.moment = at(21, 30, moved_to)
@@ -137,6 +140,11 @@ def test_a_moved_draw_is_taken_on_its_new_date(cycle: tuple[Autopilot, Simulated
     assert autopilot.poller.poll_once() >= 1
     history = autopilot.archive.history()
     assert history.latest.draw_id == "26/093" and history.latest.date == moved_to
+    # The ledger of the regular date is settled against the moved draw.
+    from marksix.autopilot.record_store import RecordRepository
+
+    (ledger,) = RecordRepository(autopilot.engine).all()
+    assert ledger.draw_date == DRAW_DAY and ledger.draw_id == "26/093" and ledger.settlement is not None
 
 
 def test_staleness_counts_the_draws_behind_and_since_when() -> None:

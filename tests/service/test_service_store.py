@@ -53,6 +53,8 @@ def _head() -> str:
 
 
 def test_migration_builds_exactly_the_declared_schema(store_engine: Engine) -> None:
+    import marksix.store.record_tables  # noqa: F401  (its tables join the declared schema)
+
     assert current_revision(store_engine) == _head()
     with store_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

@@ -228,11 +228,17 @@ def _previous_close(draw_date: dt.date) -> dt.datetime:
 
 
 def archive_lookup(history: Sequence[Draw], prizes: Mapping[str, DrawPrizes]) -> DrawLookup:
-    """A DrawLookup over the archive's draws, matched by date."""
+    """A DrawLookup over the archive's draws, matched by date. A draw HKJC moved
+    (a typhoon, say) is found on a later day before the next regular draw."""
     by_date = {draw.date: draw for draw in history}
 
     def lookup(draw_date: dt.date) -> tuple[Draw, DrawPrizes | None] | None:
         draw = by_date.get(draw_date)
+        if draw is None:
+            following = next_scheduled_draw(sales_close_for(draw_date)).date
+            day = draw_date + dt.timedelta(days=1)
+            while draw is None and day < following:
+                draw, day = by_date.get(day), day + dt.timedelta(days=1)
         return (draw, prizes.get(draw.draw_id)) if draw is not None else None
 
     return lookup

@@ -33,9 +33,15 @@ def start_autopilot(app: FastAPI, runtime: Runtime, *, sandbox: bool) -> Autopil
         holder["autopilot"] = autopilot
         app.state.simulated_hkjc = simulated
     else:
-        autopilot = Autopilot(runtime.engine, locator, hkjc_client=HkjcClient, clock=clock)
+        settings = runtime.settings
+
+        def client() -> Any:
+            return HkjcClient(base_url=settings.hkjc_url) if settings.hkjc_url else HkjcClient()
+
+        autopilot = Autopilot(runtime.engine, locator, hkjc_client=client, clock=clock)
     app.state.autopilot = autopilot
-    autopilot.start()
+    if sandbox or runtime.settings.hkjc_poll:
+        autopilot.start()
     return autopilot
 
 
