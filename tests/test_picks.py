@@ -15,7 +15,6 @@ from marksix.domain.draws import POOL, DrawHistory
 from marksix.domain.picks import (
     HONEST_CAVEAT,
     HOT_COLD_WINDOW,
-    LAZY_STRATEGIES,
     STRATEGIES,
     WEIGHTINGS,
     PickRequest,
@@ -140,10 +139,18 @@ def test_a_missing_lazy_strategy_fails_cleanly(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_the_lazy_strategy_loads_when_asked_for() -> None:
-    # Dispatched to the shipped module, which wants its model (loaded at the edge, not here).
-    assert "marksix.domain.unpopular" in LAZY_STRATEGIES.values()
-    with pytest.raises(PickError, match="needs the popularity model"):
-        pick(PickRequest(strategy="unpopular", lines=2), HISTORY, make_random(1))
+    from marksix.draws.popularity_model import shipped_model
+
+    result = pick(
+        PickRequest(strategy="unpopular", lines=2), HISTORY, make_random(1), popularity=shipped_model()
+    )
+    assert len(result.tickets) == 2
+    assert all(len(set(ticket)) == 6 for ticket in result.tickets)
+
+
+def test_the_unpopular_strategy_without_a_model_is_a_clear_error() -> None:
+    with pytest.raises(PickError, match="popularity model"):
+        pick(PickRequest(strategy="unpopular", lines=1), HISTORY, make_random(1))
 
 
 def test_every_possible_line_can_be_asked_for() -> None:
