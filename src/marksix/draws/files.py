@@ -73,11 +73,21 @@ def read_draw_file(path: Path) -> list[FileRow]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise ImportRejected(str(path), [RowProblem(0, f"cannot read the file: {error}")]) from None
+    return read_draw_text(text, str(path))
+
+
+def read_draw_text(text: str, source: str) -> list[FileRow]:
+    """Every row of a draw file's text (what `read_draw_file` reads; fuzzed in bench/)."""
     if not text.strip():
-        raise ImportRejected(str(path), [RowProblem(1, "the file is empty")])
-    if text.lstrip()[0] in "[{":
-        return _json_rows(text, str(path))
-    return _csv_rows(text, str(path))
+        raise ImportRejected(source, [RowProblem(1, "the file is empty")])
+    try:
+        if text.lstrip()[0] in "[{":
+            return _json_rows(text, source)
+        return _csv_rows(text, source)
+    except RecursionError:
+        raise ImportRejected(source, [RowProblem(1, "not valid JSON: nested too deeply")]) from None
+    except csv.Error as error:
+        raise ImportRejected(source, [RowProblem(0, f"not a readable CSV file: {error}")]) from None
 
 
 @cache

@@ -213,7 +213,8 @@ def parse_webhook_batch(payload: Mapping[str, Any]) -> WebhookBatch:
             continue
         timestamp = _seconds(entry.get("time"))
         for change_where, field, value in _changes(entry, index, rejected):
-            if field not in COMMENT_FIELDS:
+            # A field that is a list or object (fuzzing found it) is no comment field either.
+            if not isinstance(field, str) or field not in COMMENT_FIELDS:
                 continue
             try:
                 events.append(_comment_event(account_id, str(field), value, timestamp, change_where))
