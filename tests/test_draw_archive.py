@@ -114,3 +114,37 @@ def test_a_file_that_is_not_a_database_is_a_clear_store_error(tmp_path: Path) ->
     (tmp_path / "marksix.sqlite3").write_bytes(json.dumps({"not": "sqlite"}).encode() * 100)
     with pytest.raises(StoreError, match=r"marksix\.sqlite3"):
         DrawArchive(Locator.resolve(tmp_path)).history()
+
+
+def test_on_every_backend_a_held_archive_sees_draws_another_one_adds(tmp_path: Path, store_url: str) -> None:
+    source = tmp_path / "new.csv"
+    source.write_text("draw_id,date,n1,n2,n3,n4,n5,n6,extra\n" + NEW_ROW + "\n", encoding="utf-8")
+    with DrawArchive(Locator.resolve(tmp_path, store_url)) as held:
+        before = held.history()
+        assert held.history() is before
+        with DrawArchive(Locator.resolve(tmp_path, store_url)) as other:
+            other.import_file(source, now=NOW)
+        assert held.history().latest.draw_id == "26/097"
+        assert held.next_draw(NOW).announced is False
+
+
+@pytest.mark.parametrize(
+    "command", [["pick", "--strategy", "hot"], ["odds"], ["check", "1", "2", "3", "4", "5", "6"]]
+)
+def test_fast_commands_on_a_used_folder_import_no_database_stack(tmp_path: Path, command: list[str]) -> None:
+    saved_folder(tmp_path).engine.dispose()
+    code = (
+        "import sys\n"
+        "from marksix.cli import main\n"
+        f"main({command!r})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'pydantic')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "MARKSIX_HOME": str(tmp_path), "PYTHONWARNINGS": "error"},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -74,11 +74,18 @@ class CardImage:
         self.image.save(buffer, format="PNG", optimize=True)
         return buffer.getvalue()
 
+    def jpeg_bytes(self) -> bytes:
+        """What Instagram publishes: image posts take JPEG only (Content Publishing guide)."""
+        buffer = io.BytesIO()
+        self.image.convert("RGB").save(buffer, format="JPEG", quality=92, optimize=True)
+        return buffer.getvalue()
+
     def save(self, path: Path) -> None:
-        """Write the PNG whole or not at all: a temporary file, then a rename."""
+        """Write the file whole or not at all; .jpg/.jpeg is a JPEG, anything else a PNG."""
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.partial")
-        partial.write_bytes(self.png_bytes())
+        is_jpeg = path.suffix.lower() in (".jpg", ".jpeg")
+        partial.write_bytes(self.jpeg_bytes() if is_jpeg else self.png_bytes())
         partial.replace(path)
 
 
@@ -305,4 +312,4 @@ def render_card(content: CardContent, *, font_path: str | None = None) -> CardIm
 def card_file_name(next_draw: NextDraw, now: dt.datetime) -> str:
     """A name that changes with each render, so Instagram never caches a stale card."""
     key = next_draw.key.replace("/", "-")
-    return f"card-{key}-{now.strftime('%Y%m%dT%H%M%S')}.png"
+    return f"card-{key}-{now.strftime('%Y%m%dT%H%M%S')}.jpg"

@@ -94,7 +94,9 @@ def sandbox_factory(receiver: Receiver) -> Iterator[SandboxFactory]:
     """Start a simulator on a free loopback port; webhooks go to `receiver` in memory."""
     started: list[tuple[BackgroundServer, Simulator]] = []
 
-    def start(**options: Any) -> Sandbox:
+    def start(*, subscribe: bool = True, **options: Any) -> Sandbox:
+        """`subscribe`: connect the account as the service does (POST subscribed_apps), since
+        accounts start unsubscribed, like on Instagram."""
         options.setdefault("latency_ms", 0.0)
         options.setdefault("webhook_transport", receiver.transport())
         options.setdefault("time_scale", 0.0001)
@@ -102,7 +104,12 @@ def sandbox_factory(receiver: Receiver) -> Iterator[SandboxFactory]:
         server = BackgroundServer(app)
         server.start()
         started.append((server, app.state.simulator))
-        return Sandbox(app.state.simulator, server.url)
+        sandbox = Sandbox(app.state.simulator, server.url)
+        if subscribe:
+            with sandbox.client() as client:
+                for account in list(sandbox.simulator.state.accounts.values()):
+                    client.subscribe(account.id)
+        return sandbox
 
     yield start
     for server, simulator in started:
@@ -122,3 +129,16 @@ def receiver_app(receiver: Receiver) -> Starlette:
         return Response(status_code=receiver.handle(await request.body(), dict(request.headers)))
 
     return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+
+
+class FakeClock:
+    """Epoch seconds that move only when told; `advance` doubles as a client's sleep."""
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

@@ -134,6 +134,8 @@ def test_publish_image_creates_then_publishes() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(f"{request.method} {request.url.path}")
+        if request.url.path.endswith("/content_publishing_limit"):
+            return httpx.Response(200, json={"data": [{"quota_usage": 3, "config": {"quota_total": 100}}]})
         if request.url.path.endswith("/media"):
             assert form(request) == {"image_url": "https://example.invalid/card.png", "caption": "下期"}
             return httpx.Response(200, json={"id": "container1"})
@@ -146,6 +148,7 @@ def test_publish_image_creates_then_publishes() -> None:
     with client_for(handler, sleep=sleeps.append) as client:
         assert client.publish_image("1784", "https://example.invalid/card.png", "下期") == "media1"
     assert calls == [
+        "GET /v23.0/1784/content_publishing_limit",
         "POST /v23.0/1784/media",
         "GET /v23.0/container1",
         "GET /v23.0/container1",
@@ -158,10 +161,39 @@ def test_publish_image_refuses_a_failed_container() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
             return httpx.Response(200, json={"id": "c"})
+        if request.url.path.endswith("/content_publishing_limit"):
+            return httpx.Response(200, json={"data": [{"quota_usage": 0, "config": {"quota_total": 100}}]})
         return httpx.Response(200, json={"status_code": "ERROR"})
 
     with client_for(handler) as client, pytest.raises(PermanentApiError, match="ERROR"):
         client.publish_image("1", "https://example.invalid/x.png", "c")
+
+
+def test_publish_image_waits_on_a_missing_status_and_stops_at_the_limit() -> None:
+    """A container without status_code is not ready; a full 24-hour quota creates no container."""
+    quota = {"used": 0}
+    statuses = iter([None, "FINISHED"])
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        if request.url.path.endswith("/content_publishing_limit"):
+            usage = {"quota_usage": quota["used"], "config": {"quota_total": 100}}
+            return httpx.Response(200, json={"data": [usage]})
+        if request.url.path.endswith("/media_publish") or request.url.path.endswith("/media"):
+            return httpx.Response(200, json={"id": "c1"})
+        status = next(statuses)
+        return httpx.Response(200, json={"id": "c1"} | ({"status_code": status} if status else {}))
+
+    sleeps: list[float] = []
+    with client_for(handler, sleep=sleeps.append) as client:
+        assert client.publish_image("1", "https://example.invalid/x.jpg", "c") == "c1"
+        assert sleeps == [0.5]
+        quota["used"] = 100
+        calls.clear()
+        with pytest.raises(RateLimited, match="100 posts"):
+            client.publish_image("1", "https://example.invalid/x.jpg", "c")
+    assert calls == ["GET /v23.0/1/content_publishing_limit"]
 
 
 def graph_error(

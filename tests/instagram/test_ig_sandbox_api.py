@@ -17,8 +17,10 @@ from .conftest import APP_SECRET, Receiver
 
 @pytest.fixture
 def app(receiver: Receiver) -> Starlette:
+    state = SimulatorState(username="hk.marksix")
+    state.subscribe(state.account.id, ["comments", "live_comments"])  # accounts start unsubscribed
     return create_simulator_app(
-        SimulatorState(username="hk.marksix"),
+        state,
         app_secret=APP_SECRET,
         webhook_url="http://receiver.test/hook",
         latency_ms=0,

@@ -153,7 +153,7 @@ def test_usage_level_slows_then_throttles(sandbox: Sandbox) -> None:
 
 
 def test_call_budget_throttles_with_code_80002(sandbox_factory: SandboxFactory) -> None:
-    sandbox = sandbox_factory(calls_per_window=4, window_seconds=600)
+    sandbox = sandbox_factory(calls_per_window=4, window_seconds=600, subscribe=False)
     with sandbox.client() as client:
         percents = []
         for _ in range(3):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
+from PIL import Image
 
 from marksix.errors import PermanentApiError, RateLimited, TokenExpired
 from marksix.instagram.graph import GraphClient
-from marksix.sandbox import DEFAULT_TOKEN
+from marksix.sandbox import DEFAULT_TOKEN, SimulatorState
+from marksix.sandbox.conformance import BASIC, DAY
 
-from .conftest import APP_SECRET, Sandbox, SandboxFactory
+from .conftest import APP_SECRET, FakeClock, Sandbox, SandboxFactory
 
 
 def test_reply_is_recorded_and_readable(sandbox: Sandbox) -> None:
@@ -126,13 +130,16 @@ def test_comments_with_expanded_replies(sandbox: Sandbox) -> None:
     assert item["replies"]["data"][0]["parent_id"] == top
 
 
-def test_media_me_subscribe_and_token_refresh(sandbox: Sandbox) -> None:
+def test_media_me_subscribe_and_token_refresh(sandbox_factory: SandboxFactory) -> None:
+    clock = FakeClock()
+    sandbox = sandbox_factory(state=SimulatorState(clock=clock))
     state = sandbox.simulator.state
     with sandbox.client() as client:
         [media] = client.list_media(state.account.id)
         me = client.me()
         assert client.subscribe(state.account.id, ("comments",))
         assert client.subscriptions(state.account.id) == [{"subscribed_fields": ["comments"]}]
+        clock.advance(2 * DAY)  # a token can be refreshed once it is a day old
         fresh = client.refresh_access_token()
     assert media["id"] == state.latest_media().id and "caption" in media
     assert me["user_id"] == state.account.id and me["username"] == "marksix.sandbox"
@@ -142,12 +149,114 @@ def test_media_me_subscribe_and_token_refresh(sandbox: Sandbox) -> None:
         assert renewed.me()["username"] == "marksix.sandbox"
 
 
-def test_publish_image_makes_a_new_post(sandbox: Sandbox) -> None:
-    account_id = sandbox.simulator.state.account.id
-    with sandbox.client() as client:
-        media_id = client.publish_image(account_id, "https://example.invalid/card.png", "下期攪珠 18+")
+def jpeg(width: int = 1080, height: int = 1080, image_format: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def test_publish_image_makes_a_new_post(sandbox_factory: SandboxFactory) -> None:
+    clock = FakeClock()
+    images = {"https://cards.test/card.jpg": jpeg()}
+    state = SimulatorState(clock=clock, image_fetcher=images.__getitem__)
+    sandbox = sandbox_factory(state=state)
+    account_id = state.account.id
+    # The client's sleep moves the simulated clock: IN_PROGRESS, then FINISHED 2 s later.
+    with sandbox.client(sleep=clock.advance) as client:
+        media_id = client.publish_image(account_id, "https://cards.test/card.jpg", "下期攪珠 18+")
         assert client.list_media(account_id)[0]["id"] == media_id
-    assert sandbox.simulator.state.latest_media().caption == "下期攪珠 18+"
+    assert state.latest_media().caption == "下期攪珠 18+"
+
+
+@pytest.mark.parametrize(
+    ("image", "code", "subcode"),
+    [
+        (jpeg(image_format="PNG"), 9004, 2207083),  # JPEG only
+        (jpeg(1080, 1500), 36003, 2207009),  # taller than 4:5
+        (jpeg(1440, 700), 36003, 2207009),  # wider than 1.91:1
+        (b"\xff\xd8\xff" + b"0" * (8 * 1024 * 1024), 9004, 2207004),  # over 8 MB
+        (None, 9004, 2207052),  # the URL does not answer
+    ],
+)
+def test_container_refuses_what_instagram_cannot_publish(
+    sandbox_factory: SandboxFactory, image: bytes | None, code: int, subcode: int
+) -> None:
+    def fetch(url: str) -> bytes:
+        if image is None:
+            raise httpx.ConnectError("unreachable")
+        return image
+
+    state = SimulatorState(image_fetcher=fetch)
+    sandbox = sandbox_factory(state=state)
+    with sandbox.client() as client, pytest.raises(PermanentApiError) as caught:
+        client.publish_image(state.account.id, "https://cards.test/x.jpg", "c")
+    assert (caught.value.code, caught.value.subcode) == (code, subcode)
+    assert state.containers == {}
+
+
+def test_publishing_before_finished_fails_and_the_limit_is_per_account(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    clock = FakeClock()
+    state = SimulatorState(clock=clock, image_fetcher=lambda url: jpeg())
+    sandbox = sandbox_factory(state=state)
+    other = state.add_account("other.shop", "token-other")
+    account = state.account
+    with sandbox.client() as client:
+        container = client._call("POST", f"{account.id}/media", data={"image_url": "u", "caption": "c"})["id"]
+        assert client.get_comment(container, "status_code")["status_code"] == "IN_PROGRESS"
+        with pytest.raises(PermanentApiError, match="not ready"):
+            client._call("POST", f"{account.id}/media_publish", data={"creation_id": container})
+        state.published_at[account.id] = [clock()] * 100
+        assert client.publishing_limit(account.id) == (100, 100)
+        with pytest.raises(RateLimited):
+            client.publish_image(account.id, "u", "c")
+        clock.advance(DAY + 1)
+        assert client.get_comment(container, "status_code")["status_code"] == "EXPIRED"
+        assert client.publishing_limit(account.id) == (0, 100)
+    with GraphClient("token-other", base_url=sandbox.graph_url, sleep=clock.advance) as second:
+        assert second.publishing_limit(other.id) == (0, 100)
+        assert second.publish_image(other.id, "u", "c")
+
+
+def test_refresh_is_refused_under_a_day_and_after_sixty_days(sandbox_factory: SandboxFactory) -> None:
+    clock = FakeClock()
+    sandbox = sandbox_factory(state=SimulatorState(clock=clock))
+    with sandbox.client() as client:
+        with pytest.raises(PermanentApiError, match="24 hours"):
+            client.refresh_access_token()
+        clock.advance(59 * DAY)
+        renewed = client.refresh_access_token()["access_token"]
+        clock.advance(2 * DAY)  # the first token has now lived past its 60 days
+        with pytest.raises(TokenExpired) as caught:
+            client.me()
+    assert (caught.value.code, caught.value.subcode) == (190, 463)
+    with GraphClient(renewed, base_url=sandbox.graph_url) as fresh:
+        assert fresh.me()["username"] == "marksix.sandbox"
+
+
+def test_each_endpoint_demands_its_permission(sandbox_factory: SandboxFactory) -> None:
+    state = SimulatorState()
+    sandbox = sandbox_factory(state=state)
+    comment = sandbox.comment("hi")
+    only_basic = state.issue_token(state.account, scopes=frozenset({BASIC}))
+    with GraphClient(only_basic.value, base_url=sandbox.graph_url) as client:
+        assert client.me()["user_id"] == state.account.id
+        with pytest.raises(PermanentApiError) as replying:
+            client.reply(comment, "hello")
+        with pytest.raises(PermanentApiError) as messaging:
+            client.private_reply(state.account.id, comment, "hello")
+        with pytest.raises(PermanentApiError) as publishing:
+            client.publishing_limit(state.account.id)
+    assert replying.value.code == 200 and "instagram_business_manage_comments" in str(replying.value)
+    assert messaging.value.code == 10 and "instagram_business_manage_messages" in str(messaging.value)
+    assert publishing.value.code == 200 and "instagram_business_content_publish" in str(publishing.value)
+
+
+def test_the_version_in_the_path_is_required(sandbox: Sandbox) -> None:
+    with httpx.Client() as http:
+        answer = http.get(f"{sandbox.graph_url}/me", headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"})
+    assert answer.status_code == 400 and "version" in answer.json()["error"]["message"]
 
 
 def test_unknown_token_is_token_expired(sandbox: Sandbox) -> None:
@@ -170,7 +279,7 @@ def test_parameters_in_query_form_or_json_and_token_in_query(sandbox: Sandbox) -
         by_json = http.post(base, json={"message": "j"}, headers=auth)
         unversioned = http.get(f"{sandbox.graph_url}/me", headers=auth)
         no_token = http.get(f"{sandbox.graph_url}/v25.0/me")
-    assert [r.status_code for r in (by_query, by_form, by_json, unversioned)] == [200, 200, 200, 200]
+    assert [r.status_code for r in (by_query, by_form, by_json, unversioned)] == [200, 200, 200, 400]
     assert [record["text"] for record in sandbox.simulator.state.reply_records()] == ["q", "f", "j"]
     assert no_token.status_code == 400 and no_token.json()["error"]["code"] == 104
     for response in (by_query, no_token):
@@ -197,7 +306,7 @@ def test_unknown_fields_and_bad_cursor_are_code_100(sandbox: Sandbox) -> None:
 
 
 def test_appsecret_proof_can_be_required(sandbox_factory: SandboxFactory) -> None:
-    strict = sandbox_factory(require_appsecret_proof=True)
+    strict = sandbox_factory(require_appsecret_proof=True, subscribe=False)
     with strict.client() as client, pytest.raises(PermanentApiError, match="appsecret_proof"):
         client.me()
     with strict.client(app_secret=APP_SECRET) as client:

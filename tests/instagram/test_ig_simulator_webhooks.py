@@ -29,6 +29,8 @@ def make_simulator(receiver: Receiver) -> Iterator[SimulatorFactory]:
         options.setdefault("webhook_transport", receiver.transport())
         options.setdefault("retry_delays", FAST)
         simulator = Simulator(app_secret=APP_SECRET, webhook_url="http://receiver.test/hook", **options)
+        # Accounts start unsubscribed, as on Instagram; these tests are about delivery.
+        simulator.state.subscribe(simulator.state.account.id, ["comments", "live_comments"])
         made.append(simulator)
         return simulator
 
@@ -78,6 +80,7 @@ def test_updates_waiting_together_are_batched_per_account(
     simulator = make_simulator(batch_window=0.3)
     state = simulator.state
     second = state.add_account("second.shop", "token-2")
+    state.subscribe(second.id, ["comments"])
     state.add_media(second.id, "another post")
     ids = [simulator.post_comment(f"user{n}", f"comment {n}").id for n in range(3)]
     other = simulator.post_comment("fan", "hi", media_id=state.latest_media(second.id).id).id
@@ -217,6 +220,7 @@ def test_dashboard_test_sample(make_simulator: SimulatorFactory, receiver: Recei
 
 def test_no_webhook_url_records_without_sending(receiver: Receiver) -> None:
     simulator = Simulator(app_secret=APP_SECRET, webhook_url=None, webhook_transport=receiver.transport())
+    simulator.state.subscribe(simulator.state.account.id, ["comments"])
     try:
         simulator.post_comment("alice", "hi")
         idle(simulator)
@@ -244,7 +248,9 @@ def test_end_to_end_over_loopback(receiver: Receiver) -> None:
     from marksix.sandbox import create_simulator_app
 
     with BackgroundServer(receiver_app(receiver)) as hook:
-        app = create_simulator_app(SimulatorState(), app_secret=APP_SECRET, webhook_url=f"{hook.url}/hook")
+        state = SimulatorState()
+        state.subscribe(state.account.id, ["comments"])
+        app = create_simulator_app(state, app_secret=APP_SECRET, webhook_url=f"{hook.url}/hook")
         with BackgroundServer(app) as sim, httpx.Client(base_url=sim.url) as http:
             created = http.post("/sandbox/api/comments", json={"username": "alice", "text": "下期？"})
             assert created.status_code == 201
@@ -297,3 +303,27 @@ def test_an_hour_of_failures_unsubscribes_the_account(
     simulator.post_comment("bob", "after the unsubscription")
     idle(simulator)
     assert len(receiver.received) == sent
+
+
+def test_an_account_gets_no_webhook_until_it_subscribes(receiver: Receiver) -> None:
+    """Webhooks setup, step 3: nothing arrives before POST /me/subscribed_apps, and only
+    the fields subscribed to."""
+    simulator = Simulator(
+        app_secret=APP_SECRET, webhook_url="http://receiver.test/hook", webhook_transport=receiver.transport()
+    )
+    try:
+        assert simulator.state.account.subscribed_fields == []
+        simulator.post_comment("alice", "before")
+        idle(simulator)
+        assert receiver.received == []
+        assert simulator.to_json()["webhooks"]["unsubscribed_skips"] == 1
+        simulator.state.subscribe(simulator.state.account.id, ["live_comments"])
+        simulator.post_comment("alice", "still a feed comment")
+        idle(simulator)
+        assert receiver.received == []
+        simulator.state.subscribe(simulator.state.account.id, ["comments"])
+        after = simulator.post_comment("alice", "after").id
+        idle(simulator)
+        assert [event.comment_id for event in receiver.events()] == [after]
+    finally:
+        simulator.close()

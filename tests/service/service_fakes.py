@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 from marksix.errors import NetworkError
 from marksix.instagram.webhooks import CommentEvent
 from marksix.store.accounts import Account, AccountRepository
-from marksix.store.comments import CommentRecord, CommentRepository
+from marksix.store.comments import Admission, AdmissionCounts, CommentKey, CommentRecord, CommentRepository
+from marksix.worker.limits import Limits, admission
 from marksix.worker.service import ReplyService
 
 ACCOUNT_ID = "17841400000000001"
@@ -182,3 +183,27 @@ class Env:
     graph: FakeGraph
     clock: FakeClock
     service: ReplyService
+
+
+def admission_rule(
+    record: CommentRecord,
+    *,
+    kind: str,
+    now: datetime,
+    cooldown: timedelta,
+    post_cap: int,
+    private_per_hour: int,
+) -> Callable[[AdmissionCounts], Admission]:
+    """The worker's admission rule (worker.limits) with these limits, for `CommentRepository.admit`."""
+    limits = Limits(
+        commenter_cooldown=cooldown, post_reply_cap=post_cap, private_replies_per_hour=private_per_hour
+    )
+    return lambda counts: admission(record, counts, limits, kind=kind, now=now)
+
+
+def claim_record(
+    repository: CommentRepository, key: CommentKey, *, now: datetime, lease: timedelta
+) -> CommentRecord | None:
+    """The record a claim returns, without the account row and own-reply check read with it."""
+    claimed = repository.claim(key, now=now, lease=lease)
+    return claimed.record if claimed is not None else None

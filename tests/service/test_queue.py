@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from huey import RedisHuey, SqliteHuey
-from service_fakes import ACCOUNT_ID, ACCOUNT_NAME, FakeClock, FakeGraph, event, fake_reply_for
+from service_fakes import ACCOUNT_ID, ACCOUNT_NAME, FakeClock, FakeGraph, claim_record, event, fake_reply_for
 from sqlalchemy import Engine
 
 from marksix.config import load_settings
@@ -106,7 +106,9 @@ def test_sweep_task_requeues_a_dead_workers_comment(
     services.comments.record(incoming, now=clock())
     key = CommentKey(ACCOUNT_ID, incoming.comment_id)
     services.comments.queue(key, now=clock())
-    assert services.comments.claim(key, now=clock(), lease=Limits().lease) is not None  # then the worker died
+    assert (
+        claim_record(services.comments, key, now=clock(), lease=Limits().lease) is not None
+    )  # then the worker died
     assert immediate.sweep.call_local() == {"requeued": 0, "failed": 0, "due": 0}
     clock.advance(600)
     assert immediate.sweep.call_local() == {"requeued": 1, "failed": 0, "due": 1}

@@ -6,7 +6,15 @@ from datetime import timedelta
 
 import pytest
 from prometheus_client import REGISTRY
-from service_fakes import ACCOUNT_ID, ACCOUNT_NAME, Env, event, timeout_after_send
+from service_fakes import (
+    ACCOUNT_ID,
+    ACCOUNT_NAME,
+    Env,
+    admission_rule,
+    claim_record,
+    event,
+    timeout_after_send,
+)
 
 from marksix.errors import (
     ConfigError,
@@ -296,7 +304,7 @@ def test_concurrent_admissions_respect_the_cooldown(env: Env) -> None:
     records = []
     for _ in range(4):
         key = submit(env, username="amy")
-        claimed = env.comments.claim(key, now=env.clock(), lease=timedelta(seconds=120))
+        claimed = claim_record(env.comments, key, now=env.clock(), lease=timedelta(seconds=120))
         assert claimed is not None
         records.append(claimed)
     verdicts: list[str] = []
@@ -310,9 +318,14 @@ def test_concurrent_admissions_respect_the_cooldown(env: Env) -> None:
             kind="public",
             now=env.clock(),
             lease=timedelta(seconds=120),
-            cooldown=timedelta(seconds=60),
-            post_cap=100,
-            private_per_hour=750,
+            decide=admission_rule(
+                record,
+                kind="public",
+                now=env.clock(),
+                cooldown=timedelta(seconds=60),
+                post_cap=100,
+                private_per_hour=750,
+            ),
         )
         verdicts.append(admission.verdict)
 
@@ -329,7 +342,7 @@ def test_sweeper_fails_a_comment_that_keeps_killing_workers(env: Env) -> None:
     sweeper = Sweeper(env.comments, limits=Limits(max_attempts=2), clock=env.clock)
     results = []
     for _ in range(2):
-        assert env.comments.claim(key, now=env.clock(), lease=timedelta(seconds=120)) is not None
+        assert claim_record(env.comments, key, now=env.clock(), lease=timedelta(seconds=120)) is not None
         env.clock.advance(121)
         results.append(sweeper.sweep())
     assert (results[0].requeued, results[1].failed) == (1, 1)

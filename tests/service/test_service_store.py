@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
-from service_fakes import ACCOUNT_ID, ACCOUNT_NAME, FakeClock, event
+from service_fakes import ACCOUNT_ID, ACCOUNT_NAME, FakeClock, admission_rule, claim_record, event
 from sqlalchemy import Engine, select
 
 from marksix.errors import ConfigError, NotFound, StoreError
@@ -84,16 +84,16 @@ def test_record_is_idempotent_per_account_and_comment(repo: CommentRepository, c
 
 def test_claim_succeeds_once(repo: CommentRepository, clock: FakeClock) -> None:
     key = _queued(repo, clock)
-    claimed = repo.claim(key, now=clock(), lease=LEASE)
+    claimed = claim_record(repo, key, now=clock(), lease=LEASE)
     assert claimed is not None and claimed.state == "in_progress"
     assert claimed.lease_expires_at == clock() + LEASE
-    assert repo.claim(key, now=clock(), lease=LEASE) is None
+    assert claim_record(repo, key, now=clock(), lease=LEASE) is None
     assert repo.queue(key, now=clock()) is False  # in progress: not re-queued
 
 
 def test_claim_waits_for_not_before(repo: CommentRepository, clock: FakeClock) -> None:
     key = _queued(repo, clock)
-    claimed = repo.claim(key, now=clock(), lease=LEASE)
+    claimed = claim_record(repo, key, now=clock(), lease=LEASE)
     assert claimed is not None
     later = clock() + timedelta(minutes=5)
     repo.release(
@@ -105,9 +105,9 @@ def test_claim_waits_for_not_before(repo: CommentRepository, clock: FakeClock) -
         count_attempt=False,
         sent_unknown=False,
     )
-    assert repo.claim(key, now=clock(), lease=LEASE) is None
+    assert claim_record(repo, key, now=clock(), lease=LEASE) is None
     clock.advance(300)
-    assert repo.claim(key, now=clock(), lease=LEASE) is not None
+    assert claim_record(repo, key, now=clock(), lease=LEASE) is not None
 
 
 def test_concurrent_claims_have_one_winner(store_engine: Engine, clock: FakeClock) -> None:
@@ -118,7 +118,7 @@ def test_concurrent_claims_have_one_winner(store_engine: Engine, clock: FakeCloc
 
     def contend() -> None:
         barrier.wait()
-        if repo.claim(key, now=clock(), lease=LEASE) is not None:
+        if claim_record(repo, key, now=clock(), lease=LEASE) is not None:
             winners.append(1)
 
     threads = [threading.Thread(target=contend) for _ in range(6)]
@@ -131,7 +131,7 @@ def test_concurrent_claims_have_one_winner(store_engine: Engine, clock: FakeCloc
 
 def test_release_counts_attempts_and_keeps_unknown_sends(repo: CommentRepository, clock: FakeClock) -> None:
     key = _queued(repo, clock)
-    claimed = repo.claim(key, now=clock(), lease=LEASE)
+    claimed = claim_record(repo, key, now=clock(), lease=LEASE)
     assert claimed is not None
     fields = ReplyFields("pick", "zh-HK", "text", "template", {"tickets": [[1, 2, 3, 4, 5, 6]]})
     admission = repo.admit(
@@ -140,9 +140,9 @@ def test_release_counts_attempts_and_keeps_unknown_sends(repo: CommentRepository
         kind="public",
         now=clock(),
         lease=LEASE,
-        cooldown=timedelta(0),
-        post_cap=10,
-        private_per_hour=750,
+        decide=admission_rule(
+            claimed, kind="public", now=clock(), cooldown=timedelta(0), post_cap=10, private_per_hour=750
+        ),
     )
     assert admission.verdict == "send"
     released = repo.release(
@@ -156,7 +156,7 @@ def test_release_counts_attempts_and_keeps_unknown_sends(repo: CommentRepository
     )
     assert (released.state, released.attempts, released.send_started_at) == ("queued", 1, clock())
     assert released.reply_details == {"tickets": [[1, 2, 3, 4, 5, 6]]}
-    again = repo.claim(key, now=clock(), lease=LEASE)
+    again = claim_record(repo, key, now=clock(), lease=LEASE)
     assert again is not None and again.send_started_at == clock()
     cleared = repo.release(
         again,
@@ -172,20 +172,24 @@ def test_release_counts_attempts_and_keeps_unknown_sends(repo: CommentRepository
 
 def test_final_states_never_move(repo: CommentRepository, clock: FakeClock) -> None:
     key = _queued(repo, clock)
-    claimed = repo.claim(key, now=clock(), lease=LEASE)
+    claimed = claim_record(repo, key, now=clock(), lease=LEASE)
     assert claimed is not None
     clock.advance(2.5)
     done = repo.mark_replied(claimed, reply_id="r-1", now=clock(), kind="public")
     assert (done.state, done.reply_id, done.latency_seconds) == ("replied", "r-1", 2.5)
     assert repo.mark_failed(claimed, failure_class="permanent", reason="x", now=clock()).state == "replied"
     assert repo.queue(key, now=clock()) is False
-    assert repo.is_own_reply(ACCOUNT_ID, "r-1")
-    assert not repo.is_own_reply(ACCOUNT_ID, key.comment_id)
+    # Our reply coming back as a comment is known as ours when it is claimed.
+    assert repo.record(event(comment_id="r-1"), now=clock(), queued=True)
+    again = repo.claim(CommentKey(ACCOUNT_ID, "r-1"), now=clock(), lease=LEASE)
+    assert again is not None and again.is_own_reply
+    other = repo.claim(_queued(repo, clock), now=clock(), lease=LEASE)
+    assert other is not None and not other.is_own_reply
 
 
 def test_stale_in_progress_is_reclaimed_as_an_attempt(repo: CommentRepository, clock: FakeClock) -> None:
     key = _queued(repo, clock)
-    claimed = repo.claim(key, now=clock(), lease=LEASE)
+    claimed = claim_record(repo, key, now=clock(), lease=LEASE)
     assert claimed is not None
     assert repo.stale_in_progress(clock()) == []
     clock.advance(121)
@@ -196,7 +200,16 @@ def test_stale_in_progress_is_reclaimed_as_an_attempt(repo: CommentRepository, c
     record = repo.get(key)
     assert (record.state, record.attempts, record.reason_code) == ("queued", 1, "worker_lost")
     # The dead worker may still answer: its result no longer counts as the owner's.
-    assert repo.heartbeat(claimed, now=clock(), lease=LEASE) is False
+    late = repo.release(
+        claimed,
+        now=clock(),
+        code="retryable",
+        reason="late",
+        not_before=None,
+        count_attempt=True,
+        sent_unknown=True,
+    )
+    assert (late.attempts, late.reason_code) == (1, "worker_lost")
 
 
 def test_due_lists_unqueued_and_forgotten_comments_but_not_blocked_accounts(
@@ -220,11 +233,11 @@ def test_due_lists_unqueued_and_forgotten_comments_but_not_blocked_accounts(
 def test_search_counts_and_throughput(repo: CommentRepository, clock: FakeClock) -> None:
     keys = [_queued(repo, clock, text=f"comment {n} 100%_off", username=f"user{n}") for n in range(5)]
     for n, key in enumerate(keys[:3]):
-        claimed = repo.claim(key, now=clock(), lease=LEASE)
+        claimed = claim_record(repo, key, now=clock(), lease=LEASE)
         assert claimed is not None
         clock.advance(n + 1)
         repo.mark_replied(claimed, reply_id=f"r{n}", now=clock())
-    claimed = repo.claim(keys[3], now=clock(), lease=LEASE)
+    claimed = claim_record(repo, keys[3], now=clock(), lease=LEASE)
     assert claimed is not None
     repo.mark_skipped(claimed, code="ignored", reason="not for the bot", now=clock())
     assert repo.counts_by_state()["replied"] == 3
@@ -317,7 +330,7 @@ def test_load_cipher_sandbox_key_file_is_private(tmp_path: Path) -> None:
 
 def test_old_send_records_are_pruned(repo: CommentRepository, clock: FakeClock) -> None:
     key = _queued(repo, clock)
-    claimed = repo.claim(key, now=clock(), lease=LEASE)
+    claimed = claim_record(repo, key, now=clock(), lease=LEASE)
     assert claimed is not None
     fields = ReplyFields("pick", "zh-HK", "text", "template")
     repo.admit(
@@ -326,9 +339,9 @@ def test_old_send_records_are_pruned(repo: CommentRepository, clock: FakeClock) 
         kind="private",
         now=clock(),
         lease=LEASE,
-        cooldown=timedelta(0),
-        post_cap=9,
-        private_per_hour=9,
+        decide=admission_rule(
+            claimed, kind="private", now=clock(), cooldown=timedelta(0), post_cap=9, private_per_hour=9
+        ),
     )
     repo.mark_replied(claimed, reply_id="m1", now=clock())
     assert repo.prune_sends(clock()) == 0

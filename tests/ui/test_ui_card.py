@@ -82,4 +82,4 @@ def test_without_a_cjk_font_the_card_is_english_and_says_why(monkeypatch: pytest
 def test_card_file_names_are_safe_and_unique_per_render() -> None:
     moment = dt.datetime(2026, 8, 24, 9, 30, 5, tzinfo=dt.UTC)
     name = card_file_name(NextDraw(date=NEXT.date, draw_id="26/093"), moment)
-    assert name == "card-26-093-20260824T093005.png"
+    assert name == "card-26-093-20260824T093005.jpg"

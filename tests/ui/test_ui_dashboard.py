@@ -289,9 +289,10 @@ def test_publish_button_saves_the_card_and_publishes_its_url(
     [(account, image_url, caption)] = runtime.published
     assert account == ACCOUNT_ID and "1834 633" in caption
     path = image_url.removeprefix("http://testserver")
-    assert re.fullmatch(r"/media/cards/card-[\w-]+\.png", path)
+    assert re.fullmatch(r"/media/cards/card-[\w-]+\.jpg", path)
     served = logged_in.get(path)
-    assert served.status_code == 200 and served.content[:4] == b"\x89PNG"
+    assert served.status_code == 200 and served.content[:3] == b"\xff\xd8\xff"  # JPEG, as Meta wants
+    assert served.headers["content-type"] == "image/jpeg"
 
 
 def test_card_files_cannot_escape_their_folder(client: TestClient) -> None:
@@ -307,7 +308,7 @@ def test_sandbox_page_is_the_front_door(client: TestClient) -> None:
 
 
 def test_outside_sandbox_mode_the_root_leads_to_the_dashboard(runtime: FakeRuntime) -> None:
-    runtime.options.sandbox = False
+    runtime.sandbox = False
     with TestClient(make_app(runtime)) as client:
         assert client.get("/", follow_redirects=False).headers["location"] == "/dashboard/"
 
@@ -354,7 +355,7 @@ def test_sandbox_status_says_why_a_comment_was_skipped(runtime: FakeRuntime, mig
         status = client.get("/sandbox/status/c00007").json()
         assert status == {"comment_id": "c00007", "state": "skipped", "reason": "cooldown 60s"}
         assert client.get("/sandbox/status/nope").json()["state"] == "unknown"
-    runtime.options.sandbox = False
+    runtime.sandbox = False
     with TestClient(make_app(runtime)) as client:
         assert client.get("/sandbox/status/c00007").status_code == 404
 

@@ -43,6 +43,14 @@ def test_post_card_writes_a_1080_png_and_caption(marksix_home: Path, tmp_path: P
     assert payload["content"]["next_draw"]["draw_time"].endswith("21:30:00+08:00")
 
 
+def test_post_card_jpg_is_a_jpeg(marksix_home: Path, tmp_path: Path) -> None:
+    output = tmp_path / "card.jpg"
+    result = run("post", "card", "-o", str(output))
+    assert result.exit_code == 0, result.output
+    with Image.open(output) as image:
+        assert (image.format, image.size) == ("JPEG", (1080, 1080))
+
+
 def test_post_card_for_a_chosen_date(marksix_home: Path, tmp_path: Path) -> None:
     day = (dt.date.today() + dt.timedelta(days=10)).isoformat()
     result = run("post", "card", "--draw", day, "-o", str(tmp_path / "c.png"), "--json")
@@ -72,6 +80,8 @@ def test_publish_creates_a_container_then_publishes_it(tmp_path: Path) -> None:
     def graph(request: httpx.Request) -> httpx.Response:
         form = dict(httpx.QueryParams(request.content.decode())) if request.content else {}
         calls.append((request.method, request.url.path, form))
+        if request.url.path.endswith("/content_publishing_limit"):
+            return httpx.Response(200, json={"data": [{"quota_usage": 0, "config": {"quota_total": 100}}]})
         if request.url.path.endswith("/media"):
             return httpx.Response(200, json={"id": "container-1"})
         if request.url.path.endswith("/container-1"):
@@ -87,28 +97,44 @@ def test_publish_creates_a_container_then_publishes_it(tmp_path: Path) -> None:
             rendered, client, "1784", home=tmp_path, public_url="https://bot.example.hk/", now=moment
         )
     assert result["media_id"] == "media-9"
-    assert result["image_url"] == "https://bot.example.hk/media/cards/card-2026-08-25-20260824T090000.png"
+    assert result["image_url"] == "https://bot.example.hk/media/cards/card-2026-08-25-20260824T090000.jpg"
     assert Path(result["file"]).is_file()
-    assert [call[1].rsplit("/", 1)[-1] for call in calls] == ["media", "container-1", "media_publish"]
-    assert calls[0][2]["image_url"] == result["image_url"]
-    assert "1834 633" in calls[0][2]["caption"]
-    assert calls[2][2]["creation_id"] == "container-1"
+    assert Path(result["file"]).read_bytes().startswith(b"\xff\xd8\xff")  # a JPEG
+    assert [call[1].rsplit("/", 1)[-1] for call in calls] == [
+        "content_publishing_limit",
+        "media",
+        "container-1",
+        "media_publish",
+    ]
+    assert calls[1][2]["image_url"] == result["image_url"]
+    assert "1834 633" in calls[1][2]["caption"]
+    assert calls[3][2]["creation_id"] == "container-1"
 
 
 def test_post_publish_against_the_simulator(
     marksix_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from marksix.sandbox import DEFAULT_TOKEN, BackgroundServer, create_simulator_app
+    from marksix.sandbox import DEFAULT_TOKEN, BackgroundServer, SimulatorState, create_simulator_app
 
-    app = create_simulator_app(app_secret="test-secret", webhook_url=None, latency_ms=0)
+    fetched: list[str] = []
+
+    def serve_card(url: str) -> bytes:
+        """What `marksix serve` answers at the public URL: the saved card file."""
+        fetched.append(url)
+        return (marksix_home / "media" / "cards" / url.rsplit("/", 1)[1]).read_bytes()
+
+    state = SimulatorState(image_fetcher=serve_card, container_processing_seconds=0.0)
+    app = create_simulator_app(state, app_secret="test-secret", webhook_url=None, latency_ms=0)
     simulator = app.state.simulator
     account = simulator.state.account
     with BackgroundServer(app) as server:
         monkeypatch.setenv("MARKSIX_IG_ACCESS_TOKEN", DEFAULT_TOKEN)
         monkeypatch.setenv("MARKSIX_IG_USER_ID", account.id)
         monkeypatch.setenv("MARKSIX_GRAPH_HOST", server.url + "/simulated-graph")
-        result = run("post", "publish", "--public-url", "https://bot.example.hk", "--json")
+        monkeypatch.setenv("MARKSIX_PUBLIC_URL", "https://bot.example.hk")
+        result = run("post", "publish", "--json")
     assert result.exit_code == 0, result.output
+    assert fetched == [json.loads(result.stdout)["image_url"]]
     payload = json.loads(result.stdout)
     published = simulator.state.media[payload["media_id"]]
     assert published.owner_id == account.id

@@ -17,12 +17,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from marksix.config import Settings
-from marksix.store.accounts import AccountRepository
-from marksix.store.comments import CommentRepository
 from marksix.store.service_tables import comments
 from marksix.web.auth import LoginThrottle
 from marksix.web.dashboard import install_dashboard
+from marksix.web.dashboard.interface import NullRuntime
 
 PASSWORD = "correct horse battery staple"
 ACCOUNT_ID = "17841400000000001"
@@ -30,26 +28,17 @@ NOW = dt.datetime(2026, 8, 24, 12, 0, tzinfo=dt.UTC)
 
 
 @dataclass
-class Options:
+class FakeRuntime(NullRuntime):
+    """The dashboard's runtime interface over real repositories, with a recording Graph client."""
+
     sandbox: bool = True
-    public_url: str | None = None
-
-
-@dataclass
-class FakeRuntime:
-    """The parts of the service's Runtime the dashboard reads (a test stand-in)."""
-
-    settings: Settings
-    comments: CommentRepository | None = None
-    accounts: AccountRepository | None = None
-    options: Options = field(default_factory=Options)
     published: list[tuple[str, str, str]] = field(default_factory=list)
     #: What Graph answers for subscribed_apps; an exception to simulate a failure.
     subscriptions: list[dict[str, Any]] | Exception = field(
         default_factory=lambda: [{"subscribed_fields": ["comments", "live_comments"]}]
     )
 
-    def language_context(self) -> Any:
+    def language_context(self, account: Any = None) -> Any:
         from marksix.domain.calendar import next_scheduled_draw
         from marksix.draws.bundled import bundled_history, bundled_prizes
         from marksix.draws.popularity_model import shipped_model

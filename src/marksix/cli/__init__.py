@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "worker": ("marksix.worker.__main__", "main", "Run reply workers in their own process."),
     "scheduler": ("marksix.cli.scheduler", "scheduler", "Run the periodic jobs (exactly one per service)."),
     "post": ("marksix.cli.post", "post", "Render and publish the draw-day post card."),
+    "accounts": ("marksix.cli.accounts", "accounts", "The connected Instagram accounts and their webhooks."),
+    "record": ("marksix.cli.record", "record", "The public record of the lines handed out, per draw."),
     "article": ("marksix.cli.article", "article", "Write a Hong Kong Chinese post from a story, checked."),
     "demo": ("marksix.cli.demo", "demo", "A short tour: next draw's picks and a statistics summary."),
 }

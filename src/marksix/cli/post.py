@@ -22,8 +22,8 @@ def post() -> None:
 
     \b
     Examples:
-      marksix post card -o card.png
-      marksix post card --draw 2026-08-27 -o card.png --caption-out caption.txt
+      marksix post card -o card.jpg
+      marksix post card --draw 2026-08-27 -o card.jpg --caption-out caption.txt
       marksix post publish --public-url https://bot.example.hk
     """
 
@@ -78,7 +78,8 @@ def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
     data_home = settings.locator.home
     next_draw = _next_draw(draw, data_home, settings.database_url, now)
     history = load_history(data_home, settings.database_url)
-    return render_card(card_content(history, next_draw), font_path=font)
+    configured = str(settings.card_font) if settings.card_font else None
+    return render_card(card_content(history, next_draw), font_path=font or configured)
 
 
 @post.command()
@@ -87,9 +88,9 @@ def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=Path("card.png"),
+    default=Path("card.jpg"),
     show_default=True,
-    help="Where to write the PNG.",
+    help="Where to write the card: .jpg is the JPEG Instagram publishes, .png a PNG.",
 )
 @click.option(
     "--caption-out",
@@ -107,7 +108,7 @@ def card(draw: str, output: Path, caption_out: Path | None, font: str | None, as
 
     \b
     Examples:
-      marksix post card -o card.png
+      marksix post card -o card.jpg
       marksix post card --draw 2026-08-27 -o thursday.png --json
     """
     rendered = render_for(draw, font, dt.datetime.now(dt.UTC))
@@ -142,36 +143,28 @@ def publish_rendered(
     public_url: str,
     now: dt.datetime,
 ) -> dict[str, str]:
-    """Save the card where the app serves it, then run Graph's container-then-publish flow."""
-    from marksix.card import card_file_name
-    from marksix.errors import ConfigError
+    """The shared publish flow (marksix.publishing.publish_card), as the JSON this command prints."""
+    from marksix.publishing import publish_card
 
-    if rendered.content is None:
-        raise ConfigError("the card was rendered without its content")
-    name = card_file_name(rendered.content.next_draw, now)
-    path = home / "media" / "cards" / name
-    rendered.save(path)
-    image_url = f"{public_url.rstrip('/')}/media/cards/{name}"
-    media_id = client.publish_image(ig_user_id, image_url, rendered.caption)
-    return {"media_id": media_id, "image_url": image_url, "file": str(path)}
+    published = publish_card(rendered, client, ig_user_id, home=home, public_url=public_url, now=now)
+    return {key: str(value) for key, value in published.to_json().items()}
 
 
 @post.command()
 @_draw_option
 @click.option(
     "--public-url",
-    envvar="MARKSIX_PUBLIC_URL",
-    required=True,
+    default=None,
     help="The public https address of `marksix serve`, which serves the image to Instagram "
-    "(env MARKSIX_PUBLIC_URL).",
+    "(default: the public_url setting, MARKSIX_PUBLIC_URL).",
 )
 @_font_option
 @json_option
-def publish(draw: str, public_url: str, font: str | None, as_json: bool) -> None:
+def publish(draw: str, public_url: str | None, font: str | None, as_json: bool) -> None:
     """Render the card and publish it as a post on the configured account.
 
-    The PNG is saved under the data folder's media/cards/, which `marksix
-    serve` serves at <public-url>/media/cards/<file>.png; Instagram fetches it
+    The JPEG is saved under the data folder's media/cards/, which `marksix
+    serve` serves at <public-url>/media/cards/<file>.jpg; Instagram fetches it
     from there (create a media container, then publish it). Needs
     MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID.
 
@@ -184,11 +177,14 @@ def publish(draw: str, public_url: str, font: str | None, as_json: bool) -> None
     from marksix.errors import ConfigError
     from marksix.instagram.graph import GraphClient
 
+    settings = load_settings()
+    public_url = public_url or settings.public_url
+    if not public_url:
+        raise ConfigError("publishing needs the server's public URL: --public-url or MARKSIX_PUBLIC_URL")
     if not public_url.startswith(("http://", "https://")):
         raise click.BadParameter(
             "must start with https:// (or http:// for a local test)", param_hint="--public-url"
         )
-    settings = load_settings()
     if settings.ig_access_token is None or not settings.ig_user_id:
         raise ConfigError(
             "publishing needs MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID (environment or .env)"

@@ -20,7 +20,7 @@ from typing import Any, Self
 
 import httpx
 
-from marksix.errors import ApiError, NetworkError, PermanentApiError, RetryableApiError
+from marksix.errors import ApiError, NetworkError, PermanentApiError, RateLimited, RetryableApiError
 from marksix.instagram.errors import classify, redact
 from marksix.instagram.usage import EMPTY_USAGE, Usage, parse_usage
 
@@ -152,10 +152,31 @@ class GraphClient:
         return self._call("GET", f"{root}/refresh_access_token", params={"grant_type": "ig_refresh_token"})
 
     # --- publishing ------------------------------------------------------------
+    def publishing_limit(self, ig_user_id: str) -> tuple[int, int]:
+        """(posts published in the last 24 hours, the allowed number): content_publishing_limit."""
+        answer = self._call(
+            "GET", f"{ig_user_id}/content_publishing_limit", params={"fields": "quota_usage,config"}
+        )
+        data = answer.get("data")
+        entry = data[0] if isinstance(data, list) and data and isinstance(data[0], Mapping) else {}
+        raw_config = entry.get("config")
+        config: Mapping[str, Any] = raw_config if isinstance(raw_config, Mapping) else {}
+        usage, total = entry.get("quota_usage", 0), config.get("quota_total", 100)
+        return (int(usage) if isinstance(usage, int) else 0, int(total) if isinstance(total, int) else 100)
+
     def publish_image(
-        self, ig_user_id: str, image_url: str, caption: str, *, wait_seconds: float = 30.0
+        self, ig_user_id: str, image_url: str, caption: str, *, wait_seconds: float = 60.0
     ) -> str:
-        """Create an image container, wait until it is ready, publish it; returns the media ID."""
+        """Check the 24-hour limit, create an image container, wait until it is FINISHED, publish it.
+
+        Returns the media ID. The image must be a JPEG that Meta can fetch from `image_url`.
+        """
+        used, allowed = self.publishing_limit(ig_user_id)
+        if used >= allowed:
+            raise RateLimited(
+                f"the account has published {used} of its {allowed} posts in the last 24 hours; try later",
+                code=9,
+            )
         container = _id(
             self._call("POST", f"{ig_user_id}/media", data={"image_url": image_url, "caption": caption})
         )
@@ -163,15 +184,22 @@ class GraphClient:
         return _id(self._call("POST", f"{ig_user_id}/media_publish", data={"creation_id": container}))
 
     def _wait_for_container(self, container_id: str, wait_seconds: float) -> None:
-        deadline = time.monotonic() + wait_seconds
+        """Poll status_code until FINISHED. ERROR and EXPIRED are final; a missing status is not ready.
+
+        https://developers.facebook.com/docs/instagram-platform/content-publishing/ (troubleshooting:
+        IN_PROGRESS, FINISHED, ERROR, EXPIRED, PUBLISHED)
+        """
+        waited = 0.0
         delay = 0.5
         while True:
             status = self._call("GET", container_id, params={"fields": "status_code"}).get("status_code")
-            if status in (None, "FINISHED", "PUBLISHED"):
+            if status in ("FINISHED", "PUBLISHED"):
                 return
             if status in ("ERROR", "EXPIRED"):
                 raise PermanentApiError(f"media container {container_id} is {status}")
-            if time.monotonic() + delay > deadline:
+            # Counted in slept seconds, not wall time, so an injected sleep drives it in tests.
+            waited += delay
+            if waited > wait_seconds:
                 raise RetryableApiError(
                     f"media container {container_id} still {status} after {wait_seconds:g}s"
                 )

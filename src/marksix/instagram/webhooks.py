@@ -279,7 +279,12 @@ def _mapping(value: object) -> Mapping[str, Any]:
 
 
 def _clean(text: str) -> str:
-    """The text with lone surrogates (valid JSON, not valid UTF-8) replaced by U+FFFD."""
+    """The text with lone surrogates (valid JSON, not valid UTF-8) and NUL replaced by U+FFFD.
+
+    Neither can be stored: SQLite's driver refuses the first, PostgreSQL the second.
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -22,6 +22,7 @@ from marksix.domain.rules import COMBINATIONS, any_prize_probability
 from marksix.domain.tickets import Ticket, check_ticket, money_json
 from marksix.errors import MarksixError, NotFound
 from marksix.language.fitting import OPTIONAL_EXTRA, OPTIONAL_LABEL, OPTIONAL_MAIN, Part
+from marksix.language.freshness import MISSING_DRAW_NOTE, STALE_LAST_HEAD, STALE_NOTE, archive_is_behind
 from marksix.language.model import ReplyContext
 from marksix.language.numerals import ASCII_NUMBER
 from marksix.language.parameters import Parameters
@@ -260,6 +261,9 @@ def _last_result(ask: Ask) -> Answer:
     if not len(context.history):
         return Answer([Part(head.split(" ", maxsplit=1)[0]), Part(wording.no_data)], (), request, frozenset())
     draw = context.history.latest
+    if archive_is_behind(context):
+        # Not 上期: HKJC has drawn since. Say which draw this is.
+        head = STALE_LAST_HEAD[wording.language].replace("{m}", _escaped(ask.mention))
     parts = [
         Part(head.format(draw_id=facts.show(draw.draw_id), date=date_text(draw.date, wording, facts))),
         Part(_drawn_line(draw, wording, facts)),
@@ -373,8 +377,18 @@ def _stats(ask: Ask) -> Answer:
         )
         template = wording.cold_list if cold else wording.hot_list
         parts.append(Part(template.format(window=facts.show(window), items=items)))
+    if archive_is_behind(context):
+        parts.append(Part(_stale_note(context, wording, facts)))
     parts.append(Part(wording.stats_honest, short=wording.honest_short))
     return Answer([part for part in parts if part.text], (), request, frozenset(facts.allowed))
+
+
+def _stale_note(context: ReplyContext, wording: Wording, facts: Facts) -> str:
+    return STALE_NOTE[wording.language].format(date=date_text(context.history.latest.date, wording, facts))
+
+
+def _escaped(mention: str) -> str:
+    return mention.replace("{", "{{").replace("}", "}}")
 
 
 def _check(ask: Ask) -> Answer:
@@ -390,7 +404,10 @@ def _check(ask: Ask) -> Answer:
         try:
             draw = history.get(parameters.draw_id)
         except NotFound:
-            notes.append(wording.check_unknown_draw)
+            behind = archive_is_behind(context) or parameters.draw_id > draw.draw_id
+            notes.append(MISSING_DRAW_NOTE[wording.language] if behind else wording.check_unknown_draw)
+    elif archive_is_behind(context):
+        notes.append(_stale_note(context, wording, facts))
     draw_id, when = facts.show(draw.draw_id), date_text(draw.date, wording, facts)
     legs = [
         number for number in (*parameters.mentioned, *parameters.include) if number not in parameters.bankers

@@ -15,13 +15,21 @@ import random
 from dataclasses import dataclass
 
 from marksix.language.answers import Answer, Ask, Facts, answer_for, request_json
+from marksix.language.constraints import (
+    CANNOT_HONOUR,
+    CONSTRAINT_NAMES,
+    apply_constraints,
+    read_constraints,
+    rewrite_grammar,
+)
 from marksix.language.detect import LANGUAGES, detect_language
-from marksix.language.fitting import fit
+from marksix.language.fitting import Part, fit
 from marksix.language.intents import classify
 from marksix.language.model import Comment, Reply, ReplyContext
 from marksix.language.numerals import normalise
 from marksix.language.parameters import Parameters, parse_parameters
-from marksix.language.safety import numbers_in
+from marksix.language.questions import QUESTION_ANSWERS
+from marksix.language.safety import has_link, numbers_in
 from marksix.language.templates import WORDINGS
 from marksix.language.topic_replies import TOPICS, topic_answer
 
@@ -65,7 +73,8 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
     # Real comments are short; reading only the start bounds the cost of a
     # pathological one (Instagram allows 2,200 characters).
     normalised = normalise(comment.text[:MAX_READ_CHARS])
-    parameters = parse_parameters(normalised)
+    parameters = parse_parameters(rewrite_grammar(normalised))
+    constraints = read_constraints(normalised)
     own = bool(context.account_username) and (
         comment.username.strip().lstrip("@").lower() == (context.account_username or "").lstrip("@").lower()
     )
@@ -76,8 +85,10 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         is_own=own,
         ball_count=balls,
         bare_count=len(parameters.mentioned),
+        use_model=context.use_classifier,
         has_parameters=bool(
-            parameters.exclude
+            constraints.rules
+            or parameters.exclude
             or parameters.size
             or parameters.lines
             or parameters.strategy
@@ -91,7 +102,13 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         return Composed(reply, frozenset())
     seed = seed_for(context.secret, context.next_draw.key, comment.comment_id)
     wording = WORDINGS[language]
-    mention = f"@{comment.username.strip().lstrip('@')}" if comment.username.strip() else ""
+    username = comment.username.strip().lstrip("@")
+    # A username such as "win.ly" reads as a link; a reply never posts one, so it goes unmentioned.
+    mention = f"@{username}" if username and not has_link(username) else ""
+    dropped: list[str] = []
+    asked_exclude = sorted(parameters.exclude)
+    if classified.intent == "pick":
+        parameters, dropped = apply_constraints(parameters, constraints, normalised)
     answer: Answer
     if classified.topic in TOPICS:
         answer = _topic(
@@ -104,7 +121,15 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
             language=language,
         )
     else:
-        answer = answer_for(
+        answer = _question(
+            classified.topic,
+            normalised=normalised,
+            parameters=parameters,
+            context=context,
+            seed=seed,
+            mention=mention,
+            language=language,
+        ) or answer_for(
             classified.intent,
             normalised,
             parameters,
@@ -114,6 +139,12 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
             mention=mention,
             choose=seed.choice,
         )
+    if constraints.rules and answer.tickets:
+        # The request shows the excludes as written, and the constraints apart.
+        answer.request["exclude"] = asked_exclude
+        answer.request["constraints"] = [name for name, _ in constraints.rules if name not in dropped]
+    if dropped and answer.tickets:
+        answer = _with_note(answer, dropped, language)
     fitted = fit(answer.parts, wording.footer, context.max_chars)
     tickets = list(answer.tickets[: fitted.tickets_shown]) if answer.tickets else []
     reply = Reply(
@@ -158,6 +189,36 @@ def _topic(
         choose=seed.choice,
     )
     return Answer([*answer.parts, *fun.parts], fun.tickets, fun.request, answer.allowed | fun.allowed)
+
+
+def _question(
+    topic: str,
+    *,
+    normalised: str,
+    parameters: Parameters,
+    context: ReplyContext,
+    seed: Seed,
+    mention: str,
+    language: str,
+) -> Answer | None:
+    """The answer to a finer question (one tier, a window, the extra), or None for the intent's own."""
+    answer = QUESTION_ANSWERS.get(topic)
+    if answer is None or parameters.balls:
+        return None
+    ask = Ask(
+        normalised, parameters, context, WORDINGS[language], seed.rng(), mention, "", seed.choice, Facts()
+    )
+    return answer(ask)
+
+
+def _with_note(answer: Answer, dropped: list[str], language: str) -> Answer:
+    """Say which constraint the pick could not honour, after the tickets."""
+    names = CONSTRAINT_NAMES[language]
+    separator = ", " if language == "en" else "、"
+    note = Part(CANNOT_HONOUR[language].format(names=separator.join(names[name] for name in dropped)))
+    last_ticket = max(index for index, part in enumerate(answer.parts) if part.ticket)
+    parts = [*answer.parts[: last_ticket + 1], note, *answer.parts[last_ticket + 1 :]]
+    return Answer(parts, answer.tickets, answer.request, answer.allowed)
 
 
 def respond(comment: Comment, context: ReplyContext) -> Reply:

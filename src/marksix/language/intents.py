@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from marksix.language.classifier import shipped_model
 from marksix.language.detect import to_simplified, to_traditional
 from marksix.language.harm import harm_signs
 from marksix.language.lexicon import (
@@ -40,6 +41,9 @@ from marksix.language.lexicon import (
 from marksix.language.safety import has_link, looks_like_injection
 from marksix.language.topics import courtesy_topic, question_topic, refine_topic, safety_screen
 
+#: How sure the classifier must be to overrule a fallback (higher to hand out numbers).
+MODEL_CONFIDENCE = 0.6
+PICK_CONFIDENCE = 0.8
 INTENTS = ("pick", "last_result", "next_draw", "check_ticket", "odds", "stats", "help", "support", "ignore")
 
 
@@ -57,6 +61,8 @@ class Classified:
     reason: str | None = None
     #: The finer topic (see topics.TOPIC_INTENT); the intent's own name when there is none finer.
     topic: str = ""
+    #: The rules found no clear signal and fell back to a default: the classifier may advise.
+    fallback: bool = False
 
 
 class Variants:
@@ -101,6 +107,7 @@ def classify(
     ball_count: int = 0,
     bare_count: int = 0,
     has_parameters: bool = False,
+    use_model: bool = True,
 ) -> Classified:
     """The intent and topic of an already-normalised comment (see INTENTS, topics.TOPIC_INTENT)."""
     found = _classify(
@@ -111,9 +118,25 @@ def classify(
         bare_count=bare_count,
         has_parameters=has_parameters,
     )
+    if found.fallback and use_model:
+        found = _advised(found, normalised)
     if found.topic:
         return found
     return Classified(found.intent, found.reason, refine_topic(found.intent, normalised))
+
+
+def _advised(found: Classified, normalised: str) -> Classified:
+    """The classifier's intent where the rules only fell back to a default, if it is sure enough."""
+    model = shipped_model()
+    if model is None:
+        return found
+    intent, share = model.best(normalised)
+    # The rules alone decide what must be exact: ignoring a comment and reading a ticket.
+    if intent in ("ignore", "check_ticket") or intent == found.intent:
+        return found
+    if share < (PICK_CONFIDENCE if intent == "pick" else MODEL_CONFIDENCE):
+        return found
+    return Classified(intent, topic=refine_topic(intent, normalised))
 
 
 def _classify(
@@ -191,9 +214,9 @@ def _classify(
         return Classified("help")
     plainly_asks = asks_for_numbers or ball_count or bare_count or has_parameters
     # A comment that tries to steer a model still gets the template pick, never the model.
-    if plainly_asks or looks_like_injection(stripped) or text.has(PLAIN_NUMBER_ASK):
+    if plainly_asks or looks_like_injection(stripped):
         return Classified("pick")
-    if not CJK_OR_WORD.search(stripped):
-        return Classified("pick")
+    if text.has(PLAIN_NUMBER_ASK) or not CJK_OR_WORD.search(stripped):
+        return Classified("pick", fallback=True)
     # Not recognised and not plainly a request for numbers: a "try asking me" reply.
-    return Classified("help", topic="unclear")
+    return Classified("help", topic="unclear", fallback=True)

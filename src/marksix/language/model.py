@@ -38,6 +38,8 @@ class ReplyContext:
     popularity: PopularityModel | None = None
     #: Whether a guarantee ask ("必中?") gets a fun pick after the plain no.
     guarantee_fun_pick: bool = False
+    #: Whether the shipped intent classifier advises where the rules fall back (off: rules alone).
+    use_classifier: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,6 +132,30 @@ class Simulator:
             "answer": response.text[:200],
         }
 
+    def in_process_transport(self) -> httpx.BaseTransport:
+        """A sync transport into these Graph routes without a socket: the server connects its
+        sandbox account through the same HTTP calls before it starts listening."""
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        graph_app = Starlette(routes=[Mount(self.graph_prefix, routes=self.graph.routes())])
+
+        async def forward(request: httpx.Request, body: bytes) -> httpx.Response:
+            transport = httpx.ASGITransport(app=graph_app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.internal") as http:
+                answer = await http.request(
+                    request.method, request.url, headers=request.headers, content=body
+                )
+                return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            body = request.read()
+            # Its own thread and loop: the caller may be inside the server's running loop.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                return pool.submit(asyncio.run, forward(request, body)).result()
+
+        return httpx.MockTransport(handle)
+
     def add_fault(self, fault: Fault) -> Fault:
         if fault.kind == "usage":  # a level, not an event: it holds until cleared
             self.meter.force(self.state.account.id, fault.percent, fault.retry_after_minutes)
@@ -143,7 +167,10 @@ class Simulator:
         self.meter.force(self.state.account.id, 0)
 
     def reset(self) -> None:
+        """Clear posts and comments; the app's connection to the account is not a post, it stays."""
+        fields = list(self.state.account.subscribed_fields)
         self.state.reset()
+        self.state.subscribe(self.state.account.id, fields)
         self.alerts.clear()
         self.faults.clear()
         self.meter.reset()

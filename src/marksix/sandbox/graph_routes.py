@@ -11,7 +11,6 @@ import asyncio
 import hmac
 import json
 import re
-import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +21,17 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from marksix.instagram.graph import appsecret_proof
+from marksix.sandbox.conformance import (
+    BASIC,
+    COMMENTS,
+    MESSAGES,
+    PUBLISH,
+    PUBLISH_LIMIT_PER_DAY,
+    Token,
+    check_refresh,
+    expired_token,
+    require_scope,
+)
 from marksix.sandbox.faults import (
     GRAPH_FAULTS,
     FaultBook,
@@ -44,7 +54,6 @@ from marksix.sandbox.state import (
 VERSION = re.compile(r"^v\d+\.\d+$")
 ERROR_FAULTS = GRAPH_FAULTS - {"latency", "usage", "timeout", "response_lost"}
 HANG_FAULTS = frozenset({"timeout", "response_lost"})
-TOKEN_LIFETIME_SECONDS = 5183944
 COMMENT_DEFAULT = ("id", "text", "timestamp")
 MEDIA_DEFAULT = ("id",)
 MAX_COMMENTS_PER_PAGE = 50
@@ -81,33 +90,48 @@ class GraphApi:
     # --- entry points ------------------------------------------------------------
     async def dispatch(self, request: Request) -> Response:
         segments = [part for part in request.path_params["path"].split("/") if part]
-        if segments and VERSION.match(segments[0]):
+        versioned = bool(segments) and VERSION.match(segments[0]) is not None
+        if versioned:
             segments = segments[1:]
         if segments[-1:] in (["refresh_access_token"], ["access_token"]) and len(segments) == 1:
             handler = self.refresh_token if segments[0] == "refresh_access_token" else self.exchange_token
             return await handler(request)
-        return await self._serve(
-            request, lambda account, params: self._route(request, account, segments, params)
-        )
+
+        def route(account: Account, token: Token, params: dict[str, Any]) -> Any:
+            # Every Graph reference page writes its paths as /<API_VERSION>/...; the client must
+            # name one, so a version it drops is caught here and not on the real host.
+            if not versioned:
+                raise bad_parameter("An API version is required in the path, as in /v23.0/me")
+            return self._route(request, account, token, segments, params)
+
+        return await self._serve(request, route)
 
     async def refresh_token(self, request: Request) -> Response:
-        async def issue(account: Account, params: dict[str, Any]) -> dict[str, Any]:
+        def issue(account: Account, token: Token, params: dict[str, Any]) -> dict[str, Any]:
             if params.get("grant_type") != "ig_refresh_token":
                 raise bad_parameter("grant_type must be ig_refresh_token")
-            return self._new_token(account)
+            require_scope(token, BASIC)
+            check_refresh(token, self.state.now())
+            return self._new_token(account, token.scopes)
 
         return await self._serve(request, issue)
 
     async def exchange_token(self, request: Request) -> Response:
-        async def issue(account: Account, params: dict[str, Any]) -> dict[str, Any]:
+        def issue(account: Account, token: Token, params: dict[str, Any]) -> dict[str, Any]:
             if params.get("grant_type") not in ("ig_exchange_token", "fb_exchange_token"):
                 raise bad_parameter("grant_type must be ig_exchange_token")
-            return self._new_token(account)
+            # Access Token reference: the exchange is server-side and carries client_secret.
+            secret = _text(params.get("client_secret")) or ""
+            if self.app_secret and not hmac.compare_digest(secret, self.app_secret):
+                raise GraphFailure(400, 101, "Error validating client secret.")
+            return self._new_token(account, token.scopes)
 
         return await self._serve(request, issue)
 
     # --- the pipeline every call goes through -------------------------------------
-    async def _serve(self, request: Request, action: Callable[[Account, dict[str, Any]], Any]) -> Response:
+    async def _serve(
+        self, request: Request, action: Callable[[Account, Token, dict[str, Any]], Any]
+    ) -> Response:
         method, path = request.method, request.url.path
         extra_ms = 0.0
         slow = self.faults.take(frozenset({"latency"}), method, path)
@@ -118,7 +142,7 @@ class GraphApi:
         regain = 0.0
         try:
             params = await _params(request)
-            account = self._authenticate(request, params)
+            account, token = self._authenticate(request, params)
             fault = self.faults.take(ERROR_FAULTS | HANG_FAULTS, method, path)
             if fault is not None and fault.kind == "timeout":
                 await self._hang(fault.seconds)
@@ -131,7 +155,7 @@ class GraphApi:
             self.meter.record(account.id)
             if exhausted:
                 raise throttled(80002, self.meter.regain_access_minutes(account.id))
-            result = action(account, params)
+            result = action(account, token, params)
             if asyncio.iscoroutine(result):
                 result = await result
             if fault is not None and fault.kind == "response_lost":
@@ -148,24 +172,27 @@ class GraphApi:
     def _usage_headers(self, account: Account | None, regain: float) -> dict[str, str]:
         return {} if account is None else self.meter.headers(account.id, regain)
 
-    def _authenticate(self, request: Request, params: dict[str, Any]) -> Account:
+    def _authenticate(self, request: Request, params: dict[str, Any]) -> tuple[Account, Token]:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
         token = token or _text(params.pop("access_token", None))
         if not token:
             raise GraphFailure(400, 104, "An access token is required to request this resource.")
-        account = self.state.account_for_token(token)
-        if account is None:
+        known = self.state.token(token)
+        account = None if known is None else self.state.accounts.get(known.account_id)
+        if known is None or account is None:
             raise GraphFailure(
                 400, 190, "Invalid OAuth access token - Cannot parse access token", subcode=467
             )
+        if known.expired(self.state.now()):
+            raise expired_token()
         if self.require_appsecret_proof and self.app_secret:
             proof = _text(params.pop("appsecret_proof", None)) or ""
             expected = appsecret_proof(token, self.app_secret)
             if not hmac.compare_digest(proof, expected):
                 raise GraphFailure(400, 100, "Invalid appsecret_proof provided in the API argument")
         params.pop("appsecret_proof", None)
-        return account
+        return account, known
 
     async def _hang(self, seconds: float) -> None:
         """Wait without answering, but let a stopping server go at once."""
@@ -173,16 +200,24 @@ class GraphApi:
         while time.monotonic() < deadline and not self.closing.is_set():
             await asyncio.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
-    def _new_token(self, account: Account) -> dict[str, Any]:
-        token = "IGAA" + secrets.token_urlsafe(24)
-        account.access_tokens.add(token)
-        return {"access_token": token, "token_type": "bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
+    def _new_token(self, account: Account, scopes: frozenset[str]) -> dict[str, Any]:
+        token = self.state.issue_token(account, scopes=scopes)
+        lifetime = round(token.expires_at - token.issued_at)
+        return {"access_token": token.value, "token_type": "bearer", "expires_in": lifetime}
 
     # --- routing -------------------------------------------------------------------
-    def _route(self, request: Request, account: Account, segments: list[str], params: dict[str, Any]) -> Any:
+    def _route(
+        self,
+        request: Request,
+        account: Account,
+        token: Token,
+        segments: list[str],
+        params: dict[str, Any],
+    ) -> Any:
         method = request.method
         if not segments:
             raise bad_parameter("Unknown path components")
+        require_scope(token, _scope_for(method, segments))
         object_id = account.id if segments[0] == "me" else segments[0]
         fields = parse_fields(_text(params.get("fields")))
         if len(segments) == 1:
@@ -230,8 +265,18 @@ class GraphApi:
             )
         if edge == "media" and method == "POST":
             caption = _text(params.get("caption")) or ""
-            container = self.state.create_container(account, _text(params.get("image_url")) or "", caption)
-            return {"id": container.id}
+            image_url = _text(params.get("image_url")) or ""
+
+            async def create() -> dict[str, str]:
+                # The image is fetched from its URL, which may be this very server: off the loop.
+                container = await asyncio.to_thread(self.state.create_container, account, image_url, caption)
+                return {"id": container.id}
+
+            return create()
+        if edge == "content_publishing_limit" and method == "GET":
+            usage = self.state.publishing_usage(account)
+            config = {"quota_total": PUBLISH_LIMIT_PER_DAY, "quota_duration": 86400}
+            return {"data": [{"quota_usage": usage, "config": config}]}
         if edge == "media_publish" and method == "POST":
             return {"id": self.state.publish(account, _text(params.get("creation_id")) or "").id}
         if edge == "messages" and method == "POST":
@@ -243,7 +288,7 @@ class GraphApi:
             return {"recipient_id": sent.recipient_id, "message_id": sent.message_id}
         if edge == "subscribed_apps" and method == "POST":
             wanted = _text(params.get("subscribed_fields")) or ""
-            account.subscribed_fields = [name.strip() for name in wanted.split(",") if name.strip()]
+            self.state.subscribe(account.id, [name.strip() for name in wanted.split(",")])
             return {"success": True}
         if edge == "subscribed_apps" and method == "DELETE":
             account.subscribed_fields = []
@@ -317,7 +362,8 @@ class GraphApi:
         if isinstance(found, Media):
             return select(self._media_json(found), fields, MEDIA_DEFAULT)
         if isinstance(found, Container):
-            status = {"id": found.id, "status_code": found.status_code, "status": found.status_code}
+            code = self.state.container_status(found)
+            status = {"id": found.id, "status_code": code, "status": code}
             return select(status, fields, ("id",))
         return select(self._account_json(found), fields, ("id",))
 
@@ -378,6 +424,18 @@ class GraphApi:
             "account_type": "BUSINESS",
             "media_count": len(self.state.media_of(account.id)),
         }
+
+
+def _scope_for(method: str, segments: list[str]) -> str:
+    """The permission each call demands (each endpoint's reference page, "Permissions")."""
+    edge = segments[1] if len(segments) > 1 else None
+    if edge == "messages":
+        return MESSAGES
+    if edge in ("media_publish", "content_publishing_limit") or (edge == "media" and method == "POST"):
+        return PUBLISH
+    if edge in ("replies", "comments") or (edge is None and method in ("POST", "DELETE")):
+        return COMMENTS
+    return BASIC
 
 
 async def _params(request: Request) -> dict[str, Any]:

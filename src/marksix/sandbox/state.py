@@ -21,14 +21,29 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from marksix.errors import InputError, NotFound
+from marksix.sandbox.conformance import (
+    ALL_SCOPES,
+    CONTAINER_LIFETIME_SECONDS,
+    LONG_LIVED_SECONDS,
+    PUBLISH_LIMIT_PER_DAY,
+    SHORT_LIVED_SECONDS,
+    Token,
+    check_image,
+    unreachable_media,
+)
 from marksix.sandbox.faults import GraphFailure, bad_parameter, throttled, unknown_object
 
 DEFAULT_USERNAME = "marksix.sandbox"
 DEFAULT_TOKEN = "sandbox-access-token"  # noqa: S105 - the simulator's public test token
 PRIVATE_REPLY_WINDOW_SECONDS = 7 * 24 * 3600
-PUBLISH_LIMIT_PER_DAY = 100
 CAPTION_LIMIT = 2200
+# A container takes a moment to process: IN_PROGRESS first, FINISHED after this (Content Publishing
+# guide: "check the container's status_code ... until FINISHED" before media_publish).
+CONTAINER_PROCESSING_SECONDS = 2.0
+ImageFetcher = Callable[[str], bytes]
 
 
 @dataclass
@@ -36,8 +51,9 @@ class Account:
     id: str  # the IG professional account ID (webhook entry.id, /me user_id)
     username: str
     app_scoped_id: str  # what /me returns as `id` with Instagram Login
-    access_tokens: set[str]
-    subscribed_fields: list[str] = field(default_factory=lambda: ["comments", "live_comments"])
+    # Webhooks setup, step 3: an account gets no notification until the app calls
+    # POST /me/subscribed_apps for it. https://developers.facebook.com/documentation/instagram-platform/webhooks
+    subscribed_fields: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,8 +130,18 @@ class Container:
     owner_id: str
     image_url: str
     caption: str
-    status_code: str = "FINISHED"
+    created_at: float = 0.0
+    ready_at: float = 0.0
+    status_code: str = "IN_PROGRESS"
     media_id: str | None = None
+
+    def status_at(self, now: float) -> str:
+        """IG Container status_code: IN_PROGRESS, then FINISHED; EXPIRED after 24 hours unpublished."""
+        if self.status_code in ("PUBLISHED", "ERROR"):
+            return self.status_code
+        if now - self.created_at >= CONTAINER_LIFETIME_SECONDS:
+            return "EXPIRED"
+        return "FINISHED" if now >= self.ready_at else "IN_PROGRESS"
 
 
 Listener = Callable[["SimulatorState", Comment], None]
@@ -133,8 +159,12 @@ class SimulatorState:
         max_comment_chars: int = 2200,
         private_replies_per_hour: int = 750,
         clock: Callable[[], float] = time.time,
+        image_fetcher: ImageFetcher | None = None,
+        container_processing_seconds: float = CONTAINER_PROCESSING_SECONDS,
     ) -> None:
         self.max_comment_chars = max_comment_chars
+        self.image_fetcher = image_fetcher or fetch_image
+        self.container_processing_seconds = container_processing_seconds
         self.private_replies_per_hour = private_replies_per_hour  # documented for posts and reels
         self._clock = clock
         self._lock = threading.RLock()
@@ -158,22 +188,64 @@ class SimulatorState:
             self.private_reply_times: dict[str, list[float]] = {}
             self.containers: dict[str, Container] = {}
             self.users: dict[str, str] = {}  # username -> IGSID
-            self.published_at: list[float] = []
+            self.published_at: dict[str, list[float]] = {}  # per account: the limit is per account
+            self.tokens: dict[str, Token] = {}
             self.add_account(username, token, account_id=account_id)
             self.add_media(account_id, "下期六合彩：留言就有一組號碼同數據分析 (18+)")
 
-    def add_account(self, username: str, access_token: str, *, account_id: str | None = None) -> Account:
+    def add_account(
+        self,
+        username: str,
+        access_token: str,
+        *,
+        account_id: str | None = None,
+        scopes: frozenset[str] = ALL_SCOPES,
+    ) -> Account:
         with self._lock:
             account_id = account_id or self._new_id("178414")
-            account = Account(
-                id=account_id,
-                username=username,
-                app_scoped_id=self._new_id("2600"),
-                access_tokens={access_token},
-            )
+            account = Account(id=account_id, username=username, app_scoped_id=self._new_id("2600"))
             self.accounts[account_id] = account
             self.users[username.lower()] = account_id
+            self.issue_token(account, scopes=scopes, value=access_token)
             return account
+
+    def issue_token(
+        self,
+        account: Account,
+        *,
+        scopes: frozenset[str] = ALL_SCOPES,
+        long_lived: bool = True,
+        value: str | None = None,
+    ) -> Token:
+        """A new token for `account`: 60 days when long-lived, an hour when short-lived."""
+        with self._lock:
+            now = self._clock()
+            lifetime = LONG_LIVED_SECONDS if long_lived else SHORT_LIVED_SECONDS
+            token = Token(
+                value=value or "IGAA" + secrets.token_urlsafe(24),
+                account_id=account.id,
+                issued_at=now,
+                expires_at=now + lifetime,
+                scopes=frozenset(scopes),
+                long_lived=long_lived,
+            )
+            self.tokens[token.value] = token
+            return token
+
+    def token(self, value: str) -> Token | None:
+        with self._lock:
+            for known, token in self.tokens.items():
+                if secrets.compare_digest(value.encode(), known.encode()):
+                    return token
+        return None
+
+    def now(self) -> float:
+        return self._clock()
+
+    def subscribe(self, account_id: str, fields: list[str]) -> None:
+        """POST /{ig-user-id}/subscribed_apps: replaces the account's webhook fields."""
+        with self._lock:
+            self._account(account_id).subscribed_fields = [name for name in fields if name]
 
     def add_media(
         self,
@@ -211,13 +283,8 @@ class SimulatorState:
             return max(owned, key=lambda media: (media.created_at, media.id))
 
     def account_for_token(self, token: str) -> Account | None:
-        with self._lock:
-            for account in self.accounts.values():
-                if any(
-                    secrets.compare_digest(token.encode(), known.encode()) for known in account.access_tokens
-                ):
-                    return account
-        return None
+        found = self.token(token)
+        return None if found is None else self.accounts.get(found.account_id)
 
     def user_id(self, username: str) -> str:
         """A stable IGSID per username; the account's own username maps to the account."""
@@ -315,6 +382,8 @@ class SimulatorState:
             if len(recent) >= self.private_replies_per_hour:
                 regain = (recent[0] + 3600 - now) / 60
                 raise throttled(613, max(1.0, math.ceil(regain)))
+            # Private Replies: "within 7 days of the comment", one message per comment.
+            # https://developers.facebook.com/docs/instagram-platform/private-replies
             if now - comment.created_at > PRIVATE_REPLY_WINDOW_SECONDS:
                 raise GraphFailure(
                     400, 10, "(#10) This message is sent outside of allowed window", subcode=2534022
@@ -349,17 +418,41 @@ class SimulatorState:
             media.comment_enabled = enabled
 
     def create_container(self, account: Account, image_url: str, caption: str) -> Container:
+        """POST /{ig-user-id}/media: fetch the image now (call this off the event loop), check it."""
+        if not image_url:
+            raise bad_parameter("The parameter image_url is required")
+        if len(caption) > CAPTION_LIMIT:
+            message = "The caption is too long: maximum 2,200 characters, 30 hashtags, and 20 @ tags."
+            raise GraphFailure(400, 36004, message, subcode=2207010)
+        try:
+            data = self.image_fetcher(image_url)
+        except (httpx.HTTPError, OSError, ValueError) as problem:
+            raise unreachable_media(image_url, type(problem).__name__) from None
+        check_image(data)
         with self._lock:
-            if not image_url:
-                raise bad_parameter("The parameter image_url is required")
-            if len(caption) > CAPTION_LIMIT:
-                message = "The caption is too long: maximum 2,200 characters, 30 hashtags, and 20 @ tags."
-                raise GraphFailure(400, 36004, message, subcode=2207010)
+            now = self._clock()
             container = Container(
-                id=self._new_id("1800"), owner_id=account.id, image_url=image_url, caption=caption
+                id=self._new_id("1800"),
+                owner_id=account.id,
+                image_url=image_url,
+                caption=caption,
+                created_at=now,
+                ready_at=now + self.container_processing_seconds,
             )
             self.containers[container.id] = container
             return container
+
+    def container_status(self, container: Container) -> str:
+        with self._lock:
+            return container.status_at(self._clock())
+
+    def publishing_usage(self, account: Account) -> int:
+        """Posts published by `account` in the last 24 hours."""
+        with self._lock:
+            now = self._clock()
+            recent = [at for at in self.published_at.get(account.id, []) if now - at < 24 * 3600]
+            self.published_at[account.id] = recent
+            return len(recent)
 
     def publish(self, account: Account, creation_id: str) -> Media:
         with self._lock:
@@ -368,14 +461,20 @@ class SimulatorState:
                 raise unknown_object(creation_id)
             if container.media_id is not None:
                 raise GraphFailure(400, 9007, "(#9007) The media has already been published", subcode=2207027)
+            status = container.status_at(self._clock())
+            if status == "IN_PROGRESS":
+                raise GraphFailure(
+                    400, 9007, "(#9007) Media ID is not available: the media is not ready", subcode=2207027
+                )
+            if status == "EXPIRED":
+                raise GraphFailure(400, 9007, "(#9007) The media container has expired", subcode=2207008)
             now = self._clock()
-            self.published_at = [at for at in self.published_at if now - at < 24 * 3600]
-            if len(self.published_at) >= PUBLISH_LIMIT_PER_DAY:
+            if self.publishing_usage(account) >= PUBLISH_LIMIT_PER_DAY:
                 raise GraphFailure(400, 9, "(#9) Application request limit reached", subcode=2207042)
             media = self.add_media(account.id, container.caption)
             media.image_url = container.image_url
             container.media_id, container.status_code = media.id, "PUBLISHED"
-            self.published_at.append(now)
+            self.published_at.setdefault(account.id, []).append(now)
             return media
 
     # --- reads -------------------------------------------------------------------
@@ -484,6 +583,15 @@ class SimulatorState:
 
     def _top_level(self, comment: Comment) -> Comment:
         return self.comments[comment.parent_id] if comment.parent_id else comment
+
+
+def fetch_image(url: str) -> bytes:
+    """Meta cURLs image_url; so does the simulator, with a timeout and an 8 MB cap."""
+    with httpx.Client(timeout=10.0, follow_redirects=True) as http:
+        response = http.get(url)
+    if response.status_code != 200:
+        raise ValueError(f"HTTP {response.status_code}")
+    return response.content[: 8 * 1024 * 1024 + 1]
 
 
 def iso_timestamp(epoch: float) -> str:

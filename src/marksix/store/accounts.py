@@ -237,6 +237,10 @@ class AccountRepository:
         )
         return self.get(account_id)
 
+    def set_token_expiry(self, account_id: str, expires_at: datetime | None, *, now: datetime) -> None:
+        """Record when the stored token expires (as Graph said), leaving its status alone."""
+        self._update(account_id, token_expires_at=expires_at, updated_at=now)
+
     def update_settings(self, account_id: str, changes: Mapping[str, Any], *, now: datetime) -> Account:
         """Merge `changes` into the account's settings; a None value removes a key."""
         current = dict(self.get(account_id).settings)

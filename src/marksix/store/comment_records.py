@@ -117,6 +117,19 @@ class Claimed:
 
 
 @dataclass(frozen=True)
+class AdmissionCounts:
+    """What the limits are decided on, read under the account's lock (`CommentRepository.admit`)."""
+
+    #: The last reply to the same commenter (by id or username) on this account, if any.
+    last_reply_to_commenter: datetime | None
+    #: Replies sent or being sent on the comment's post (0 when it has no post id).
+    replies_on_post: int
+    #: Private replies of the account in the last hour, and the oldest of them.
+    private_last_hour: int
+    oldest_private: datetime | None
+
+
+@dataclass(frozen=True)
 class Admission:
     """The answer to "may this comment be sent now?"; `verdict` is send|skip|defer|lost."""
 

@@ -7,7 +7,7 @@ never both act on the same comment. See `service_tables` for the states.
 
 from __future__ import annotations
 
-import statistics
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,8 +15,10 @@ from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marksix.errors import NotFound
+from marksix.store.comment_queries import CommentQueries
 from marksix.store.comment_records import (
     Admission,
+    AdmissionCounts,
     Claimed,
     CommentKey,
     CommentPage,
@@ -26,10 +28,11 @@ from marksix.store.comment_records import (
     epoch,
 )
 from marksix.store.comment_records import record_from_row as _record
-from marksix.store.service_tables import FINAL_STATES, STATES, accounts, comments, reply_sends
+from marksix.store.service_tables import FINAL_STATES, CommentState, accounts, comments, reply_sends
 
 __all__ = [
     "Admission",
+    "AdmissionCounts",
     "Claimed",
     "CommentKey",
     "CommentPage",
@@ -40,8 +43,11 @@ __all__ = [
 ]
 
 
-class CommentRepository:
-    """Comments in the database. Times are passed in (aware UTC) so tests control the clock."""
+class CommentRepository(CommentQueries):
+    """Comments in the database. Times are passed in (aware UTC) so tests control the clock.
+
+    The transitions are here; the reply log's reads (search, counts, throughput)
+    come from `CommentQueries` (store/comment_queries.py)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -65,7 +71,7 @@ class CommentRepository:
         comment that surely gets no reply (the account's own). One statement
         either way, so the webhook pays one transaction per comment.
         """
-        state = "skipped" if skipped else "queued" if queued else "received"
+        state = CommentState.SKIPPED if skipped else CommentState.QUEUED if queued else CommentState.RECEIVED
         values = {
             "account_id": event.account_id,
             "comment_id": event.comment_id,
@@ -83,7 +89,7 @@ class CommentRepository:
             "commented_at": commented_at or epoch(event.timestamp),
             "received_at": now,
             "updated_at": now,
-            "enqueued_at": now if state == "queued" else None,
+            "enqueued_at": now if state == CommentState.QUEUED else None,
             "finished_at": now if skipped else None,
             "reason_code": skipped[0] if skipped else None,
             "reason": skipped[1] if skipped else None,
@@ -105,29 +111,23 @@ class CommentRepository:
             )
         return statement
 
-    def queue(self, key: CommentKey, *, now: datetime, enqueued_at: datetime | None = None) -> bool:
-        """received -> queued, noting when its task runs; False if the comment is further along.
-
-        `enqueued_at` is the task's run time when it was scheduled for later,
-        so the sweeper does not re-enqueue it meanwhile.
-        """
+    def queue(self, key: CommentKey, *, now: datetime) -> bool:
+        """received -> queued, its task sent now; False if the comment is further along."""
         with self.engine.begin() as connection:
             changed = connection.execute(
                 update(comments)
-                .where(_is(key), comments.c.state.in_(("received", "queued")))
-                .values(state="queued", enqueued_at=enqueued_at or now, updated_at=now)
+                .where(_is(key), comments.c.state.in_((CommentState.RECEIVED, CommentState.QUEUED)))
+                .values(state=CommentState.QUEUED, enqueued_at=now, updated_at=now)
             ).rowcount
         return bool(changed)
 
     # --- the worker's transitions --------------------------------------------------
-    def claim(self, key: CommentKey, *, now: datetime, lease: timedelta) -> CommentRecord | None:
-        """queued -> in_progress for this worker; None when another has it, it is done, or not due."""
-        with self.engine.begin() as connection:
-            return self._claim(connection, key, now=now, lease=lease)
+    def claim(self, key: CommentKey, *, now: datetime, lease: timedelta) -> Claimed | None:
+        """queued -> in_progress for this worker; None when another has it, it is done, or not due.
 
-    def claim_checked(self, key: CommentKey, *, now: datetime, lease: timedelta) -> Claimed | None:
-        """`claim`, plus what the worker checks next, read in the same transaction:
-        the account's row and whether this comment is one of our own replies."""
+        What the worker checks next is read in the same transaction: the
+        account's row and whether this comment is one of our own replies.
+        """
         with self.engine.begin() as connection:
             record = self._claim(connection, key, now=now, lease=lease)
             if record is None:
@@ -152,14 +152,6 @@ class CommentRepository:
         ).first()
         return _record(row) if row is not None else None
 
-    def heartbeat(self, record: CommentRecord, *, now: datetime, lease: timedelta) -> bool:
-        """Extend the lease; False when the sweeper took the comment back meanwhile."""
-        with self.engine.begin() as connection:
-            changed = connection.execute(
-                update(comments).where(_owned(record)).values(lease_expires_at=now + lease, updated_at=now)
-            ).rowcount
-        return bool(changed)
-
     def admit(
         self,
         record: CommentRecord,
@@ -168,11 +160,10 @@ class CommentRepository:
         kind: str,
         now: datetime,
         lease: timedelta,
-        cooldown: timedelta,
-        post_cap: int,
-        private_per_hour: int,
+        decide: Callable[[AdmissionCounts], Admission],
     ) -> Admission:
-        """Check cooldown, post cap and private-reply window, and reserve the send, atomically.
+        """Read the counts the limits need, let `decide` (worker.limits) judge them, and on
+        "send" reserve the send, atomically.
 
         The account row is updated first: that takes a row lock on PostgreSQL
         and the write lock on SQLite, so admissions of one account are serial
@@ -180,60 +171,9 @@ class CommentRepository:
         """
         with self.engine.begin() as connection:
             connection.execute(_LOCK_ACCOUNT, {"lock_account": record.account_id})
-            others = and_(
-                comments.c.account_id == record.account_id,
-                comments.c.id != record.id,
-                comments.c.send_started_at.is_not(None),
-            )
-            same_commenter = []
-            if record.from_id:
-                same_commenter.append(comments.c.from_id == record.from_id)
-            if record.username:
-                same_commenter.append(func.lower(comments.c.username) == record.username.lower())
-            if same_commenter and cooldown > timedelta(0):
-                last = connection.execute(
-                    select(func.max(comments.c.send_started_at)).where(
-                        others, or_(*same_commenter), comments.c.send_started_at > now - cooldown
-                    )
-                ).scalar()
-                if last is not None:
-                    ago = int((now - last).total_seconds())
-                    who = f"@{record.username}" if record.username else "this commenter"
-                    return Admission(
-                        "skip",
-                        "commenter_cooldown",
-                        f"{who} got a reply {ago}s ago (cooldown {int(cooldown.total_seconds())}s)",
-                    )
-            if record.media_id:
-                on_post = connection.execute(
-                    _REPLIES_ON_POST,
-                    {
-                        "post_account": record.account_id,
-                        "post_self": record.id,
-                        "post_media": record.media_id,
-                    },
-                ).scalar_one()
-                if on_post >= post_cap:
-                    return Admission(
-                        "skip", "post_reply_cap", f"post {record.media_id} already has {on_post} replies"
-                    )
-            if kind == "private":
-                window = and_(
-                    reply_sends.c.account_id == record.account_id,
-                    reply_sends.c.kind == "private",
-                    reply_sends.c.comment_id != record.comment_id,
-                    reply_sends.c.sent_at > now - timedelta(hours=1),
-                )
-                count, oldest = connection.execute(
-                    select(func.count(), func.min(reply_sends.c.sent_at)).where(window)
-                ).one()
-                if count >= private_per_hour and oldest is not None:
-                    return Admission(
-                        "defer",
-                        "private_reply_window",
-                        f"{count} private replies in the last hour (limit {private_per_hour})",
-                        retry_at=oldest + timedelta(hours=1),
-                    )
+            admission = decide(_admission_counts(connection, record, kind=kind, now=now))
+            if admission.verdict != "send":
+                return admission
             changed = connection.execute(
                 _RESERVE_SEND,
                 {
@@ -309,7 +249,7 @@ class CommentRepository:
                 "reply_path": reply.path,
                 "reply_details": dict(reply.details) if reply.details is not None else None,
             }
-        return self._finish(record, "skipped", now, **values)
+        return self._finish(record, CommentState.SKIPPED, now, **values)
 
     def mark_failed(
         self,
@@ -327,7 +267,7 @@ class CommentRepository:
         }
         if attempts is not None:
             values["attempts"] = attempts
-        return self._finish(record, "failed", now, **values)
+        return self._finish(record, CommentState.FAILED, now, **values)
 
     def release(
         self,
@@ -342,18 +282,22 @@ class CommentRepository:
     ) -> CommentRecord:
         """in_progress -> queued: a retry (count_attempt), a rate-limit wait, or a blocked account.
 
+        One statement: with `not_before` it also notes that the next task runs
+        then (as `queue` would), so the sweeper leaves it alone meanwhile.
         `sent_unknown=False` means the platform surely did not take the reply,
         so the send reservation is dropped; otherwise it is kept, and the next
         attempt looks for our own reply first.
         """
         values: dict[str, Any] = {
-            "state": "queued",
+            "state": CommentState.QUEUED,
             "not_before": not_before,
             "lease_expires_at": None,
             "reason_code": code,
             "reason": reason,
             "updated_at": now,
         }
+        if not_before is not None:
+            values["enqueued_at"] = max(not_before, now)
         if count_attempt:
             values["attempts"] = comments.c.attempts + 1
         if not sent_unknown:
@@ -366,7 +310,9 @@ class CommentRepository:
                 _drop_reservations(connection, record)
         return _record(row) if row is not None else self.get(record.key)
 
-    def _finish(self, record: CommentRecord, state: str, now: datetime, **values: Any) -> CommentRecord:
+    def _finish(
+        self, record: CommentRecord, state: CommentState, now: datetime, **values: Any
+    ) -> CommentRecord:
         with self.engine.begin() as connection:
             row = connection.execute(
                 update(comments)
@@ -392,7 +338,7 @@ class CommentRepository:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(comments)
-                .where(comments.c.state == "in_progress", comments.c.lease_expires_at < older_than)
+                .where(comments.c.state == CommentState.IN_PROGRESS, comments.c.lease_expires_at < older_than)
                 .order_by(comments.c.id)
             ).all()
         return [_record(row) for row in rows]
@@ -403,7 +349,7 @@ class CommentRepository:
         final = attempts >= max_attempts
         reason = "the worker stopped during this attempt"
         values: dict[str, Any] = {
-            "state": "failed" if final else "queued",
+            "state": CommentState.FAILED if final else CommentState.QUEUED,
             "attempts": attempts,
             "lease_expires_at": None,
             "reason_code": "worker_lost",
@@ -417,7 +363,7 @@ class CommentRepository:
                 update(comments)
                 .where(
                     comments.c.id == record.id,
-                    comments.c.state == "in_progress",
+                    comments.c.state == CommentState.IN_PROGRESS,
                     comments.c.lease_expires_at == record.lease_expires_at,
                 )
                 .values(**values)
@@ -435,9 +381,12 @@ class CommentRepository:
                 select(comments.c.account_id, comments.c.comment_id)
                 .where(
                     or_(
-                        and_(comments.c.state == "received", comments.c.received_at <= enqueued_before),
                         and_(
-                            comments.c.state == "queued",
+                            comments.c.state == CommentState.RECEIVED,
+                            comments.c.received_at <= enqueued_before,
+                        ),
+                        and_(
+                            comments.c.state == CommentState.QUEUED,
                             or_(comments.c.not_before.is_(None), comments.c.not_before <= now),
                             or_(
                                 comments.c.enqueued_at.is_(None),
@@ -464,7 +413,10 @@ class CommentRepository:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(comments.c.account_id, comments.c.comment_id)
-                .where(comments.c.account_id == account_id, comments.c.state.in_(("received", "queued")))
+                .where(
+                    comments.c.account_id == account_id,
+                    comments.c.state.in_((CommentState.RECEIVED, CommentState.QUEUED)),
+                )
                 .order_by(comments.c.id)
             ).all()
         return [CommentKey(row.account_id, row.comment_id) for row in rows]
@@ -481,111 +433,46 @@ class CommentRepository:
             raise NotFound(f"no comment {key.comment_id!r} for account {key.account_id!r}")
         return record
 
-    def is_own_reply(self, account_id: str, comment_id: str) -> bool:
-        """True when `comment_id` is a reply this service posted (loop guard (c))."""
-        with self.engine.connect() as connection:
-            found = connection.execute(_OWN_REPLY, {"account_id": account_id, "comment_id": comment_id})
-            return found.first() is not None
 
-    def search(
-        self,
-        query: str | None = None,
-        *,
-        state: str | None = None,
-        intent: str | None = None,
-        account: str | None = None,
-        page: int = 1,
-        per_page: int = 50,
-    ) -> CommentPage:
-        """The reply log, newest first: text, username, reply or id containing `query`."""
-        if state is not None and state not in STATES:
-            raise ValueError(f"unknown state {state!r}; one of: {', '.join(STATES)}")
-        page, per_page = max(page, 1), min(max(per_page, 1), 500)
-        conditions = []
-        if query and query.strip():
-            needle = query.strip().lstrip("@")
-            conditions.append(
-                or_(
-                    comments.c.text.icontains(needle, autoescape=True),
-                    comments.c.username.icontains(needle, autoescape=True),
-                    comments.c.reply_text.icontains(needle, autoescape=True),
-                    comments.c.reason.icontains(needle, autoescape=True),
-                    comments.c.comment_id == needle,
-                )
-            )
-        if state:
-            conditions.append(comments.c.state == state)
-        if intent:
-            conditions.append(comments.c.intent == intent)
-        if account:
-            conditions.append(comments.c.account_id == account)
-        with self.engine.connect() as connection:
-            total = connection.execute(
-                select(func.count()).select_from(comments).where(*conditions)
-            ).scalar_one()
-            rows = connection.execute(
-                select(comments)
-                .where(*conditions)
-                .order_by(comments.c.received_at.desc(), comments.c.id.desc())
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            ).all()
-        return CommentPage([_record(row) for row in rows], total, page, per_page)
-
-    def counts_by_state(self, account: str | None = None) -> dict[str, int]:
-        """Every state with its count (zeros included)."""
-        statement = select(comments.c.state, func.count()).group_by(comments.c.state)
-        if account:
-            statement = statement.where(comments.c.account_id == account)
-        with self.engine.connect() as connection:
-            found = {state: count for state, count in connection.execute(statement).all()}
-        return {state: int(found.get(state, 0)) for state in STATES}
-
-    def throughput(self, window: timedelta, *, now: datetime, account: str | None = None) -> dict[str, Any]:
-        """What happened in the last `window`: arrivals, outcomes, and reply latency."""
-        since = now - window
-        scope = [comments.c.account_id == account] if account else []
-        with self.engine.connect() as connection:
-            received = connection.execute(
-                select(func.count()).where(comments.c.received_at > since, *scope)
-            ).scalar_one()
-            finished: dict[str, int] = dict(
-                connection.execute(
-                    select(comments.c.state, func.count())
-                    .where(comments.c.finished_at > since, *scope)
-                    .group_by(comments.c.state)
-                ).all()
-            )
-            latencies = [
-                value
-                for (value,) in connection.execute(
-                    select(comments.c.latency_seconds)
-                    .where(comments.c.finished_at > since, comments.c.state == "replied", *scope)
-                    .order_by(comments.c.finished_at.desc())
-                    .limit(10_000)
-                ).all()
-                if value is not None
-            ]
-        minutes = window.total_seconds() / 60
-        replied = int(finished.get("replied", 0))
-        return {
-            "window_seconds": window.total_seconds(),
-            "received": int(received),
-            "replied": replied,
-            "skipped": int(finished.get("skipped", 0)),
-            "failed": int(finished.get("failed", 0)),
-            "replies_per_minute": replied / minutes if minutes else 0.0,
-            "latency_p50": statistics.median(latencies) if latencies else None,
-            "latency_p95": _percentile(latencies, 95),
-        }
-
-
-def _percentile(values: list[float], percent: int) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+def _admission_counts(connection: Any, record: CommentRecord, *, kind: str, now: datetime) -> AdmissionCounts:
+    others = and_(
+        comments.c.account_id == record.account_id,
+        comments.c.id != record.id,
+        comments.c.send_started_at.is_not(None),
+    )
+    same_commenter = []
+    if record.from_id:
+        same_commenter.append(comments.c.from_id == record.from_id)
+    if record.username:
+        same_commenter.append(func.lower(comments.c.username) == record.username.lower())
+    last = None
+    if same_commenter:
+        last = connection.execute(
+            select(func.max(comments.c.send_started_at)).where(others, or_(*same_commenter))
+        ).scalar()
+    on_post = 0
+    if record.media_id:
+        on_post = connection.execute(
+            _REPLIES_ON_POST,
+            {"post_account": record.account_id, "post_self": record.id, "post_media": record.media_id},
+        ).scalar_one()
+    count, oldest = 0, None
+    if kind == "private":
+        window = and_(
+            reply_sends.c.account_id == record.account_id,
+            reply_sends.c.kind == "private",
+            reply_sends.c.comment_id != record.comment_id,
+            reply_sends.c.sent_at > now - timedelta(hours=1),
+        )
+        count, oldest = connection.execute(
+            select(func.count(), func.min(reply_sends.c.sent_at)).where(window)
+        ).one()
+    return AdmissionCounts(
+        last_reply_to_commenter=last,
+        replies_on_post=int(on_post),
+        private_last_hour=int(count),
+        oldest_private=oldest,
+    )
 
 
 # The worker's hottest statements, built once: SQLAlchemy then reuses their compiled
@@ -595,11 +482,11 @@ _CLAIM = (
     .where(
         comments.c.account_id == bindparam("key_account"),
         comments.c.comment_id == bindparam("key_comment"),
-        comments.c.state == "queued",
+        comments.c.state == CommentState.QUEUED,
         or_(comments.c.not_before.is_(None), comments.c.not_before <= bindparam("claim_now")),
     )
     .values(
-        state="in_progress",
+        state=CommentState.IN_PROGRESS,
         started_at=bindparam("claim_now"),
         lease_expires_at=bindparam("claim_lease"),
         updated_at=bindparam("claim_now"),
@@ -621,7 +508,7 @@ _RESERVE_SEND = (
     update(comments)
     .where(
         comments.c.id == bindparam("owned_id"),
-        comments.c.state == "in_progress",
+        comments.c.state == CommentState.IN_PROGRESS,
         comments.c.started_at == bindparam("owned_started"),
     )
     .values(
@@ -647,7 +534,7 @@ _MARK_REPLIED = (
         comments.c.state.not_in(FINAL_STATES),
     )
     .values(
-        state="replied",
+        state=CommentState.REPLIED,
         reply_id=bindparam("done_reply_id"),
         finished_at=bindparam("done_now"),
         updated_at=bindparam("done_now"),
@@ -681,7 +568,7 @@ def _owned(record: CommentRecord) -> Any:
     """Still this worker's: in progress since the claim that produced `record`."""
     return and_(
         comments.c.id == record.id,
-        comments.c.state == "in_progress",
+        comments.c.state == CommentState.IN_PROGRESS,
         comments.c.started_at == record.started_at,
     )
 

@@ -16,7 +16,10 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from marksix import __version__
+from marksix.autopilot import record_page
+from marksix.autopilot.wiring import start_autopilot
 from marksix.config import Settings
+from marksix.sandbox import hkjc_routes
 from marksix.web import health, webhook_routes
 from marksix.web.guards import WEBHOOK_MAX_BYTES, BodyLimit, SecurityHeaders
 from marksix.web.runtime import Runtime, ServeOptions, build_runtime, make_simulator
@@ -42,9 +45,11 @@ def create_app(
         app.state.runtime = active
         if owned:
             active.start()
+        autopilot = start_autopilot(app, active, sandbox=options.sandbox)
         try:
             yield
         finally:
+            autopilot.close()
             if owned:
                 active.close()
 
@@ -64,6 +69,9 @@ def create_app(
         app.state.runtime = runtime
     app.include_router(webhook_routes.router)
     app.include_router(health.router)
+    app.include_router(record_page.router)  # public, no login
+    if options.sandbox:
+        app.include_router(hkjc_routes.router)
     if options.bench_routes:
         _add_bench_routes(app)
     _install_dashboard(app, runtime)

@@ -30,6 +30,9 @@ router = APIRouter()
 async def healthz(request: Request) -> JSONResponse:
     """Database, queue depth, worker, and each account's status and alert."""
     report = await run_in_threadpool(health_report, current_runtime(request))
+    autopilot = getattr(request.app.state, "autopilot", None)
+    if autopilot is not None:  # how far the archive is behind the draw calendar
+        report["archive"] = (await run_in_threadpool(autopilot.staleness)).to_json()
     return JSONResponse(report, status_code=200 if report["database"]["ok"] else 503)
 
 

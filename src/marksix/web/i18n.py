@@ -152,6 +152,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sandbox.username": ("用戶名", "Username"),
     "sandbox.comment": ("留言……", "Add a comment…"),
     "sandbox.post": ("發佈", "Post"),
+    "sandbox.run_draw": ("即刻攪珠（模擬）", "Run the next draw now (simulated)"),
+    "sandbox.record": ("公開紀錄", "Public record"),
     "sandbox.waiting": ("等緊回覆……", "Waiting for the reply…"),
     "sandbox.no_reply": ("暫時未有回覆，請稍後再睇。", "No reply yet; it may be skipped or still queued."),
     "sandbox.no_reply_because": ("今次唔會回覆：", "No reply this time:"),

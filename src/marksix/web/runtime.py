@@ -122,6 +122,10 @@ class Runtime:
         return self.options.sandbox
 
     @property
+    def public_url(self) -> str | None:
+        return self.options.public_url or self.settings.public_url
+
+    @property
     def worker_running(self) -> bool:
         if self._worker_process is not None:
             return self._worker_process.alive
@@ -195,6 +199,9 @@ class Runtime:
             if self.options.sweep_every is not None or self.options.reconcile_every is not None:
                 self._ticker = threading.Thread(target=self._tick, name="marksix-sweeper", daemon=True)
                 self._ticker.start()
+        if not self.sandbox:
+            # Enable each account's webhooks on every start (the sandbox did it before listening).
+            threading.Thread(target=self._connect_accounts, name="marksix-connect", daemon=True).start()
         # Loading the draw history takes a second or two: do it now, not in the first reply.
         threading.Thread(target=self._warm_up, name="marksix-warm-up", daemon=True).start()
         log.info(
@@ -204,6 +211,17 @@ class Runtime:
             worker_process=self._worker_process.pid if self._worker_process else None,
             queue=type(self.huey).__name__,
         )
+
+    def _connect_accounts(self) -> None:
+        from marksix.worker.service import utc_now
+        from marksix.worker.subscriptions import connect_accounts, record
+
+        for connection in connect_accounts(self.accounts.all(), self.graph_clients):
+            record(self.accounts, connection, now=utc_now())
+            if not connection.ok:
+                log.warning(
+                    "account_not_subscribed", account_id=connection.account_id, problem=connection.problem
+                )
 
     def _warm_up(self) -> None:
         try:
@@ -290,6 +308,7 @@ def build_runtime(
     if options.sandbox:
         simulator = simulator or make_simulator(settings, options)
         _register_sandbox_account(worker.accounts, simulator, options)
+        _connect_sandbox_account(worker.accounts, simulator)
     else:
         simulator = None
         ensure_configured_account(settings, worker.accounts, now=utc_now())
@@ -316,3 +335,33 @@ def _register_sandbox_account(
     settings = dict(existing.settings) if existing is not None else {}
     settings["graph_base_url"] = options.base_url.rstrip("/") + GRAPH_PREFIX
     accounts.save(simulated.id, simulated.username, now=now, token=token, settings=settings)
+
+
+def _connect_sandbox_account(accounts: AccountRepository, simulator: Simulator) -> None:
+    """Subscribe the simulated account the way a real one is: POST subscribed_apps, read it back.
+
+    Accounts start unsubscribed in the simulator as on Instagram, so without this no webhook comes.
+    The token's expiry and scopes are recorded as the OAuth flow would record them.
+    """
+    from datetime import UTC, datetime
+
+    from marksix.instagram.graph import GraphClient
+    from marksix.sandbox import DEFAULT_TOKEN
+    from marksix.worker.service import utc_now
+    from marksix.worker.subscriptions import SCOPES_KEY, record, subscribe
+
+    account = simulator.state.account
+    base_url = "http://sandbox.internal" + simulator.graph_prefix
+    with GraphClient(DEFAULT_TOKEN, base_url=base_url, transport=simulator.in_process_transport()) as client:
+        connection = subscribe(client, account.id)
+    if not connection.ok:
+        log.warning("sandbox_account_not_subscribed", problem=connection.problem)
+    now = utc_now()
+    record(accounts, connection, now=now)
+    token = simulator.state.token(DEFAULT_TOKEN)
+    if token is not None:
+        accounts.update_settings(account.id, {SCOPES_KEY: sorted(token.scopes)}, now=now)
+        stored = accounts.token(account.id)
+        if stored is not None:
+            expires = datetime.fromtimestamp(token.expires_at, UTC)
+            accounts.set_token_expiry(account.id, expires, now=now)

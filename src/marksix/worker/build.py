@@ -86,7 +86,7 @@ def build_worker(settings: Settings, options: WorkerOptions) -> BuiltWorker:
         limits=options.limits,
         requeue_after=options.requeue_after,
     )
-    huey = make_huey(settings, home=home)
+    huey = make_huey(settings)
     tasks = register_tasks(huey, lambda: services)
     return BuiltWorker(
         engine=engine,

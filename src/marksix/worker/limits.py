@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from marksix.errors import ConfigError
+from marksix.store.comment_records import Admission, AdmissionCounts, CommentRecord
 
 #: Meta's cap on private replies to post/reel comments, per account and hour.
 PRIVATE_REPLIES_PER_HOUR = 750
@@ -116,3 +117,38 @@ def usage_pause(usage: UsageReport, limits: Limits, now: datetime) -> tuple[date
     if usage.retry_after:
         wait = max(wait, timedelta(seconds=usage.retry_after))
     return now + wait, f"Graph usage at {percent:.0f}% (pausing above {limits.usage_threshold:.0f}%)"
+
+
+def admission(
+    record: CommentRecord, counts: AdmissionCounts, limits: Limits, *, kind: str, now: datetime
+) -> Admission:
+    """May this comment be sent now? Cooldown and post cap skip it; a full private-reply
+    window defers it to when its oldest reply leaves the hour."""
+    last = counts.last_reply_to_commenter
+    cooldown = limits.commenter_cooldown
+    if last is not None and cooldown > timedelta(0) and last > now - cooldown:
+        ago = int((now - last).total_seconds())
+        who = f"@{record.username}" if record.username else "this commenter"
+        return Admission(
+            "skip",
+            "commenter_cooldown",
+            f"{who} got a reply {ago}s ago (cooldown {int(cooldown.total_seconds())}s)",
+        )
+    if record.media_id and counts.replies_on_post >= limits.post_reply_cap:
+        return Admission(
+            "skip", "post_reply_cap", f"post {record.media_id} already has {counts.replies_on_post} replies"
+        )
+    oldest = counts.oldest_private
+    if (
+        kind == "private"
+        and oldest is not None
+        and counts.private_last_hour >= limits.private_replies_per_hour
+    ):
+        return Admission(
+            "defer",
+            "private_reply_window",
+            f"{counts.private_last_hour} private replies in the last hour "
+            f"(limit {limits.private_replies_per_hour})",
+            retry_at=oldest + timedelta(hours=1),
+        )
+    return Admission("send")

@@ -20,7 +20,6 @@ import importlib.util
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ from marksix.errors import missing_extra
 from marksix.paths import Locator
 from marksix.store.comments import CommentKey, IncomingComment
 from marksix.worker import metrics
-from marksix.worker.service import OWN_COMMENT
+from marksix.worker.service import OWN_COMMENT, is_ours
 
 if TYPE_CHECKING:
     from marksix.config import Settings
@@ -41,10 +40,9 @@ log = structlog.get_logger("marksix.worker.queue")
 
 
 def written_by_account(event: IncomingComment) -> bool:
-    """Meta's own loop guard, known from the webhook alone: `from.id == entry.id`, or
-    `self_ig_scoped_id` present. Other signs (the username, our reply ids) need the
-    store, so those comments go to the worker, which checks them all."""
-    return bool(event.self_ig_scoped_id) or (event.from_id is not None and event.from_id == event.account_id)
+    """`is_ours` on what the webhook alone shows; the other signs (the username, our reply
+    ids) need the store, so those comments go to the worker, which checks them all."""
+    return is_ours(event.account_id, author_id=event.from_id, is_self=bool(event.self_ig_scoped_id))
 
 
 def make_huey(
@@ -91,15 +89,13 @@ class Tasks:
     refresh_tokens: Any
     services: Callable[[], WorkerServices]
 
-    def enqueue(self, key: CommentKey, *, at: datetime | None = None) -> None:
-        """Queue a task for the comment, now or at `at` (the comment row must be queued)."""
+    def enqueue(self, key: CommentKey) -> None:
+        """Queue the comment's row and send its task now (the sweeper's, reconciler's and resume's way)."""
         services = self.services()
-        now = services.clock()
-        delay = (at - now).total_seconds() if at is not None else 0.0
-        services.comments.queue(key, now=now, enqueued_at=at if delay > 0 else None)
-        self._send_task(key, delay)
+        services.comments.queue(key, now=services.clock())
+        self.send_task(key, 0.0)
 
-    def _send_task(self, key: CommentKey, delay: float) -> None:
+    def send_task(self, key: CommentKey, delay: float) -> None:
         try:
             if delay > 0:
                 self.process_comment.schedule(args=(key.account_id, key.comment_id), delay=delay)
@@ -131,7 +127,7 @@ class Tasks:
         if not services.comments.record(event, now=now, source=source, queued=True):
             return False
         metrics.COMMENTS_RECEIVED.labels(source).inc()
-        self._send_task(CommentKey(event.account_id, event.comment_id), 0.0)
+        self.send_task(CommentKey(event.account_id, event.comment_id), 0.0)
         return True
 
     def resume(self, account_id: str) -> int:
@@ -155,9 +151,11 @@ def register_tasks(
 
     def process_comment(account_id: str, comment_id: str) -> str:
         outcome = services().replies.handle(CommentKey(account_id, comment_id))
-        if outcome.wants_retry:
-            holder[0].enqueue(CommentKey(account_id, comment_id), at=outcome.retry_at)
-        return outcome.state
+        if outcome.wants_retry and outcome.retry_at is not None:
+            # The row is queued for retry_at already (one statement, `release`): only the task is sent.
+            delay = (outcome.retry_at - services().clock()).total_seconds()
+            holder[0].send_task(CommentKey(account_id, comment_id), delay)
+        return str(outcome.state)
 
     def sweep() -> dict[str, object]:
         result = services().sweeper.sweep()

@@ -83,23 +83,42 @@ def build_services(
         sweeper=Sweeper(comments, limits=limits, clock=clock, requeue_after=requeue_after),
         reconciler=Reconciler(comments, accounts, graph_for=graph_for, limits=limits, clock=clock),
         clock=clock,
-        tokens=TokenRefresher(accounts, graph_for=graph_for, clock=clock),
+        tokens=TokenRefresher(
+            accounts,
+            graph_for=graph_for,
+            clock=clock,
+            refresh_unknown="instagram" in settings.graph_host,
+        ),
     )
 
 
 def ensure_configured_account(
     settings: Settings, accounts: AccountRepository, *, now: datetime
 ) -> Account | None:
-    """Store the account given in settings (MARKSIX_IG_*); a token is only rewritten when it changed,
-    so restarting with an expired token does not lift the block it caused."""
+    """Import the account given in settings (MARKSIX_IG_*) once per token.
+
+    The environment's token is imported when it is new to us, recognised by a
+    fingerprint kept in the account's settings, never by comparing it with
+    the stored token: that one may be newer (refreshed), and a restart must
+    not put the old one back. Its expiry is not known yet, so it is stored
+    without one and the token refresher asks Meta on its next run. Restarting
+    with the same token also leaves a block it caused in place.
+    """
     if not settings.instagram_configured or settings.ig_access_token is None or settings.ig_user_id is None:
         return None
     token = settings.ig_access_token
+    fingerprint = hashlib.sha256(token.get_secret_value().encode()).hexdigest()[:32]
     existing = accounts.find(settings.ig_user_id)
     username = settings.ig_username or (existing.username if existing else settings.ig_user_id)
-    stored = accounts.token(settings.ig_user_id) if existing and existing.has_token else None
-    changed = stored is None or stored.get_secret_value() != token.get_secret_value()
-    return accounts.save(settings.ig_user_id, username, now=now, token=token if changed else None)
+    stored_settings = dict(existing.settings) if existing else {}
+    if existing is not None and existing.has_token and stored_settings.get(IMPORTED_TOKEN_KEY) == fingerprint:
+        return accounts.save(settings.ig_user_id, username, now=now)
+    stored_settings[IMPORTED_TOKEN_KEY] = fingerprint
+    return accounts.save(settings.ig_user_id, username, now=now, token=token, settings=stored_settings)
+
+
+#: Account setting: the fingerprint of the environment token last imported.
+IMPORTED_TOKEN_KEY = "imported_env_token"  # noqa: S105 - a settings key, not a secret
 
 
 class GraphClients:

@@ -23,6 +23,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, Protocol
 
 import structlog
@@ -37,8 +38,10 @@ from marksix.errors import (
 )
 from marksix.store.accounts import Account, AccountRepository
 from marksix.store.comments import CommentKey, CommentRecord, CommentRepository, ReplyFields
+from marksix.store.service_tables import CommentState
 from marksix.worker import metrics
 from marksix.worker.limits import Limits, UsageReport, limits_for, retry_delay, throttled_until, usage_pause
+from marksix.worker.limits import admission as admission_for
 
 log = structlog.get_logger("marksix.worker")
 
@@ -84,49 +87,80 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class Unmoved(StrEnum):
+    """Outcomes of `handle` that are not a comment state: the comment did not move on."""
+
+    #: queued with no time: the account is blocked until a person stores a new token or unblocks it
+    WAITING = "waiting"
+    #: nothing to do: a duplicate task, done already, not due yet
+    NOT_CLAIMED = "not_claimed"
+    #: the sweeper took the comment back from this slow worker
+    LOST = "lost"
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What `handle` did. `state` is one of:
+    """What `handle` did. `state` is the comment's new state or an `Unmoved` one:
 
     replied | skipped | failed   final; `code` and `reason` say why (also stored)
     queued                       try again at `retry_at` (a retry, throttling, a pause)
-    waiting                      queued with no time: the account is blocked until a
-                                 person stores a new token or unblocks it
-    not_claimed                  nothing to do: a duplicate task, done already, not due yet
-    lost                         the sweeper took the comment back from this slow worker
+    waiting, not_claimed, lost   see `Unmoved`
     """
 
-    state: str
+    state: CommentState | Unmoved
     code: str | None = None
     reason: str | None = None
     retry_at: datetime | None = None  # when queued: schedule the next attempt then
 
     @property
     def wants_retry(self) -> bool:
-        return self.state == "queued" and self.retry_at is not None
+        return self.state == CommentState.QUEUED and self.retry_at is not None
 
 
-NOT_CLAIMED = Outcome("not_claimed")
+NOT_CLAIMED = Outcome(Unmoved.NOT_CLAIMED)
 #: The skip code and reason of the account's own comments (the webhook route uses them too).
 OWN_COMMENT = ("own_comment", "written by the account itself")
 #: Instagram accepts the one private reply to a comment within 7 days of it.
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
 
 
+def is_ours(
+    account_id: str,
+    *,
+    author_id: str | None,
+    username: str | None = None,
+    is_self: bool = False,
+    account: Account | None = None,
+) -> bool:
+    """The one test of "did the account write this?": Meta's own loop guard (`self_ig_scoped_id`,
+    or the author's id is the account's), one of the account's other ids, or its username.
+    Without the account's row (the webhook route) only what the event itself shows counts."""
+    if is_self:
+        return True
+    ids = {account_id, *map(str, account.settings.get("other_ids", ()))} if account else {account_id}
+    if author_id is not None and str(author_id) in ids:
+        return True
+    return (
+        account is not None
+        and isinstance(username, str)
+        and username.lower().lstrip("@") == account.username.lower().lstrip("@")
+    )
+
+
 def own_reply_id(replies: Sequence[Mapping[str, Any]], account: Account) -> str | None:
     """The id of a reply written by `account` among a comment's replies, if any."""
-    ids = {account.id, *map(str, account.settings.get("other_ids", ()))}
-    name = account.username.lower().lstrip("@")
     for reply in replies:
         author = reply.get("from") if isinstance(reply.get("from"), Mapping) else {}
         author_id = author.get("id") if author else None
         username = reply.get("username") or (author.get("username") if author else None)
-        if (author_id is not None and str(author_id) in ids) or (
-            isinstance(username, str) and username.lower() == name
-        ):
-            reply_id = reply.get("id")
-            if reply_id is not None:
-                return str(reply_id)
+        ours = is_ours(
+            account.id,
+            author_id=None if author_id is None else str(author_id),
+            username=username,
+            account=account,
+        )
+        if ours and reply.get("id") is not None:
+            return str(reply["id"])
     return None
 
 
@@ -158,7 +192,7 @@ class ReplyService:
 
     def handle(self, key: CommentKey) -> Outcome:
         # One transaction claims the comment and reads what the first checks need.
-        claimed = self.comments.claim_checked(key, now=self.clock(), lease=self.limits.lease)
+        claimed = self.comments.claim(key, now=self.clock(), lease=self.limits.lease)
         if claimed is None:
             return NOT_CLAIMED
         record = claimed.record
@@ -171,7 +205,7 @@ class ReplyService:
             outcome = self._retry(
                 record, "internal_error", f"{type(error).__name__}: {error}", keep_send=True
             )
-        bound.info("comment_handled", state=outcome.state, code=outcome.code, reason=outcome.reason)
+        bound.info("comment_handled", state=str(outcome.state), code=outcome.code, reason=outcome.reason)
         return outcome
 
     # Shared by the attempt and the crash handler.
@@ -189,7 +223,7 @@ class ReplyService:
                 now=now,
                 attempts=attempts,
             )
-            return Outcome("failed", failure_class, reason)
+            return Outcome(CommentState.FAILED, failure_class, reason)
         retry_at = now + retry_delay(attempts, self.limits, self.rng)
         self.comments.release(
             record,
@@ -200,7 +234,7 @@ class ReplyService:
             count_attempt=True,
             sent_unknown=keep_send,
         )
-        return Outcome("queued", failure_class, reason, retry_at)
+        return Outcome(CommentState.QUEUED, failure_class, reason, retry_at)
 
 
 class _Attempt:
@@ -271,7 +305,7 @@ class _Attempt:
             service.comments.mark_failed(
                 record, failure_class="permanent", reason=reason, now=service.clock()
             )
-            return Outcome("failed", "permanent", reason)
+            return Outcome(CommentState.FAILED, "permanent", reason)
         except ApiError as error:  # NetworkError, RetryableApiError, or an unclassified one
             # No answer or a server error: the reply may or may not be out.
             kind = "unknown_outcome" if self.sending or self.uncertain else "retryable"
@@ -297,15 +331,14 @@ class _Attempt:
         fields = ReplyFields(reply.intent, reply.language, reply.text, reply.path, _details(reply))
         if reply.intent == "ignore" or not reply.text:
             return self.skip("ignored", reply.reason or "the language layer ignores this comment", fields)
+        now, kind = service.clock(), limits.reply_mode
         admission = service.comments.admit(
             record,
             fields,
-            kind=limits.reply_mode,
-            now=service.clock(),
+            kind=kind,
+            now=now,
             lease=limits.lease,
-            cooldown=limits.commenter_cooldown,
-            post_cap=limits.post_reply_cap,
-            private_per_hour=limits.private_replies_per_hour,
+            decide=lambda counts: admission_for(record, counts, limits, kind=kind, now=now),
         )
         if admission.verdict == "skip":
             return self.skip(admission.code or "limit", admission.reason or "over a limit", fields)
@@ -314,7 +347,7 @@ class _Attempt:
                 admission.retry_at, admission.code or "limit", admission.reason or "over a limit"
             )
         if admission.verdict != "send":
-            return Outcome("lost", admission.code, admission.reason)  # the sweeper took it back
+            return Outcome(Unmoved.LOST, admission.code, admission.reason)  # the sweeper took it back
         self.sending = True
         if limits.reply_mode == "private":
             reply_id = graph.private_reply(account.id, record.comment_id, reply.text)
@@ -332,14 +365,14 @@ class _Attempt:
         metrics.REPLIES_SENT.labels(done.reply_kind or "public").inc()
         if done.latency_seconds is not None:
             metrics.REPLY_LATENCY.observe(done.latency_seconds)
-        return Outcome("replied", None, note)
+        return Outcome(CommentState.REPLIED, None, note)
 
     def skip(self, code: str, reason: str, reply: ReplyFields | None = None) -> Outcome:
         self.service.comments.mark_skipped(
             self.record, code=code, reason=reason, now=self.service.clock(), reply=reply
         )
         metrics.COMMENTS_SKIPPED.labels(code).inc()
-        return Outcome("skipped", code, reason)
+        return Outcome(CommentState.SKIPPED, code, reason)
 
     def defer(self, until: datetime, code: str, reason: str) -> Outcome:
         self.service.comments.release(
@@ -351,7 +384,7 @@ class _Attempt:
             count_attempt=False,
             sent_unknown=self.uncertain,
         )
-        return Outcome("queued", code, reason, until)
+        return Outcome(CommentState.QUEUED, code, reason, until)
 
     def wait(self, reason: str) -> Outcome:
         """Back to the queue with no time set: it resumes when the account is unblocked."""
@@ -364,17 +397,19 @@ class _Attempt:
             count_attempt=False,
             sent_unknown=self.uncertain,
         )
-        return Outcome("waiting", "account_blocked", reason)
+        return Outcome(Unmoved.WAITING, "account_blocked", reason)
 
     # --- checks ----------------------------------------------------------------------
     def not_for_us(self, account: Account) -> tuple[str, str] | None:
         record = self.record
-        own_ids = {account.id, *map(str, account.settings.get("other_ids", ()))}
-        if (
-            record.is_self
-            or (record.from_id is not None and record.from_id in own_ids)
-            or (record.username or "").lower() == account.username.lower()
-        ):
+        ours = is_ours(
+            account.id,
+            author_id=record.from_id,
+            username=record.username,
+            is_self=bool(record.is_self),
+            account=account,
+        )
+        if ours:
             return OWN_COMMENT
         if self.own_reply:
             return "own_comment", "a reply this service posted"

@@ -14,7 +14,7 @@ from marksix.store.base import metadata
 
 # Every table module registers on the shared MetaData; import the ones that
 # exist so `alembic revision --autogenerate` sees the whole schema.
-for _module in ("marksix.store.draw_tables", "marksix.store.service_tables"):
+for _module in ("marksix.store.draw_tables", "marksix.store.service_tables", "marksix.store.record_tables"):
     try:
         importlib.import_module(_module)
     except ModuleNotFoundError as error:

@@ -12,7 +12,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -32,6 +32,9 @@ from marksix.web.auth import (
 )
 from marksix.web.dashboard.data import DashboardData
 from marksix.web.guards import SECURITY_HEADERS
+
+if TYPE_CHECKING:
+    from marksix.web.dashboard.interface import DashboardRuntime
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -60,13 +63,10 @@ class DashboardState:
 _build_lock = threading.Lock()
 
 
-def _home_of(runtime: Any) -> Path:
-    runtime_home = getattr(runtime, "home", None)
-    if isinstance(runtime_home, Path):
-        return runtime_home
-    configured = getattr(getattr(runtime, "settings", None), "home", None)
-    if configured:
-        return Path(configured)
+def _home_of(runtime: DashboardRuntime | None) -> Path:
+    home = runtime.home if runtime is not None else None
+    if home is not None:
+        return Path(home)
     # A runtime without a home (a bare test app): keep secrets out of the working tree.
     return Path(tempfile.mkdtemp(prefix="marksix-dashboard-"))
 
@@ -80,22 +80,23 @@ def dashboard_state(request: Request) -> DashboardState:
         if isinstance(getattr(app_state, "marksix_dashboard", None), DashboardState):
             built: DashboardState = app_state.marksix_dashboard
             return built
-        runtime = getattr(app_state, "runtime", None)
-        settings = getattr(runtime, "settings", None)
+        runtime: DashboardRuntime | None = getattr(app_state, "runtime", None)
+        settings = runtime.settings if runtime is not None else None
         home = _home_of(runtime)
-
-        def secret(name: str) -> str | None:
-            value = getattr(settings, name, None)
-            return value.get_secret_value() if value is not None else None
+        admin_password = settings.admin_password if settings is not None else None
+        secret = settings.session_secret if settings is not None else None
 
         state = DashboardState(
             data=DashboardData(runtime),
             # Tests may hand in a cheaper hasher; production uses argon2's defaults.
             password=AdminPassword(
-                home, secret("admin_password"), getattr(app_state, "marksix_password_hasher", None)
+                home,
+                admin_password.get_secret_value() if admin_password is not None else None,
+                getattr(app_state, "marksix_password_hasher", None),
             ),
             sessions=SessionCodec(
-                session_secret(home, secret("session_secret")), revocations=SessionRevocations(home)
+                session_secret(home, secret.get_secret_value() if secret is not None else None),
+                revocations=SessionRevocations(home),
             ),
             throttle=getattr(app_state, "marksix_login_throttle", None) or LoginThrottle(),
             home=home,
@@ -200,7 +201,13 @@ def _quote(text: str) -> str:
 
 def safe_next(target: str | None) -> str:
     """Only a path inside the dashboard: never an open redirect to another site."""
-    if target and target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and (target == PREFIX or target.startswith((f"{PREFIX}/", f"{PREFIX}?")))
+        and "\\" not in target
+        and "//" not in target
+        and target.isprintable()
+    ):
         return target
     return f"{PREFIX}/"
 

@@ -14,12 +14,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marksix.domain.calendar import HONG_KONG, NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.errors import MarksixError
 from marksix.store.service_tables import WAITING_STATES
+
+if TYPE_CHECKING:
+    from marksix.config import Settings
+    from marksix.store.accounts import Account, AccountRepository
+    from marksix.store.comments import CommentRepository
+    from marksix.web.dashboard.interface import DashboardRuntime
 
 PER_PAGE = 25
 #: Asking Graph for subscriptions costs calls against the account's budget: not on every page view.
@@ -115,40 +121,32 @@ def _latency(seconds: float | None) -> str | None:
 
 
 class DashboardData:
-    """Adapter from the runtime's repositories to view rows; tolerant of missing parts."""
+    """Adapter from the runtime's repositories to view rows; without a runtime, empty views."""
 
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: DashboardRuntime | None) -> None:
         self.runtime = runtime
         self._webhooks: tuple[float, dict[str, WebhookState]] | None = None
         self._webhooks_lock = threading.Lock()
 
-    def _part(self, name: str) -> Any:
-        return getattr(self.runtime, name, None) if self.runtime is not None else None
+    @property
+    def comments(self) -> CommentRepository | None:
+        return self.runtime.comments if self.runtime is not None else None
 
     @property
-    def comments(self) -> Any:
-        return self._part("comments")
+    def accounts_repository(self) -> AccountRepository | None:
+        return self.runtime.accounts if self.runtime is not None else None
 
     @property
-    def accounts_repository(self) -> Any:
-        return self._part("accounts")
-
-    @property
-    def settings(self) -> Any:
-        return self._part("settings")
+    def settings(self) -> Settings | None:
+        return self.runtime.settings if self.runtime is not None else None
 
     @property
     def home(self) -> Path | None:
-        runtime_home = self._part("home")
-        if isinstance(runtime_home, Path):
-            return runtime_home
-        settings = self.settings
-        return Path(settings.home) if settings is not None and settings.home else None
+        return self.runtime.home if self.runtime is not None else None
 
     @property
     def sandbox(self) -> bool:
-        options = self._part("options")
-        return bool(getattr(options, "sandbox", False))
+        return self.runtime is not None and self.runtime.sandbox
 
     def overview(self, now: dt.datetime) -> Overview:
         comments = self.comments
@@ -214,24 +212,23 @@ class DashboardData:
         return views
 
     def _usage_by_account(self) -> dict[str, float]:
-        """Rate-limit usage in percent per account, when the runtime tracks it."""
-        source = self._part("usage_by_account")
-        if callable(source):
-            return {str(key): float(value) for key, value in source().items()}
-        return {}
-
-    def _subscriptions(self, accounts: list[Any]) -> dict[str, WebhookState]:
-        """Each account's webhook subscription, asked of Graph at most every WEBHOOK_CHECK_SECONDS."""
-        make_client = self._part("graph_client")
-        if not callable(make_client):
+        """Rate-limit usage in percent per account, as the runtime tracks it."""
+        if self.runtime is None:
             return {}
+        return {str(key): float(value) for key, value in self.runtime.usage_by_account().items()}
+
+    def _subscriptions(self, accounts: list[Account]) -> dict[str, WebhookState]:
+        """Each account's webhook subscription, asked of Graph at most every WEBHOOK_CHECK_SECONDS."""
+        if self.runtime is None:
+            return {}
+        make_client = self.runtime.graph_client
         with self._webhooks_lock:
             if self._webhooks is not None and time.monotonic() - self._webhooks[0] < WEBHOOK_CHECK_SECONDS:
                 return self._webhooks[1]
             found = {
                 account.id: _webhook_state(make_client, account.id)
                 for account in accounts
-                if getattr(account, "has_token", False)
+                if account.has_token
             }
             self._webhooks = (time.monotonic(), found)
             return found
@@ -277,7 +274,7 @@ class DashboardData:
 
     @property
     def database_url(self) -> str | None:
-        return getattr(self.settings, "database_url", None)
+        return self.settings.database_url if self.settings is not None else None
 
     def history(self) -> DrawHistory:
         from marksix.draws.archive import load_history
@@ -292,30 +289,23 @@ class DashboardData:
         settings = self.settings
         values: dict[str, Any] = {
             "language": "auto",  # the worker's default: answer in the commenter's language
-            "commenter_cooldown_seconds": float(getattr(settings, "commenter_cooldown_seconds", 60.0)),
-            "post_reply_cap": int(getattr(settings, "post_reply_cap", 500)),
-            "llm_enabled": bool(getattr(settings, "llm_enabled", False)),
+            "commenter_cooldown_seconds": float(settings.commenter_cooldown_seconds if settings else 60.0),
+            "post_reply_cap": int(settings.post_reply_cap if settings else 500),
+            "llm_enabled": bool(settings.llm_enabled if settings else False),
         }
         account = self.primary_account()
         if account is not None:
             values.update({key: account.settings[key] for key in values if key in account.settings})
         return values
 
-    def primary_account(self) -> Any:
-        chosen = self._part("primary_account")
-        if callable(chosen):
-            return chosen()
-        repository = self.accounts_repository
-        if repository is None:
-            return None
-        accounts = repository.all()
-        return accounts[0] if accounts else None
+    def primary_account(self) -> Account | None:
+        return self.runtime.primary_account() if self.runtime is not None else None
 
     def save_reply_settings(self, changes: Mapping[str, Any], now: dt.datetime) -> bool:
-        account = self.primary_account()
-        if account is None:
+        account, repository = self.primary_account(), self.accounts_repository
+        if account is None or repository is None:
             return False
-        self.accounts_repository.update_settings(account.id, changes, now=now)
+        repository.update_settings(account.id, changes, now=now)
         return True
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from marksix.errors import MarksixError
 from marksix.language import INTENTS
@@ -75,6 +75,10 @@ def accounts(request: Request, session: LoggedIn) -> Response:
     )
 
 
+#: Far past any real log (at 50 a page), and well inside a 64-bit SQL offset.
+MAX_PAGE = 1_000_000
+
+
 @router.get("/replies", name="dashboard_replies")
 def replies(
     request: Request,
@@ -88,6 +92,10 @@ def replies(
 ) -> Response:
     data = dashboard_state(request).data
     chosen_state = state if state in STATES else None
+    # NUL ends a LIKE pattern early in SQLite (so matched every row); stored text has
+    # U+FFFD in its place (see the webhook parser), so search for that instead.
+    q = q.replace("\x00", "\ufffd")[:200]
+    page = min(max(page, 1), MAX_PAGE)  # a huge page overflowed the SQL offset
     filters = {
         "query": q.strip() or None,
         "state": chosen_state,
@@ -99,7 +107,7 @@ def replies(
         state=chosen_state,
         intent=filters["intent"],
         account=filters["account"],
-        page=max(page, 1),
+        page=page,
     )
 
     def page_url(number: int) -> str:
@@ -140,7 +148,7 @@ def _settings_page(request: Request, values: Any, message: str | None = None, ki
             "section": "settings",
             "values": values,
             "languages": _languages(t),
-            "llm_configured": bool(getattr(settings, "llm_enabled", False)),
+            "llm_configured": settings is not None and settings.llm_enabled,
             "message": message,
             "message_kind": kind,
         },
@@ -180,7 +188,7 @@ def settings_submit(
         return _settings_page(
             request, submitted, t("settings.invalid", problem=_first_error(problem)), "error"
         )
-    if not getattr(data.settings, "llm_enabled", False):
+    if data.settings is None or not data.settings.llm_enabled:
         changes["llm_enabled"] = False
     if not data.save_reply_settings(changes, now()):
         return _settings_page(request, changes, t("overview.unavailable"), "error")
@@ -195,9 +203,8 @@ class ReplySettings(BaseModel):
 
 
 def _first_error(problem: ValueError) -> str:
-    errors = getattr(problem, "errors", None)
-    if callable(errors):
-        first = errors()[0]
+    if isinstance(problem, ValidationError):
+        first = problem.errors()[0]
         return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
     return str(problem)
 
@@ -213,15 +220,12 @@ def preview(body: PreviewRequest, request: Request, session: LoggedIn) -> JSONRe
     """The reply the bot would write for a typed comment, with the chosen language."""
     require_csrf_header(request, session)
     runtime = dashboard_state(request).data.runtime
-    make_context = getattr(runtime, "language_context", None)
-    try:
-        from marksix.language import Comment, respond
-    except ImportError:
-        raise HTTPException(status_code=503, detail="the language module is not installed yet") from None
-    if make_context is None:
+    from marksix.language import Comment, respond
+
+    if runtime is None:
         raise HTTPException(status_code=503, detail="no reply context: the service runtime is not running")
     try:
-        context = dataclasses.replace(make_context(), language=body.language)
+        context = dataclasses.replace(runtime.language_context(), language=body.language)
         reply = respond(Comment(text=body.comment, username=body.username, comment_id="preview"), context)
     except MarksixError as problem:
         raise HTTPException(status_code=400, detail=str(problem)) from None

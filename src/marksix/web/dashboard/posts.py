@@ -1,8 +1,8 @@
 """The draw-day post card: preview, public image URLs, and publishing.
 
 Instagram fetches a post's image from a public URL, so published cards are
-saved under `<home>/media/cards/` and served at `/media/cards/<file>.png`
-without a login; the live card for the next draw is `/media/cards/next.png`.
+saved as JPEG under `<home>/media/cards/` and served at `/media/cards/<file>.jpg`
+without a login; the live preview for the next draw is `/media/cards/next.png`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from marksix.card import CardImage, card_content, card_file_name, render_card
+from marksix.card import CardImage, card_content, render_card
 from marksix.errors import ApiError, ConfigError, MarksixError
+from marksix.publishing import cards_folder
+from marksix.publishing import publish_card as shared_publish
 from marksix.web import i18n
 from marksix.web.dashboard.core import (
     PREFIX,
@@ -32,7 +32,7 @@ from marksix.web.dashboard.core import (
 )
 
 router = APIRouter()
-CARD_NAME = re.compile(r"^[A-Za-z0-9._-]+\.png$")
+CARD_NAME = re.compile(r"^[A-Za-z0-9._-]+\.(png|jpg)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +66,7 @@ def current_card(state: DashboardState, moment: dt.datetime) -> _Rendered:
 
 def _font(state: DashboardState) -> str | None:
     settings = state.data.settings
-    return getattr(settings, "card_font", None)
-
-
-def cards_folder(home: Path) -> Path:
-    return home / "media" / "cards"
+    return str(settings.card_font) if settings is not None and settings.card_font else None
 
 
 @router.get("/media/cards/next.png", name="post_card_image")
@@ -87,7 +83,7 @@ def card_file(name: str, request: Request) -> Response:
     path = cards_folder(dashboard_state(request).home) / name
     if not path.is_file():
         raise HTTPException(status_code=404, detail="no such card")
-    return FileResponse(path, media_type="image/png")
+    return FileResponse(path, media_type="image/jpeg" if name.endswith(".jpg") else "image/png")
 
 
 @router.get(f"{PREFIX}/card", name="dashboard_card")
@@ -141,20 +137,20 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
 
 
 def publish_card(state: DashboardState, card: CardImage, base_url: str, moment: dt.datetime) -> str:
-    """Save the card where Instagram can fetch it, then create and publish the post."""
-    runtime: Any = state.data.runtime
+    """The shared publish flow (marksix.publishing) on the account the dashboard works on."""
+    runtime = state.data.runtime
     account = state.data.primary_account()
     if account is None:
         raise ConfigError("no Instagram account is connected; nothing to publish to")
-    make_client = getattr(runtime, "graph_client", None)
-    if make_client is None:
+    if runtime is None:
         raise ConfigError("the service runtime has no Graph API client")
-    if card.content is None:
-        raise ConfigError("this card was rendered without its content; render it again")
-    name = card_file_name(card.content.next_draw, moment)
-    card.save(cards_folder(state.home) / name)
-    public_base = getattr(getattr(runtime, "options", None), "public_url", None) or base_url
-    image_url = public_base.rstrip("/") + f"/media/cards/{name}"
-    client = make_client(account.id)
-    media_id: str = client.publish_image(account.id, image_url, card.caption)
-    return media_id
+    public_base = runtime.public_url or base_url
+    published = shared_publish(
+        card,
+        runtime.graph_client(account.id),
+        account.id,
+        home=state.home,
+        public_url=public_base,
+        now=moment,
+    )
+    return published.media_id

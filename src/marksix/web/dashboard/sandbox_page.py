@@ -29,7 +29,7 @@ def sandbox_home(request: Request) -> Response:
     rendered = current_card(state, now())
     caption = rendered.card.caption
     settings = state.data.settings
-    account_username = getattr(settings, "ig_username", None) or "marksix.sandbox"
+    account_username = (settings.ig_username if settings is not None else None) or "marksix.sandbox"
     language = i18n.language_of(request)
     return render(
         request,

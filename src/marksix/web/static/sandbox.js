@@ -128,3 +128,24 @@
       document.getElementById("account-name").textContent = "@" + data.username;
     });
 })();
+
+// The draw control: the simulated HKJC draws; the results poller brings it in.
+(() => {
+  const button = document.getElementById("run-draw");
+  const output = document.getElementById("draw-result");
+  if (!button || !output) return;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const response = await fetch("/sandbox/api/draw", { method: "POST", headers: { Accept: "application/json" } });
+      const data = await response.json();
+      if (!response.ok) throw new Error(data.error || response.statusText);
+      const numbers = data.numbers.map((n) => String(n).padStart(2, "0")).join(" ");
+      output.textContent = data.draw_id + ": " + numbers + " + " + String(data.extra).padStart(2, "0");
+    } catch (problem) {
+      output.textContent = String(problem);
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();

@@ -1,0 +1,47 @@
+"""Honest about how old the data is: a stale archive never shows its latest draw as 上期."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from marksix.domain.calendar import next_scheduled_draw
+from marksix.language import Comment, ReplyContext, respond
+
+#: December, while the bundled archive ends on 2026-08-22.
+LATER = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def stale(context: ReplyContext) -> ReplyContext:
+    return replace(context, next_draw=next_scheduled_draw(LATER))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("上期開咩號？", "我手上最新嘅結果係"),
+        ("上期开奖号码是什么", "我手上最新的结果是"),
+        ("what were the last results", "The latest result I have is"),
+        ("邊個號出得最多？", "我手上最新係8月22日"),
+        ("which numbers are hot", "My latest draw is 22 Aug"),
+        ("我買咗 3 8 15 22 37 41 有冇中？", "我手上最新係8月22日"),
+    ],
+)
+def test_a_stale_archive_says_the_date_of_its_latest_draw(text: str, says: str, stale: ReplyContext) -> None:
+    reply = respond(Comment(text, "fan", "1"), stale)
+    assert reply.text is not None and says in reply.text
+    assert "上期" not in reply.text
+    assert len(reply.text) <= stale.max_chars
+
+
+def test_a_fresh_archive_says_nothing_about_age(context: ReplyContext) -> None:
+    reply = respond(Comment("上期開咩號？", "fan", "1"), context)
+    assert "我手上最新" not in (reply.text or "")
+
+
+def test_a_ticket_check_for_a_draw_not_held_says_so(stale: ReplyContext) -> None:
+    reply = respond(Comment("26/120 3 8 15 22 37 41 中咗未", "fan", "1"), stale)
+    assert "我手上未有你講嗰期嘅結果" in (reply.text or "")
