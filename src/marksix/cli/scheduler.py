@@ -56,6 +56,10 @@ def scheduler(sweep_every: float, reconcile_every: float, refresh_every: float, 
     from marksix.worker.scheduler import Schedule, lease_for, run_scheduler
 
     configure_logging(json=log_json)
+    import logging
+
+    for name in ("huey", "httpx", "alembic"):  # per-task and migration chatter; our events say more
+        logging.getLogger(name).setLevel(logging.WARNING)
     settings = load_settings()
     worker = build_worker(settings, WorkerOptions(sandbox=sandbox_mode(settings)))
     stop = threading.Event()
