@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "reply": ("marksix.cli.reply", "reply", "Write the bot's reply to one comment."),
     "serve": ("marksix.cli.serve", "serve", "Run the webhook service, worker and sandbox."),
     "worker": ("marksix.worker.__main__", "main", "Run reply workers in their own process."),
+    "scheduler": ("marksix.cli.scheduler", "scheduler", "Run the periodic jobs (exactly one per service)."),
     "post": ("marksix.cli.post", "post", "Render and publish the draw-day post card."),
     "accounts": ("marksix.cli.accounts", "accounts", "The connected Instagram accounts and their webhooks."),
     "record": ("marksix.cli.record", "record", "The public record of the lines handed out, per draw."),

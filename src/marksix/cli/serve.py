@@ -31,7 +31,13 @@ import click
     help="Reply worker threads, in a child process of their own (a second CPU core); "
     "0 runs none here (run `marksix worker` processes instead).",
 )
-def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
+@click.option(
+    "--web-only",
+    is_flag=True,
+    help="Receive webhooks and serve the dashboard only: no worker child, no periodic jobs. "
+    "Run any number of these beside `marksix worker --no-periodic` and one `marksix scheduler`.",
+)
+def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bool) -> None:
     """Run the webhook service with its reply worker.
 
     Without Instagram credentials, or with --sandbox, it also serves a
@@ -49,6 +55,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
       marksix serve --port 8080               # real mode when credentials are set
       marksix serve --host 0.0.0.0 --port 80  # behind your HTTPS proxy
       marksix serve --worker-threads 0        # webhooks only; `marksix worker` replies
+      marksix serve --web-only --host 0.0.0.0 # stateless web process (scale out on PostgreSQL+Redis)
       MARKSIX_TRUSTED_PROXIES=10.0.0.5 marksix serve  # believe X-Forwarded-* from that proxy only
     The reply worker runs in a child process that lives and stops with the
     server; Ctrl-C or SIGTERM stops both cleanly, letting running replies finish.
@@ -61,6 +68,8 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int) -> None:
     from marksix.web.runtime import ServeOptions, build_runtime
     from marksix.worker.build import sandbox_mode
 
+    if web_only:
+        worker_threads = 0
     settings = load_settings()
     if settings.home is None:
         settings = settings.model_copy(update={"home": settings.locator.home})

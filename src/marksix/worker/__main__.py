@@ -3,9 +3,10 @@
 Run as many of these as needed (on several machines with MARKSIX_REDIS_URL
 and a shared PostgreSQL MARKSIX_DATABASE_URL); `marksix serve
 --worker-threads 0` then only receives webhooks. Give `--periodic` to one
-process only (the others `--no-periodic`): every consumer with it schedules
-the sweeper, reconciler and token refresh, and extra reconcilers spend
-Graph budget for nothing. Ctrl-C (SIGINT) lets running replies finish; a
+process only (the others `--no-periodic`), or run every worker
+`--no-periodic` beside one `marksix scheduler`: every consumer with it
+schedules the sweeper, reconciler and token refresh, and extra reconcilers
+spend Graph budget for nothing. Ctrl-C (SIGINT) lets running replies finish; a
 second Ctrl-C stops at once.
 
     marksix worker --workers 4
@@ -22,7 +23,8 @@ import click
     "--periodic/--no-periodic",
     default=True,
     show_default=True,
-    help="Also schedule the sweeper (every minute), reconciler (every 5 minutes) and token refresh (daily).",
+    help="Also schedule the sweeper (every minute), reconciler (every 5 minutes) and token refresh (daily); "
+    "use --no-periodic when a `marksix scheduler` runs.",
 )
 @click.option("--log-json", is_flag=True, help="Log JSON lines instead of key=value text.")
 def main(workers: int, periodic: bool, log_json: bool) -> None:
@@ -31,7 +33,7 @@ def main(workers: int, periodic: bool, log_json: bool) -> None:
     \b
     Examples:
       marksix worker                    # same as: python -m marksix.worker
-      marksix worker --workers 4 --no-periodic
+      marksix worker --workers 4 --no-periodic   # beside one `marksix scheduler`
       MARKSIX_REDIS_URL=redis://127.0.0.1:6379/0 marksix worker --workers 8
     """
     from marksix.config import load_settings
