@@ -11,8 +11,10 @@ from marksix.instagram.webhooks import parse_webhook, sign, verify_signature
 from marksix.sandbox.payloads import SHAPES, Change, encode, envelope
 
 digits = st.text("0123456789", min_size=5, max_size=17)
-usernames = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
-texts = st.text(st.characters(codec="utf-8"), max_size=80)
+# NUL is the one character the parser changes (to U+FFFD: PostgreSQL text cannot hold it);
+# tests/web/test_attacks.py checks that on its own.
+usernames = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=20)
+texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=80)
 
 
 @st.composite
