@@ -64,9 +64,9 @@ CHINESE_DATE = re.compile(
     rf"(?:(?P<day>\d{{1,2}}|[{_ZH_DIGITS}]{{1,3}})\s?[日號])?"
 )
 
-#: Capitalised words that are never a name by themselves.
-NOT_NAMES = frozenset(
-    {
+#: Words that open a sentence or a phrase and are trimmed off a name ("The Verge" -> "Verge").
+LEADING_WORDS = frozenset(
+    [
         "The",
         "A",
         "An",
@@ -88,58 +88,67 @@ NOT_NAMES = frozenset(
         "Those",
         "It",
         "Its",
-        "Their",
-        "Our",
-        "We",
-        "He",
-        "She",
-        "They",
-        "His",
-        "Her",
-        "I",
-        "You",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "However",
-        "Meanwhile",
-        "Also",
-        "Still",
-        "Yet",
-        "So",
-        "Now",
-        "Then",
-        "There",
-        "Here",
-        "What",
-        "Why",
-        "How",
-        "Who",
-        "Where",
-        "Which",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "AI",
-        "CEO",
-        "CFO",
-        "CTO",
-        "COO",
-        "US",
-        "U.S.",
-        "UK",
-        "EU",
-        "GPU",
-        "GPUs",
-        "CPU",
-        "API",
-    }
-) | {name.capitalize() for name in MONTHS}
+    ]
+)
+#: Capitalised words that are never a name by themselves.
+NOT_NAMES = (
+    LEADING_WORDS
+    | frozenset(
+        {
+            "Their",
+            "Our",
+            "We",
+            "He",
+            "She",
+            "They",
+            "His",
+            "Her",
+            "I",
+            "You",
+            "Mr",
+            "Mrs",
+            "Ms",
+            "Dr",
+            "However",
+            "Meanwhile",
+            "Also",
+            "Still",
+            "Yet",
+            "So",
+            "Now",
+            "Then",
+            "There",
+            "Here",
+            "What",
+            "Why",
+            "How",
+            "Who",
+            "Where",
+            "Which",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+            "AI",
+            "CEO",
+            "CFO",
+            "CTO",
+            "COO",
+            "US",
+            "U.S.",
+            "UK",
+            "EU",
+            "GPU",
+            "GPUs",
+            "CPU",
+            "API",
+        }
+    )
+    | {name.capitalize() for name in MONTHS}
+)
 # ASCII only: Chinese characters are word characters to `\w` and `\b`.
 _WORD = r"[A-Z](?:[A-Za-z0-9&.+_-]|['’][A-Z])*[A-Za-z0-9+]|[A-Z]"
 LATIN_NAME = re.compile(
@@ -218,34 +227,6 @@ def chinese_facts(text: str) -> list[Fact]:
     folded = fold(text)
     dates, rest = chinese_dates(folded)
     return sorted(dates + [Fact.of_quantity(q) for q in chinese_quantities(rest)], key=lambda f: f.start)
-
-
-#: Words that open a sentence or a phrase and are trimmed off a name ("The Verge" -> "Verge").
-LEADING_WORDS = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "But",
-        "And",
-        "For",
-        "As",
-        "If",
-        "When",
-        "While",
-        "After",
-        "Before",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "It",
-        "Its",
-    ]
-)
 
 
 def _trim(name: str, at_start: bool) -> str:
