@@ -43,7 +43,11 @@ def test_a_simulated_draw_reads_as_a_real_hkjc_result() -> None:
     assert len(set(drawn["numbers"])) == 6 and drawn["extra"] not in drawn["numbers"]
     with HkjcClient(transport=simulated.transport(), retries=0) as client:
         (record,) = client.results(DRAW_DAY, DRAW_DAY)
-        assert client.latest_and_next() == [record]
+        # marksixDraw answers the latest result and the draw on sale, as HKJC's does.
+        latest, on_sale = client.latest_and_next()
+        assert latest == record
+        assert on_sale["status"] == "StartSell" and on_sale["drawDate"].startswith("2026-08-27")
+        assert hkjc.parse_announcement(on_sale).draw_id == "26/002"
     draw = hkjc.parse_result(record)
     prizes = hkjc.parse_prizes(record, draw)
     assert draw.draw_id == drawn["draw_id"] == "26/001" and draw.date == DRAW_DAY

@@ -75,8 +75,10 @@ class ResultsPoller:
         clock: Callable[[], dt.datetime],
         on_new: Callable[[dt.datetime], None] = lambda _now: None,
         on_tick: Callable[[dt.datetime], None] = lambda _now: None,
+        next_wake: Callable[[dt.datetime], dt.datetime | None] = lambda _now: None,
     ) -> None:
         self.on_tick = on_tick  # run on every wake-up: the record freezes at sales close
+        self.next_wake = next_wake  # another moment to wake at: a scheduled post's time
         self.fetch, self.latest_date, self.lease, self.clock, self.on_new = (
             fetch,
             latest_date,
@@ -121,7 +123,11 @@ class ResultsPoller:
             return float(min(FIRST_WAIT * 2 ** min(self.failures, 5), MAX_WAIT))
         upcoming = next_scheduled_draw(now)
         # Wake at sales close too (the ledger freezes then), and at the draw time.
-        moments = [moment for moment in (upcoming.sales_close_at, upcoming.draw_at) if moment > now]
+        moments = [
+            moment
+            for moment in (upcoming.sales_close_at, upcoming.draw_at, self.next_wake(now))
+            if moment is not None and moment > now
+        ]
         first = min(moments, default=upcoming.draw_at)
         return max(1.0, min((first - now).total_seconds(), MAX_WAIT))
 

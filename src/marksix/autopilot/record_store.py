@@ -154,18 +154,22 @@ class RecordRepository:
         first = self._first_line_at()
         if first is None:
             return []
-        frozen = {ledger.draw_date for ledger in self.all()}
+        frozen = {ledger.draw_date: ledger for ledger in self.all()}
         made = []
         draw_date = draw_date_for(first)
-        while sales_close_for(draw_date) <= now:
+        while sales_close_for(draw_date) <= now or draw_date in frozen:
             if draw_date not in frozen:
                 made.append(self.freeze(draw_date, now))
             draw_date = next_scheduled_draw(sales_close_for(draw_date)).date
         return made
 
-    def freeze(self, draw_date: dt.date, now: dt.datetime) -> FrozenLedger:
-        previous_close = _previous_close(draw_date)
-        entries = collect_lines(self.engine, previous_close, sales_close_for(draw_date))
+    def freeze(
+        self, draw_date: dt.date, now: dt.datetime, *, closed_at: dt.datetime | None = None
+    ) -> FrozenLedger:
+        """Freeze the draw's ledger: the lines after the previous draw's close up to this one's
+        (`closed_at` when sales closed early, as in the sandbox; the calendar's 21:15 otherwise)."""
+        previous_close = self._close_of(_previous_draw_date(draw_date))
+        entries = collect_lines(self.engine, previous_close, closed_at or sales_close_for(draw_date))
         body = ledger_body(draw_date, entries)
         row = {
             "draw_date": draw_date.isoformat(),
@@ -176,6 +180,7 @@ class RecordRepository:
             "ledger": canonical(body).decode("utf-8"),
             "settled_at": None,
             "settlement": None,
+            "closed_at": closed_at,
         }
         try:
             with self.engine.begin() as connection:
@@ -183,6 +188,14 @@ class RecordRepository:
         except IntegrityError:
             pass  # another process froze it first; theirs stands
         return self.get(draw_date.isoformat())
+
+    def _close_of(self, draw_date: dt.date) -> dt.datetime:
+        """When that draw's sales closed: as recorded when it closed early, else the calendar's."""
+        with self.engine.connect() as connection:
+            early = connection.execute(
+                select(record_ledgers.c.closed_at).where(record_ledgers.c.draw_date == draw_date.isoformat())
+            ).scalar()
+        return early if isinstance(early, dt.datetime) else sales_close_for(draw_date)
 
     def settle_due(self, lookup: DrawLookup, now: dt.datetime) -> list[FrozenLedger]:
         """Settle frozen ledgers whose result is in (and re-settle when shared dividends arrive)."""
@@ -220,11 +233,11 @@ class RecordRepository:
         return first if first.tzinfo else first.replace(tzinfo=dt.UTC)
 
 
-def _previous_close(draw_date: dt.date) -> dt.datetime:
+def _previous_draw_date(draw_date: dt.date) -> dt.date:
     day = draw_date - dt.timedelta(days=1)
     while next_scheduled_draw(sales_close_for(day) - dt.timedelta(seconds=1)).date != day:
         day -= dt.timedelta(days=1)
-    return sales_close_for(day)
+    return day
 
 
 def archive_lookup(history: Sequence[Draw], prizes: Mapping[str, DrawPrizes]) -> DrawLookup:

@@ -1,7 +1,9 @@
-"""The autopilot's pieces for one service: the results poller and the record.
+"""The autopilot's pieces for one service: the results poller, the record and the posts.
 
 This is the one place that wires them to the archive, the HKJC client and
-the database; the web app holds one `Autopilot` for its lifetime.
+the database; the web app holds one `Autopilot` for its lifetime. The
+scheduled posts run on the poller's thread, right after the record is
+brought up to date, so the results post always has the settled ledger.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import Engine
 
 from marksix.autopilot.leases import Lease
 from marksix.autopilot.poller import ResultsPoller, Staleness, staleness
+from marksix.autopilot.posts import Publishing, ScheduledPosts
 from marksix.autopilot.record import refresh
 from marksix.paths import Locator
 
@@ -31,6 +34,7 @@ class Autopilot:
         hkjc_client: Callable[[], Any],  # -> an HkjcClient (real base URL, or the simulator's transport)
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         holder: str | None = None,
+        publishing: Publishing | None = None,
     ) -> None:
         from marksix.draws.archive import DrawArchive
 
@@ -38,6 +42,11 @@ class Autopilot:
         self.archive = DrawArchive(locator)
         self._hkjc_client = hkjc_client
         holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self.posts = (
+            ScheduledPosts(engine, self.archive, publishing, clock=clock, holder=holder)
+            if publishing is not None
+            else None
+        )
         self.poller = ResultsPoller(
             fetch=self._fetch,
             latest_date=self.latest_date,
@@ -45,6 +54,7 @@ class Autopilot:
             clock=clock,
             on_new=self._after_result,
             on_tick=self._after_result,
+            next_wake=self._next_post,
         )
 
     def latest_date(self) -> dt.date | None:
@@ -61,8 +71,22 @@ class Autopilot:
         return len(change.new_draws) + change.prizes_updated
 
     def _after_result(self, now: dt.datetime) -> None:
-        """Freeze the ledgers whose sales closed and settle those whose result is in."""
+        """Freeze the ledgers whose sales closed and settle those whose result is in; then post."""
         refresh(self.engine, self.locator, now)
+        if self.posts is not None:
+            self.posts.run_due(now)  # each outcome is logged where it happens
+
+    def _next_post(self, now: dt.datetime) -> dt.datetime | None:
+        return self.posts.next_wake(now) if self.posts is not None else None
+
+    def close_sales_now(self, draw_date: dt.date, now: dt.datetime) -> None:
+        """The sandbox draws early: the draw's sales close now, and its ledger freezes now."""
+        from marksix.autopilot.record_store import RecordRepository
+
+        RecordRepository(self.engine).freeze(draw_date, now, closed_at=now)
+
+    def post_alerts(self) -> list[str]:
+        return self.posts.failed_alerts(self.clock()) if self.posts is not None else []
 
     def staleness(self) -> Staleness:
         return staleness(self.latest_date(), self.clock())

@@ -33,6 +33,8 @@ from marksix.domain.rules import (
 )
 
 UNIT = 10
+#: How long after sales close a draw not yet made is still the one to draw (HKJC late).
+RESULT_WINDOW = dt.timedelta(hours=3)
 _SYSTEM = secrets.SystemRandom()
 
 
@@ -128,8 +130,9 @@ class SimulatedHkjc:
         return {dt.date.fromisoformat(record["drawDate"][:10]) for record in self.records}
 
     def _due_date(self, now: dt.datetime) -> dt.date:
-        """The last regular draw whose sales have closed, if nobody has drawn it
-        yet; otherwise the next one (drawn early: the sandbox does not wait)."""
+        """The draw whose sales closed in the last few hours, if nobody has drawn it
+        yet (the real order: sales close, then the draw); otherwise the draw on sale
+        now, drawn early (the sandbox does not wait for 21:15)."""
         latest = self._latest()
         known = self._known_dates() | ({latest.date} if latest is not None else set())
         newest = max(known, default=None)
@@ -137,17 +140,21 @@ class SimulatedHkjc:
         while next_scheduled_draw(closed.sales_close_at).sales_close_at <= now:
             closed = next_scheduled_draw(closed.sales_close_at)
         candidate = self.moved.get(closed.date, closed.date)
-        if closed.sales_close_at <= now and (newest is None or candidate > newest):
+        close = dt.datetime.combine(candidate, dt.time(21, 15), tzinfo=HONG_KONG)
+        if close <= now < close + RESULT_WINDOW and (newest is None or candidate > newest):
             return candidate
+        return self._on_sale(now, known)
+
+    def _on_sale(self, now: dt.datetime, known: set[dt.date]) -> dt.date:
         regular = next_scheduled_draw(now).date
-        while self.moved.get(regular, regular) in known:
+        while self.moved.get(regular, regular) in known or (known and regular < max(known)):
             regular = next_scheduled_draw(
                 dt.datetime.combine(regular, dt.time(21, 16), tzinfo=HONG_KONG)
             ).date
         return self.moved.get(regular, regular)
 
     def run_next_draw(self) -> dict[str, Any]:
-        """Draw the next draw now; answers {"draw_id", "numbers", "extra"}."""
+        """Draw the next draw now; answers {"draw_id", "numbers", "extra", "draw_date"}."""
         with self._lock:
             draw_date = self._due_date(self._clock())
             year, number = self._next_number(draw_date)
@@ -158,7 +165,12 @@ class SimulatedHkjc:
             record["lotteryPool"]["lotteryPrizes"] = prize_pool(draw_date, turnover)
             record["drawResult"] = {"drawnNo": numbers, "xDrawnNo": extra}
             self.records.append(record)
-            return {"draw_id": f"{year % 100:02d}/{number:03d}", "numbers": numbers, "extra": extra}
+            return {
+                "draw_id": f"{year % 100:02d}/{number:03d}",
+                "numbers": numbers,
+                "extra": extra,
+                "draw_date": draw_date.isoformat(),
+            }
 
     def answer(self, body: Any) -> tuple[int, Any]:
         with self._lock:
@@ -173,7 +185,7 @@ class SimulatedHkjc:
                 return 200, {
                     "data": {
                         "timeOffset": {"m6": 0, "ts": self._clock().astimezone(HONG_KONG).isoformat()},
-                        "lotteryDraws": latest,
+                        "lotteryDraws": latest + self._announcement(latest),
                     }
                 }
             variables = body.get("variables") or {}
@@ -190,6 +202,17 @@ class SimulatedHkjc:
                 if start <= dt.date.fromisoformat(record["drawDate"][:10]) <= end
             ]
             return 200, {"data": {"lotteryDraws": found}}
+
+    def _announcement(self, latest: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The draw on sale after the latest result, as HKJC announces it (with its id)."""
+        if not latest:
+            return []
+        now = self._clock()
+        drawn = dt.date.fromisoformat(latest[0]["drawDate"][:10])
+        on_sale = self._on_sale(now, {drawn})
+        year, number = int(latest[0]["year"]), int(latest[0]["no"])
+        year, number = (year, number + 1) if on_sale.year == year else (on_sale.year, 1)
+        return [_record(year, number, on_sale, "StartSell")]
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         try:

@@ -5,6 +5,8 @@ POST /sandbox/api/comments     {"username", "text"[, "media_id", "parent_id", "s
 GET  /sandbox/api/comments     every comment, oldest first
 GET  /sandbox/api/replies      [{"comment_id", "reply_id", "text"}]
 POST /sandbox/api/media        {"caption"[, "media_product_type", "ad_title"]} -> the new media
+GET  /sandbox/api/media        the simulated account's posts, newest first:
+                               [{"id", "caption", "image_url", "timestamp", "media_product_type"}]
 GET  /sandbox/api/faults       injected faults still active
 POST /sandbox/api/faults       {"kind", ...} (see faults.py) -> the fault
 DELETE /sandbox/api/faults     clear them
@@ -27,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from marksix.errors import InputError, NotFound
 from marksix.sandbox.faults import Fault
 from marksix.sandbox.payloads import SHAPES, dashboard_test_change
+from marksix.sandbox.state import iso_timestamp
 
 if TYPE_CHECKING:
     from marksix.sandbox.app import Simulator
@@ -77,6 +80,20 @@ def sandbox_routes(simulator: Simulator) -> list[BaseRoute]:
         )
         return JSONResponse(media.to_json(), status_code=201)
 
+    async def list_media(request: Request) -> Response:
+        return JSONResponse(
+            [
+                {
+                    "id": media.id,
+                    "caption": media.caption,
+                    "image_url": media.image_url,
+                    "timestamp": iso_timestamp(media.created_at),
+                    "media_product_type": media.media_product_type,
+                }
+                for media in state.media_of(state.account.id)
+            ]
+        )
+
     async def faults(request: Request) -> Response:
         if request.method == "DELETE":
             simulator.clear_faults()
@@ -117,6 +134,7 @@ def sandbox_routes(simulator: Simulator) -> list[BaseRoute]:
         Route(f"{PREFIX}/comments", _guard(list_comments), methods=["GET"]),
         Route(f"{PREFIX}/replies", _guard(replies), methods=["GET"]),
         Route(f"{PREFIX}/media", _guard(create_media), methods=["POST"]),
+        Route(f"{PREFIX}/media", _guard(list_media), methods=["GET"]),
         Route(f"{PREFIX}/faults", _guard(faults), methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/webhooks/test", _guard(test_webhook), methods=["POST"]),
         Route(f"{PREFIX}/webhooks/verify", _guard(verify), methods=["POST"]),
