@@ -24,6 +24,7 @@ from marksix.errors import NotFound
 
 router = APIRouter()
 HEADERS = {"Cache-Control": "no-cache", "X-Robots-Tag": "noarchive"}
+CHART_LABEL = "Our lines against chance, per draw"
 
 
 def _repository(request: Request) -> RecordRepository:
@@ -33,7 +34,7 @@ def _repository(request: Request) -> RecordRepository:
     return refresh(runtime.engine, runtime.settings.locator, dt.datetime.now(dt.UTC))
 
 
-def _points(ledgers: list[FrozenLedger]) -> list[DrawPoint]:
+def chart_points(ledgers: list[FrozenLedger]) -> list[DrawPoint]:
     points = []
     for ledger in ledgers:
         if ledger.settlement is None:
@@ -61,7 +62,7 @@ def render_record(ledgers: list[FrozenLedger]) -> str:
             f"<a href='/record/ledger/{escape(ledger.draw_date.isoformat())}.json' download>ledger</a></p>"
             f"<!-- {escape(key)} --></section>"
         )
-    chart = record_chart(_points(ledgers), label="Our lines against chance, per draw")
+    chart = record_chart(chart_points(ledgers), label=CHART_LABEL)
     body = (
         "".join(sections)
         or "<p>No ledger is frozen yet: the first freezes at 21:15 on the next draw day.</p>"
@@ -100,7 +101,7 @@ async def record_list(request: Request) -> JSONResponse:
 @router.get("/record/chart.svg", include_in_schema=False)
 async def record_svg(request: Request) -> Response:
     def build() -> str:
-        return record_chart(_points(_repository(request).all()), label="Our lines against chance, per draw")
+        return record_chart(chart_points(_repository(request).all()), label=CHART_LABEL)
 
     return Response(await run_in_threadpool(build), media_type="image/svg+xml", headers=HEADERS)
 

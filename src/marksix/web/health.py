@@ -33,6 +33,10 @@ async def healthz(request: Request) -> JSONResponse:
     autopilot = getattr(request.app.state, "autopilot", None)
     if autopilot is not None:  # how far the archive is behind the draw calendar
         report["archive"] = (await run_in_threadpool(autopilot.staleness)).to_json()
+        post_alerts = await run_in_threadpool(autopilot.post_alerts)  # scheduled posts that gave up
+        if post_alerts:
+            report["alerts"].extend(post_alerts)
+            report["status"] = "degraded" if report["status"] == "ok" else report["status"]
     return JSONResponse(report, status_code=200 if report["database"]["ok"] else 503)
 
 
