@@ -356,3 +356,26 @@ def test_when_posts_are_due() -> None:
     assert results_due(ACCOUNT, dt.time(21, 30), drawn, at(20, 0)) is not None  # drawn early (sandbox)
     assert results_due(ACCOUNT, dt.time(21, 30), drawn, at(21, 31, DRAW_DAY + dt.timedelta(days=2))) is None
     assert next_moment([dt.time(12, 0)], at(13, 0)) == at(12, 0, DRAW_DAY + dt.timedelta(days=2))
+
+
+def test_a_scheduler_process_gets_the_same_posts_off_by_default(tmp_path: Path) -> None:
+    from marksix.autopilot.wiring import worker_autopilot
+    from marksix.config import load_settings
+    from marksix.worker.build import WorkerOptions, build_worker
+
+    settings = load_settings(home=tmp_path / "home", public_url="https://bot.example.hk", _env_file=None)
+    worker = build_worker(settings, WorkerOptions(sandbox=True))
+    autopilot = worker_autopilot(settings, worker)
+    try:
+        worker.accounts.save(ACCOUNT, "someone", now=at(11, 0), token="a-token")
+        assert autopilot.posts is not None and autopilot.posts.due(at(12, 0)) == []  # off until turned on
+        PostRepository(worker.engine).set_schedule(
+            ACCOUNT, "draw_day", enabled=True, post_time=dt.time(12, 0), now=at(11, 0)
+        )
+        (due,) = autopilot.posts.due(at(12, 0))
+        assert (due.account_id, due.kind, due.draw_date) == (ACCOUNT, "draw_day", DRAW_DAY)
+        # The poller's thread wakes at the post's time, not only at sales close and the draw.
+        assert autopilot.poller.wait_seconds(at(11, 58)) == pytest.approx(120.0)
+    finally:
+        autopilot.close()
+        worker.close()

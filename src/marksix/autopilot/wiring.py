@@ -12,7 +12,9 @@ from marksix.autopilot.service import Autopilot
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from marksix.config import Settings
     from marksix.web.runtime import Runtime
+    from marksix.worker.build import BuiltWorker
 
 
 def start_autopilot(app: FastAPI, runtime: Runtime, *, sandbox: bool) -> Autopilot:
@@ -61,6 +63,26 @@ def publishing_for(runtime: Runtime, *, sandbox: bool) -> Publishing:
         font=str(settings.card_font) if settings.card_font else None,
         default_enabled=sandbox,
     )
+
+
+def worker_autopilot(settings: Settings, worker: BuiltWorker) -> Autopilot:
+    """The autopilot of a process that serves no web app (`marksix scheduler`): the
+    results poller against real HKJC and the posts, on the worker's store and clients.
+    Posts need MARKSIX_PUBLIC_URL there: the images are served by the web processes."""
+    from marksix.draws.hkjc import HkjcClient
+    from marksix.worker.runtime import settings_home
+
+    def client() -> Any:
+        return HkjcClient(base_url=settings.hkjc_url) if settings.hkjc_url else HkjcClient()
+
+    publishing = Publishing(
+        accounts=worker.accounts,
+        graph_for=worker.graph_clients,
+        home=settings_home(settings),
+        public_url=settings.public_url,
+        font=str(settings.card_font) if settings.card_font else None,
+    )
+    return Autopilot(worker.engine, settings.locator, hkjc_client=client, publishing=publishing)
 
 
 def _latest(holder: dict[str, Autopilot]) -> Any:
