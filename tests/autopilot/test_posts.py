@@ -67,7 +67,8 @@ class World:
     services: list[Autopilot]
 
     def media(self) -> list[Any]:
-        return self.simulator.state.media_of(ACCOUNT)[:-1]  # less the post every sandbox starts with
+        # Published posts have an image; the post every simulator starts with has none.
+        return [media for media in self.simulator.state.media_of(ACCOUNT) if media.image_url]
 
     def service(self, holder: str, *, engine: Engine | None = None, graph: Any = None) -> Autopilot:
         used = engine or self.engine
@@ -379,3 +380,26 @@ def test_a_scheduler_process_gets_the_same_posts_off_by_default(tmp_path: Path) 
     finally:
         autopilot.close()
         worker.close()
+
+
+def test_a_draw_made_early_closes_its_sales_then_and_later_lines_go_to_the_next(world: World) -> None:
+    """The sandbox draws the draw on sale before 21:15: no line falls between two ledgers."""
+    (service,) = world.services
+    add_reply(world.engine, "before", at(9, 0), [[1, 2, 3, 4, 5, 6]])
+    world.clock.moment = at(10, 0)
+    drawn = world.hkjc.run_next_draw()
+    assert drawn["draw_date"] == DRAW_DAY.isoformat()  # the draw on sale, drawn early
+    service.close_sales_now(DRAW_DAY, world.clock())
+    add_reply(world.engine, "after", at(10, 30), [[7, 8, 9, 10, 11, 12], [13, 14, 15, 16, 17, 18]])
+    assert service.poller.poll_once(force=True) >= 1  # the draw control wakes the poller: a forced poll
+    (ledger,) = RecordRepository(world.engine).all()
+    assert ledger.draw_date == DRAW_DAY and ledger.lines == 1 and ledger.settlement is not None
+    assert ledger.draw_id == drawn["draw_id"]
+    assert service.archive.next_draw(world.clock()).draw_id == "26/094"  # announced as on sale
+    (post,) = world.media()  # the results post goes out at once
+    assert f"第 {drawn['draw_id']} 期攪珠結果" in post.caption
+    thursday = DRAW_DAY + dt.timedelta(days=2)
+    world.clock.moment = at(21, 15, thursday)
+    tick(service)
+    following = RecordRepository(world.engine).get(thursday.isoformat())
+    assert following.lines == 2 and {entry.comment_id for entry in following.entries} == {"after"}
