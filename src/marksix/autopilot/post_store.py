@@ -133,15 +133,6 @@ class PostRepository:
                 found.append(Schedule(account_id, kind, bool(row.enabled), parse_time(row.post_time)))
         return found
 
-    def has_schedule(self, account_id: str) -> bool:
-        with self.engine.connect() as connection:
-            return (
-                connection.execute(
-                    select(post_schedules.c.kind).where(post_schedules.c.account_id == account_id).limit(1)
-                ).first()
-                is not None
-            )
-
     def set_schedule(
         self, account_id: str, kind: str, *, enabled: bool, post_time: dt.time, now: dt.datetime
     ) -> Schedule:

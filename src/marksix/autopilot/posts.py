@@ -33,6 +33,7 @@ import structlog
 
 from marksix.autopilot.post_store import PostRepository, PostRow, Schedule
 from marksix.autopilot.post_text import (
+    KIND_LABELS,
     DuePost,
     draw_day_due,
     next_moment,
@@ -314,7 +315,7 @@ class ScheduledPosts:
 
     def failed_alerts(self, now: dt.datetime) -> list[str]:
         return [
-            f"the {row.kind.replace('_', '-')} post of {row.draw_id or row.draw_date.isoformat()} "
+            f"the {KIND_LABELS[row.kind]} of {row.draw_id or row.draw_date.isoformat()} "
             f"for account {row.account_id} failed: {row.error}"
             for row in self.posts.failed_since(now - ALERT_WINDOW)
         ]
