@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,29 +36,82 @@ class Stored:
     prizes: dict[str, DrawPrizes]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # mode=rw: reading never creates a database file.
-    return sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0)
+EMPTY = Stored((), [], {})
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    # mode=rw: reading never creates a database file. No thread check: a held
+    # file (below) is shared by the worker's threads, one at a time under the
+    # archive's lock.
+    return sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0, check_same_thread=False)
 
 
 def has_tables(connection: sqlite3.Connection) -> bool:
-    row = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'draws'").fetchone()
-    return row is not None
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'draws'"
+    return bool(connection.execute(query).fetchall())
 
 
 def read(path: Path, known: tuple[object, ...] | None) -> Stored | None:
     """Everything stored, or None when the fingerprint is still `known`.
     A file without the draw tables reads as empty; sqlite3.Error propagates."""
-    connection = _connect(path)
-    try:
-        if not has_tables(connection):
-            return Stored((), [], {})
-        fingerprint = tuple(connection.execute(FINGERPRINT).fetchone())
-        if fingerprint == known:
-            return None
-        return Stored(fingerprint, _draws(connection), _prizes(connection))
-    finally:
-        connection.close()
+    with closing(connect(path)) as connection:
+        return _stored(connection, known) if has_tables(connection) else EMPTY
+
+
+def announced_after(path: Path, now: dt.datetime) -> NextDraw | None:
+    """The earliest announced draw whose sales are still open at `now` (aware)."""
+    with closing(connect(path)) as connection:
+        return _announced(connection, now) if has_tables(connection) else None
+
+
+class HeldFile:
+    """One read connection to the database file, held for the archive's life.
+
+    It is opened once the file exists with the draw tables (until then every
+    read is empty and costs a stat); after that a read is one fingerprint
+    query, tens of microseconds, and the tables are read again only when it
+    moves. Every query is read to its end, so no read transaction stays open
+    to hold up writers or WAL checkpoints.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._connection is None and self.path.exists():
+            connection = connect(self.path)
+            try:
+                ready = has_tables(connection)
+            except BaseException:
+                connection.close()
+                raise
+            if not ready:
+                connection.close()
+                return None
+            self._connection = connection
+        return self._connection
+
+    def read(self, known: tuple[object, ...] | None) -> Stored | None:
+        """As `read`; sqlite3.Error propagates (then `close` and fall back)."""
+        connection = self._open()
+        return EMPTY if connection is None else _stored(connection, known)
+
+    def announced_after(self, now: dt.datetime) -> NextDraw | None:
+        connection = self._open()
+        return None if connection is None else _announced(connection, now)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _stored(connection: sqlite3.Connection, known: tuple[object, ...] | None) -> Stored | None:
+    [fingerprint] = connection.execute(FINGERPRINT).fetchall()
+    if tuple(fingerprint) == known:
+        return None
+    return Stored(tuple(fingerprint), _draws(connection), _prizes(connection))
 
 
 def _draws(connection: sqlite3.Connection) -> list[Draw]:
@@ -107,24 +161,17 @@ def _prizes(connection: sqlite3.Connection) -> dict[str, DrawPrizes]:
     }
 
 
-def announced_after(path: Path, now: dt.datetime) -> NextDraw | None:
-    """The earliest announced draw whose sales are still open at `now` (aware)."""
+def _announced(connection: sqlite3.Connection, now: dt.datetime) -> NextDraw | None:
     # Stored as SQLAlchemy stores a UTC DateTime in SQLite, which sorts as text.
-    moment = now.astimezone(dt.UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    connection = _connect(path)
-    try:
-        if not has_tables(connection):
-            return None
-        row = connection.execute(
-            "SELECT draw_id, draw_date, jackpot, snowball_name, estimated_prize FROM announced_draws"
-            " WHERE close_at > ? ORDER BY close_at LIMIT 1",
-            (moment,),
-        ).fetchone()
-    finally:
-        connection.close()
-    if row is None:
+    moment = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    rows = connection.execute(
+        "SELECT draw_id, draw_date, jackpot, snowball_name, estimated_prize FROM announced_draws"
+        " WHERE close_at > ? ORDER BY close_at LIMIT 1",
+        (moment,),
+    ).fetchall()
+    if not rows:
         return None
-    draw_id, date, jackpot, snowball_name, estimated_prize = row
+    draw_id, date, jackpot, snowball_name, estimated_prize = rows[0]
     return NextDraw(
         date=dt.date.fromisoformat(date),
         draw_id=draw_id,

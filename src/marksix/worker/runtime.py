@@ -165,9 +165,13 @@ class GraphClients:
 
 class LanguageReplies:
     """reply_for(comment, account): the language layer's template reply, optionally
-    rephrased by the LLM behind its numeric firewall. It holds one draw archive,
-    which reads afresh once new results are stored, so they reach the replies
-    without a restart."""
+    rephrased by the LLM behind its numeric firewall.
+
+    It holds one draw archive for its life. Each reply builds its context
+    from it: the archive checks on its held connection whether draws or prize
+    figures were stored (by the poller, `draws update`, another process) and
+    reads again only then, so new results and the next draw after 21:15 reach
+    the replies without a restart and without a time-based cache."""
 
     def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
         from marksix.draws.archive import DrawArchive
@@ -181,10 +185,11 @@ class LanguageReplies:
         from marksix.language import ReplyContext
 
         secret = account.settings.get("reply_secret") or self.settings.reply_secret.get_secret_value()
+        reading = self.archive.reading(self.clock())
         return ReplyContext(
-            history=self.archive.history(),
-            prizes=self.archive.prizes(),
-            next_draw=self.archive.next_draw(self.clock()),
+            history=reading.history,
+            prizes=reading.prizes,
+            next_draw=reading.next_draw,
             popularity=shipped_model(),
             secret=str(secret),
             max_chars=int(account.settings.get("reply_max_chars", self.settings.reply_max_chars)),
@@ -214,6 +219,9 @@ class LanguageReplies:
             return unchanged
         result: ReplyLike = rephrase(reply, comment, config)
         return result
+
+    def close(self) -> None:
+        self.archive.close()
 
 
 ServicesFactory = Callable[[], WorkerServices]
