@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from marksix.card import card_content, render_card
+from marksix.card.content import card_content
+from marksix.card.drawing import render_card
 from marksix.cli import cli
 from marksix.cli.post import publish_rendered
 from marksix.domain.calendar import NextDraw

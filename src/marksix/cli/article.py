@@ -117,14 +117,14 @@ def check(
 @click.option(
     "--flux-model",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    envvar="MARKSIX_FLUX_MODEL",
-    help="Local folder of FLUX weights for --image flux (never downloaded).",
+    help="Local folder of FLUX weights for --image flux (never downloaded);"
+    " default: the flux_model setting (MARKSIX_FLUX_MODEL).",
 )
 @click.option(
     "--font",
     type=click.Path(dir_okay=False, exists=True),
-    envvar="MARKSIX_CARD_FONT",
-    help="A CJK font file for the card cover; default: Noto Sans CJK when installed.",
+    help="A CJK font file for the card cover; default: the card_font setting (MARKSIX_CARD_FONT),"
+    " else Noto Sans CJK when installed.",
 )
 @click.option(
     "--accept-problems", is_flag=True, help="Finish even if the checks found problems (report.json says so)."
@@ -170,6 +170,7 @@ def write(
     """
     import dataclasses
 
+    from marksix.cli.output import setting_file
     from marksix.config import load_settings
     from marksix.errors import ConfigError
     from marksix.llm import config_from_settings
@@ -177,13 +178,12 @@ def write(
     from marksix.studio.glossary import load_glossary
     from marksix.studio.pipeline import STAGES, WriteOptions, brief_items, write_article
 
+    settings = load_settings()
     if out_dir is None:
         import datetime as dt
 
-        from marksix.cli.output import locator
-
-        out_dir = locator().home / "articles" / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    config = config_from_settings(load_settings())
+        out_dir = settings.locator.articles_folder / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    config = config_from_settings(settings)
     if config is None:
         raise ConfigError("article write needs an LLM: set MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL")
     # Replies must be quick (MARKSIX_LLM_TIMEOUT_SECONDS); an article part takes minutes.
@@ -201,8 +201,8 @@ def write(
         image=image,
         accept_problems=accept_problems,
         chunk_chars=chunk_chars,
-        font_path=font,
-        flux_model=flux_model,
+        font_path=font or setting_file(settings.card_font, "MARKSIX_CARD_FONT"),
+        flux_model=flux_model or settings.flux_model,
     )
     result = write_article(document, items, terms, config, out_dir, options=options, progress=progress)
     if as_json:
@@ -250,11 +250,12 @@ def publish(*, folder: Path, site_url: str, username: str, status: str, as_json:
       marksix article publish out/ --wordpress https://blog.example.hk --user editor
       marksix article publish out/ --wordpress https://blog.example.hk --user editor --status publish
     """
-    from marksix.cli.output import environment
+    from marksix.config import load_settings
     from marksix.errors import ConfigError
     from marksix.studio.wordpress import WordPressSite, publish_article
 
-    password = environment().get("MARKSIX_WORDPRESS_APP_PASSWORD", "").strip()
+    secret = load_settings().wordpress_app_password
+    password = secret.get_secret_value().strip() if secret is not None else ""
     if not password:
         raise ConfigError("set MARKSIX_WORDPRESS_APP_PASSWORD to a WordPress application password")
     published = publish_article(WordPressSite(site_url, username, password), folder, status=status)

@@ -48,6 +48,18 @@ def locator() -> Locator:
     return Locator.from_environment(environment())
 
 
+def setting_file(value: Path | None, name: str) -> str | None:
+    """A file a setting names (MARKSIX_CARD_FONT...), as a string; a clear error naming
+    the setting when it is not there, as a bad --option would get."""
+    if value is None:
+        return None
+    if not value.is_file():
+        from marksix.errors import ConfigError
+
+        raise ConfigError(f"{name}={value} is not a file")
+    return str(value)
+
+
 def draw_archive() -> DrawArchive:
     """The draws every command sees: the bundled ones plus those imported or fetched."""
     from marksix.draws.archive import DrawArchive

@@ -11,7 +11,7 @@ import click
 from marksix.cli.output import emit_json, json_option
 
 if TYPE_CHECKING:
-    from marksix.card import CardImage
+    from marksix.card.drawing import CardImage
     from marksix.domain.calendar import NextDraw
     from marksix.instagram.graph import GraphClient
 
@@ -43,8 +43,8 @@ def _font_option(function: Any) -> Any:
     return click.option(
         "--font",
         type=click.Path(dir_okay=False, exists=True),
-        envvar="MARKSIX_CARD_FONT",
-        help="A CJK font file (.ttc/.otf); default: Noto Sans CJK when installed.",
+        help="A CJK font file (.ttc/.otf); default: the card_font setting (MARKSIX_CARD_FONT),"
+        " else Noto Sans CJK when installed.",
     )(function)
 
 
@@ -70,7 +70,9 @@ def _next_draw(draw: str, home: Path, database_url: str | None, now: dt.datetime
 
 
 def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
-    from marksix.card import card_content, render_card
+    from marksix.card.content import card_content
+    from marksix.card.drawing import render_card
+    from marksix.cli.output import setting_file
     from marksix.config import load_settings
     from marksix.draws.archive import load_history
 
@@ -78,8 +80,8 @@ def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
     data_home = settings.locator.home
     next_draw = _next_draw(draw, data_home, settings.database_url, now)
     history = load_history(data_home, settings.database_url)
-    configured = str(settings.card_font) if settings.card_font else None
-    return render_card(card_content(history, next_draw), font_path=font or configured)
+    font = font or setting_file(settings.card_font, "MARKSIX_CARD_FONT")
+    return render_card(card_content(history, next_draw), font_path=font)
 
 
 @post.command()

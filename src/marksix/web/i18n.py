@@ -184,6 +184,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "articles.kind": ("類別", "Kind"),
     "articles.status": ("結果", "Status"),
     "articles.translation": ("譯文", "Translation"),
+    "articles.post": ("發佈到 Instagram", "Post to Instagram"),
+    "articles.caption": ("Instagram 說明文字", "Instagram caption"),
+    "articles.posted": ("已發佈到 Instagram：媒體 ID {media_id}", "Posted to Instagram: media id {media_id}"),
 }
 
 
