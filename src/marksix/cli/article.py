@@ -19,6 +19,7 @@ def article() -> None:
       marksix article check --source story.html --translation zh.md --glossary names.yaml --json
       marksix article write https://example.com/story -o out/ --brief "Other news, one line"
       marksix article write story.md -o out/ --glossary names.yaml --image card
+      marksix article post out/ --public-url https://bot.example.hk
     """
 
 
@@ -263,6 +264,60 @@ def publish(*, folder: Path, site_url: str, username: str, status: str, as_json:
         emit_json({"post_id": published.post_id, "link": published.link, "media_id": published.media_id})
     else:
         click.echo(f"Created WordPress post {published.post_id} ({status}): {published.link}")
+
+
+@article.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--account",
+    "account_id",
+    default=None,
+    metavar="ID",
+    help="The Instagram user id to post on, one the configured token may publish on"
+    " (default: MARKSIX_IG_USER_ID).",
+)
+@click.option(
+    "--public-url",
+    default=None,
+    help="The public https address of `marksix serve`, which serves the cover to Instagram "
+    "(default: the public_url setting, MARKSIX_PUBLIC_URL).",
+)
+@json_option
+def post(*, folder: Path, account_id: str | None, public_url: str | None, as_json: bool) -> None:
+    """Post a finished article FOLDER to Instagram: its cover.jpg and a short caption.
+
+    The caption is the headline, the dek, the source link and the credit line (an article
+    about Mark Six or gambling also gets the 18+ / help-line footer), within Instagram's
+    2,200 characters. The cover must be a JPEG; a PNG is refused. It goes through the same
+    publishing flow as `marksix post publish`: saved under the data folder's media/cards/,
+    which `marksix serve` serves to Instagram. Needs MARKSIX_IG_ACCESS_TOKEN.
+    --json prints {"media_id", "image_url", "file", "caption"}.
+
+    \b
+    Examples:
+      marksix article post out/ --public-url https://bot.example.hk
+      marksix article post ~/.local/share/marksix/articles/20261201-220000 --account 17841400000000001 --json
+    """
+    import datetime as dt
+
+    from marksix.cli.post import publish_rendered, publishing_client
+    from marksix.studio.caption import article_post
+
+    post_of_article = article_post(folder)
+    with publishing_client(public_url, account_id) as (client, settings, user_id, url):
+        result = publish_rendered(
+            post_of_article,
+            client,
+            user_id,
+            home=settings.locator.home,
+            public_url=url,
+            now=dt.datetime.now(dt.UTC),
+        )
+    if as_json:
+        emit_json({**result, "caption": post_of_article.caption})
+        return
+    click.echo(f"Published media {result['media_id']}")
+    click.echo(f"Image: {result['image_url']}")
 
 
 def _reported_names(path: Path | None) -> dict[str, str]:
