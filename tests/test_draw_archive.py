@@ -148,3 +148,24 @@ def test_fast_commands_on_a_used_folder_import_no_database_stack(tmp_path: Path,
         env={**os.environ, "MARKSIX_HOME": str(tmp_path), "PYTHONWARNINGS": "error"},
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_pick_on_an_empty_folder_reads_nothing_and_imports_no_reader(tmp_path: Path) -> None:
+    """No database: no sqlite3, no prize figures (decimal), no json unless --json (bench_cli_startup)."""
+    code = (
+        "import sys\n"
+        "from marksix.cli import main\n"
+        "main(['pick'])\n"
+        "avoided = ('sqlite3', 'decimal', 'json', 'marksix.domain.prizes')\n"
+        "print(sorted(m for m in avoided if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "MARKSIX_HOME": str(tmp_path), "PYTHONWARNINGS": "error"},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert not (tmp_path / "marksix.sqlite3").exists()

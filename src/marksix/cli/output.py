@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +24,8 @@ def json_option(function: F) -> F:
 
 
 def emit_json(payload: Any) -> None:
+    import json  # only when asked: `marksix pick` without --json never needs it
+
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from marksix.domain.calendar import HONG_KONG, NextDraw, next_scheduled_draw
 from marksix.domain.draws import Draw, DrawHistory
-from marksix.domain.prizes import DrawPrizes
 from marksix.draws import sqlite_reader
 from marksix.draws.bundled import bundled_history, bundled_prizes, legacy_history
 from marksix.errors import DataError, DrawConflict, ImportRejected, RowProblem
@@ -36,6 +34,7 @@ from marksix.paths import Locator
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from marksix.domain.prizes import DrawPrizes
     from marksix.draws.hkjc import HkjcClient
     from marksix.store.draw_archive import DrawRepository
 
@@ -142,8 +141,8 @@ class DrawArchive:
         if self._file is not None:
             try:
                 return self._file.read(known)
-            except sqlite3.Error:
-                self._file.close()  # an older or odd file: the store reports it properly
+            except sqlite_reader.Unreadable:
+                pass  # an older or odd file: the store reports it properly
         if not self._database_exists():
             return _EMPTY
         repository = self._repository()
@@ -158,8 +157,8 @@ class DrawArchive:
         if self._file is not None:
             try:
                 return self._file.announced_after(now)
-            except sqlite3.Error:
-                self._file.close()
+            except sqlite_reader.Unreadable:
+                pass
         if not self._database_exists():
             return None
         repository = self._repository()

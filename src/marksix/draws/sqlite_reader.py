@@ -10,15 +10,22 @@ exactly as SQLAlchemy gives them (tests/test_archive.py compares the two).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import Draw
-from marksix.domain.prizes import DrawPrizes
+
+if TYPE_CHECKING:
+    import sqlite3
+    from decimal import Decimal
+
+    from marksix.domain.prizes import DrawPrizes
+
+# sqlite3, decimal and the prize type are imported where used: on an empty data
+# folder `marksix pick` reads nothing and should not pay for them.
 
 #: What changes whenever draws or prize figures are written.
 FINGERPRINT = (
@@ -40,6 +47,8 @@ EMPTY = Stored((), [], {})
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    import sqlite3
+
     # mode=rw: reading never creates a database file. No thread check: a held
     # file (below) is shared by the worker's threads, one at a time under the
     # archive's lock.
@@ -62,6 +71,10 @@ def announced_after(path: Path, now: dt.datetime) -> NextDraw | None:
     """The earliest announced draw whose sales are still open at `now` (aware)."""
     with closing(connect(path)) as connection:
         return _announced(connection, now) if has_tables(connection) else None
+
+
+class Unreadable(Exception):
+    """The file is not one this reader understands (an older or odd file): the store reports it."""
 
 
 class HeldFile:
@@ -93,13 +106,29 @@ class HeldFile:
         return self._connection
 
     def read(self, known: tuple[object, ...] | None) -> Stored | None:
-        """As `read`; sqlite3.Error propagates (then `close` and fall back)."""
-        connection = self._open()
-        return EMPTY if connection is None else _stored(connection, known)
+        """As `read`, but an unreadable file raises `Unreadable` (and the connection is closed)."""
+        if self._connection is None and not self.path.exists():
+            return EMPTY
+        import sqlite3
+
+        try:
+            connection = self._open()
+            return EMPTY if connection is None else _stored(connection, known)
+        except sqlite3.Error as error:
+            self.close()
+            raise Unreadable(f"{self.path}: {error}") from error
 
     def announced_after(self, now: dt.datetime) -> NextDraw | None:
-        connection = self._open()
-        return None if connection is None else _announced(connection, now)
+        if self._connection is None and not self.path.exists():
+            return None
+        import sqlite3
+
+        try:
+            connection = self._open()
+            return None if connection is None else _announced(connection, now)
+        except sqlite3.Error as error:
+            self.close()
+            raise Unreadable(f"{self.path}: {error}") from error
 
     def close(self) -> None:
         if self._connection is not None:
@@ -125,6 +154,8 @@ def _draws(connection: sqlite3.Connection) -> list[Draw]:
 
 
 def _units(value: float | int | str) -> Decimal:
+    from decimal import Decimal
+
     # SQLAlchemy reads Numeric(20, 4) from SQLite as a float rounded to 4 places.
     if isinstance(value, float):
         return Decimal(f"{value:.4f}").normalize()
@@ -132,6 +163,8 @@ def _units(value: float | int | str) -> Decimal:
 
 
 def _prizes(connection: sqlite3.Connection) -> dict[str, DrawPrizes]:
+    from marksix.domain.prizes import DrawPrizes
+
     dividends: dict[str, dict[int, int]] = {}
     units: dict[str, dict[int, Decimal]] = {}
     for draw_id, tier, dividend, winning_units in connection.execute(
