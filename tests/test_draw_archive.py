@@ -131,6 +131,18 @@ def test_on_every_backend_a_held_archive_sees_draws_another_one_adds(tmp_path: P
 @pytest.mark.parametrize(
     "command", [["pick", "--strategy", "hot"], ["odds"], ["check", "1", "2", "3", "4", "5", "6"]]
 )
+def last_line_in_a_fresh_process(code: str, home: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=home,
+        env={**os.environ, "MARKSIX_HOME": str(home), "PYTHONWARNINGS": "error"},
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 def test_fast_commands_on_a_used_folder_import_no_database_stack(tmp_path: Path, command: list[str]) -> None:
     saved_folder(tmp_path).engine.dispose()
     code = (
@@ -139,15 +151,7 @@ def test_fast_commands_on_a_used_folder_import_no_database_stack(tmp_path: Path,
         f"main({command!r})\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'pydantic')))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-        env={**os.environ, "MARKSIX_HOME": str(tmp_path), "PYTHONWARNINGS": "error"},
-    )
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert last_line_in_a_fresh_process(code, tmp_path) == "[]"
 
 
 def test_pick_on_an_empty_folder_reads_nothing_and_imports_no_reader(tmp_path: Path) -> None:
@@ -159,13 +163,5 @@ def test_pick_on_an_empty_folder_reads_nothing_and_imports_no_reader(tmp_path: P
         "avoided = ('sqlite3', 'decimal', 'json', 'marksix.domain.prizes')\n"
         "print(sorted(m for m in avoided if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-        env={**os.environ, "MARKSIX_HOME": str(tmp_path), "PYTHONWARNINGS": "error"},
-    )
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert last_line_in_a_fresh_process(code, tmp_path) == "[]"
     assert not (tmp_path / "marksix.sqlite3").exists()

@@ -10,10 +10,11 @@ exactly as SQLAlchemy gives them (tests/test_archive.py compares the two).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import Draw
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from marksix.domain.prizes import DrawPrizes
+
+T = TypeVar("T")
 
 # sqlite3, decimal and the prize type are imported where used: on an empty data
 # folder `marksix pick` reads nothing and should not pay for them.
@@ -107,25 +110,20 @@ class HeldFile:
 
     def read(self, known: tuple[object, ...] | None) -> Stored | None:
         """As `read`, but an unreadable file raises `Unreadable` (and the connection is closed)."""
-        if self._connection is None and not self.path.exists():
-            return EMPTY
-        import sqlite3
-
-        try:
-            connection = self._open()
-            return EMPTY if connection is None else _stored(connection, known)
-        except sqlite3.Error as error:
-            self.close()
-            raise Unreadable(f"{self.path}: {error}") from error
+        missing: Stored | None = EMPTY
+        return self._use(lambda connection: _stored(connection, known), missing)
 
     def announced_after(self, now: dt.datetime) -> NextDraw | None:
+        return self._use(lambda connection: _announced(connection, now), None)
+
+    def _use(self, query: Callable[[sqlite3.Connection], T], missing: T) -> T:
         if self._connection is None and not self.path.exists():
-            return None
+            return missing
         import sqlite3
 
         try:
             connection = self._open()
-            return None if connection is None else _announced(connection, now)
+            return missing if connection is None else query(connection)
         except sqlite3.Error as error:
             self.close()
             raise Unreadable(f"{self.path}: {error}") from error
