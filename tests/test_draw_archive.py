@@ -128,9 +128,6 @@ def test_on_every_backend_a_held_archive_sees_draws_another_one_adds(tmp_path: P
         assert held.next_draw(NOW).announced is False
 
 
-@pytest.mark.parametrize(
-    "command", [["pick", "--strategy", "hot"], ["odds"], ["check", "1", "2", "3", "4", "5", "6"]]
-)
 def last_line_in_a_fresh_process(code: str, home: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -143,6 +140,9 @@ def last_line_in_a_fresh_process(code: str, home: Path) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.parametrize(
+    "command", [["pick", "--strategy", "hot"], ["odds"], ["check", "1", "2", "3", "4", "5", "6"]]
+)
 def test_fast_commands_on_a_used_folder_import_no_database_stack(tmp_path: Path, command: list[str]) -> None:
     saved_folder(tmp_path).engine.dispose()
     code = (
