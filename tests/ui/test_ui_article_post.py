@@ -217,3 +217,17 @@ def test_article_post_cli_publishes_through_the_same_flow(
     assert set(payload) == {"media_id", "image_url", "file", "caption"}
     assert fetched == [payload["image_url"]]
     assert state.media[payload["media_id"]].caption == payload["caption"] == article_post(folder).caption
+
+
+def test_an_unfinished_article_is_not_posted(
+    simulated: tuple[TestClient, Any, list[str]], ui_home: Path
+) -> None:
+    client, _simulator, fetched = simulated
+    folder = write_article(ui_home, "draft")
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    (folder / "report.json").write_text(json.dumps({**report, "finished": False}), encoding="utf-8")
+    page = client.get("/dashboard/articles/draft?lang=en")
+    assert 'id="post-to-instagram"' not in page.text
+    response = client.post("/dashboard/articles/draft/instagram", data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 400 and "only a finished article can be posted" in response.text
+    assert not fetched

@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from marksix.errors import ApiError, ConfigError, MarksixError
+from marksix.errors import ApiError, ConfigError, InputError, MarksixError
 from marksix.paths import Locator
 from marksix.studio.caption import article_parts, article_post
 from marksix.web import i18n
@@ -176,7 +176,7 @@ def article_to_instagram(
     entry = read_entry(folder)
     try:
         if entry is None or not entry.finished:
-            raise ConfigError("only a finished article can be posted")
+            raise InputError("only a finished article can be posted")
         moment = now()
         with _post_lock:
             recent = _recent_posts.get(folder.resolve())
