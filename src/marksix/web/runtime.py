@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -133,13 +133,24 @@ class Runtime:
 
     def accept(self, events: Iterable[CommentEvent]) -> int:
         """Store each comment and queue it once; the number that were new."""
-        new = sum(self.tasks.submit(event) for event in events)
-        if new:  # idle worker threads look at the queue now
+        return self.accept_deliveries([list(events)])[0]
+
+    def accept_deliveries(self, deliveries: Sequence[Sequence[CommentEvent]]) -> list[int]:
+        """Store several deliveries in one transaction (`web.delivery_writer`); the new count of each.
+
+        A comment in two of them is new in the first only, as if they had come one after the other.
+        """
+        new = self.tasks.accept([event for delivery in deliveries for event in delivery])
+        counts, start = [], 0
+        for delivery in deliveries:
+            counts.append(sum(new[start : start + len(delivery)]))
+            start += len(delivery)
+        if any(counts):  # idle worker threads look at the queue now
             if self._worker is not None:
                 self._worker.wake.set()
             if self._worker_process is not None:
                 self._worker_process.wake()
-        return new
+        return counts
 
     def queue_depth(self) -> int:
         states = self.comments.counts_by_state()
@@ -193,7 +204,9 @@ class Runtime:
             else:
                 from marksix.worker.consumer import start_consumer
 
-                self._worker = start_consumer(self.huey, workers=self.options.worker_threads)
+                self._worker = start_consumer(
+                    self.huey, workers=self.options.worker_threads, pull=self.tasks.puller()
+                )
             # Whatever a previous run left behind (a killed worker, an unqueued row) goes first.
             self.tasks.sweep()
             if self.options.sweep_every is not None or self.options.reconcile_every is not None:

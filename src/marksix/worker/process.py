@@ -101,7 +101,7 @@ def run_child(settings: Settings, options: WorkerOptions, threads: int, wake_pip
     for name in ("huey", "httpx", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
     worker = build_worker(settings, options)
-    running = start_consumer(worker.huey, workers=max(1, threads))
+    running = start_consumer(worker.huey, workers=max(1, threads), pull=worker.tasks.puller())
     threading.Thread(target=warm_up, args=(worker,), name="marksix-warm-up", daemon=True).start()
     try:
         _relay_wake_ups(wake_pipe.fileno(), running.wake)
