@@ -102,12 +102,24 @@ def build_worker(settings: Settings, options: WorkerOptions) -> BuiltWorker:
 
 
 def warm_up(worker: BuiltWorker) -> None:
-    """Load the draw history before the first reply needs it (it takes a second or two)."""
+    """Do once, before the first comment, what the first reply would otherwise pay for.
+
+    The draw history and reply context of each account, the language layer's
+    imports, rules and classifier (one reply composed and thrown away), the
+    Graph client, and the database's connections. It takes a second or two;
+    `/healthz` says ready only after it (see `Runtime.ready`).
+    """
     import structlog
+
+    from marksix.language import Comment, respond
 
     try:
         for account in worker.accounts.all():
-            worker.replies.context(account)
+            context = worker.replies.context(account)
+            respond(Comment(text="俾組號碼我", username="warm_up", comment_id="warm-up"), context)
+            if account.has_token:
+                worker.graph_clients(account)
+        worker.comments.counts_by_state()
     except Exception as problem:  # the first reply will report it properly
         structlog.get_logger("marksix.worker").warning(
             "warm_up_failed", error=f"{type(problem).__name__}: {problem}"

@@ -38,7 +38,7 @@ from marksix.errors import (
 )
 from marksix.instagram.errors import missing_permission
 from marksix.store.accounts import Account, AccountRepository
-from marksix.store.comments import CommentKey, CommentRecord, CommentRepository, ReplyFields
+from marksix.store.comments import Claimed, CommentKey, CommentRecord, CommentRepository, ReplyFields
 from marksix.store.opt_outs import is_opted_out, set_opted_out
 from marksix.store.service_tables import CommentState
 from marksix.worker import metrics
@@ -211,8 +211,22 @@ class ReplyService:
         claimed = self.comments.claim(key, now=self.clock(), lease=self.limits.lease)
         if claimed is None:
             return NOT_CLAIMED
+        return self._attempt(claimed)
+
+    def handle_next(self) -> Outcome | None:
+        """Claim the oldest due comment in the table and handle it; None when none is due.
+
+        The same conditional claim as `handle`, so a task for the same comment
+        (the sweeper's, a retry's) finds nothing to do afterwards.
+        """
+        claimed = self.comments.claim_next(now=self.clock(), lease=self.limits.lease)
+        return self._attempt(claimed) if claimed is not None else None
+
+    def _attempt(self, claimed: Claimed) -> Outcome:
         record = claimed.record
-        bound = log.bind(account_id=key.account_id, comment_id=key.comment_id, attempt=record.attempts + 1)
+        bound = log.bind(
+            account_id=record.account_id, comment_id=record.comment_id, attempt=record.attempts + 1
+        )
         try:
             account = self.accounts.from_row(claimed.account_row) if claimed.account_row else None
             outcome = _Attempt(self, record, bound, own_reply=claimed.is_own_reply).run(account)
