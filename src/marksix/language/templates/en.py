@@ -158,5 +158,42 @@ WORDING = Wording(
     list_separator=", ",
     no_data="No draws on record yet.",
     cost_line="💰 {entries} entries per line, HK${cost} in all",
+    pick_many=(
+        "{m} Your {count} lines for {draw} 🍀",
+        "{m} Here are {count} lines for {draw} 👇",
+        "{m} {count} lines, picked for you ({draw}):",
+        "{m} Got it! {count} lines for {draw}:",
+        "{m} Done: {count} lines for {draw}",
+    ),
+    closings={
+        "many": (
+            "Every line has exactly the same odds; no pick raises them.",
+            "Draws are random: more lines are more entries, each with the same chance.",
+            "Hot or cold, every line has the same chance next draw. Spend wisely.",
+            "Each extra line is one more entry at the same odds.",
+        ),
+        "result": (
+            "Draws are random: next time every line has the same odds again.",
+            "Win or not, please don't chase it. Play within your means.",
+            "Each draw is random; the last one says nothing about the next.",
+            "No luck this time? Don't raise your stakes to win it back.",
+        ),
+        "draw": (
+            "Play for fun, within your budget.",
+            "Every line has the same odds. Spend wisely.",
+            "It's random: only play what you can afford.",
+            "Have fun, and set yourself a limit.",
+        ),
+        "odds": (
+            "Those odds are fixed, however you pick.",
+            "No method changes these odds.",
+            "Every entry has the same chance. Play within limits.",
+            "Honestly, that figure doesn't change with how you choose.",
+        ),
+    },
+    stats_fact="📊 Last {window} draws: {hot} came up most ({hot_count}×, expected {expected})",
+    stats_band="🎲 {low_seen}–{high_seen}× each in the last {window} draws; chance alone gives {low}–{high} (expected {expected}): {verdict}",
+    band_inside="within the random range",
+    band_outside="one is outside it, which is rare and says nothing about the next draw",
     months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 )
