@@ -500,14 +500,15 @@ def _check(ask: Ask) -> Answer:
         matched = len(set(entry.numbers) & set(draw.numbers))
         extra = wording.check_extra if draw.extra in entry.numbers else ""
         outcome = wording.check_matched.format(matched=facts.show(matched), extra=extra)
+        space = " " if wording.language == "en" else ""
         if entry.tier is not None:
             tier = facts.show(wording.tiers[entry.tier])
             if entry.prize is None:
-                outcome += " " + wording.check_won_unknown.format(tier=tier)
+                outcome += space + wording.check_won_unknown.format(tier=tier)
             else:
-                outcome += " " + wording.check_won.format(tier=tier, amount=_amount(entry.prize, facts))
+                outcome += space + wording.check_won.format(tier=tier, amount=_amount(entry.prize, facts))
         else:
-            outcome += " " + wording.check_nothing
+            outcome += space + wording.check_nothing
         notes.append(outcome)
     elif winners:
         notes.append(

@@ -158,7 +158,6 @@ def jackpot(ask: Ask) -> Answer:
     upcoming, wording, facts = ask.context.next_draw, ask.wording, ask.facts
     texts, fields = TEXTS[wording.language], _fields(ask, None)
     parts: list[Part] = []
-    closed = closed_part(ask, "closed_note")
     estimate = upcoming.estimated_first_prize or upcoming.jackpot
     if estimate or upcoming.snowball_name:
         parts.append(Part(texts["jackpot"].format(**fields)))
@@ -174,8 +173,6 @@ def jackpot(ask: Ask) -> Answer:
         parts.append(
             Part(texts["jackpot_none"].format(**fields, minimum=facts.money(MINIMUM_FIRST_DIVISION_FUND)))
         )
-    if closed is not None:
-        parts.insert(1, closed)
     rolled = _rolled_over(ask)
     if rolled is not None:
         parts.append(Part(texts["rolled"].format(draw_id=facts.show(rolled)), drop_rank=OPTIONAL_MAIN))

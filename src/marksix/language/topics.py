@@ -43,6 +43,9 @@ TOPIC_INTENT = {
     "jackpot": "next_draw",
     "draw_today": "next_draw",
     "multiple_odds": "odds",
+    "tier_odds": "odds",
+    "window": "stats",
+    "extra_number": "stats",
 }
 
 CRISIS = re.compile(
