@@ -33,7 +33,7 @@ from marksix.language.number_answers import multiple_odds, number_question, priz
 from marksix.language.numerals import normalise
 from marksix.language.parameters import Parameters, parse_parameters
 from marksix.language.questions import QUESTION_ANSWERS
-from marksix.language.safety import has_link, numbers_in
+from marksix.language.safety import MENTION, has_link, numbers_in
 from marksix.language.templates import WORDINGS
 from marksix.language.topic_replies import TOPICS, topic_answer
 from marksix.language.topics import TOPIC_INTENT
@@ -87,7 +87,8 @@ def seed_for(secret: str, draw_key: str, comment_id: str) -> Seed:
 def _language(comment: Comment, context: ReplyContext) -> str:
     if context.language in LANGUAGES:
         return context.language
-    return detect_language(comment.text[:MAX_READ_CHARS], context.default_language)
+    # "@ah_ming 睇吓": a friend's handle is no English word; the account's default stands for a bare tag.
+    return detect_language(MENTION.sub(" ", comment.text[:MAX_READ_CHARS]), context.default_language)
 
 
 def compose(comment: Comment, context: ReplyContext) -> Composed:

@@ -87,6 +87,10 @@ WORDING = Wording(
             "{m} Thanks for trusting us with this 🙏 Free, confidential support is a phone call away.",
             "{m} Money can be rebuilt; you matter more. The Ping Wo Fund offers free counselling.",
             "{m} How you feel matters. If gambling feels out of control, free help is available from the Ping Wo Fund.",
+            "{m} Losing hurts. Please don't try to win it back; take a pause, and talk to the Ping Wo Fund if it helps.",
+            "{m} I hope you can take a breather. The Ping Wo Fund has counsellors and social workers, free and confidential.",
+            "{m} It takes courage to say that 🙏 No numbers from me this time; the Ping Wo Fund is there if you want to talk.",
+            "{m} Gambling shouldn't feel this heavy. The Ping Wo Fund can help you find ways to keep it in check.",
         ),
     },
     honest=(
