@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
+from corpus_score import FIXTURES, load
 
 from marksix.domain.calendar import next_scheduled_draw
 from marksix.domain.colours import colour_of
@@ -311,3 +312,26 @@ def test_no_mandarin_flavoured_cantonese(context: ReplyContext) -> None:
     every += [t for ts in wording.closings.values() for t in ts]
     for phrase in ("好替你擔心", "替你擔心", "暫停吓", "未嘗唔好", "我就回你"):
         assert not any(phrase in template for template in every), phrase
+
+
+LABELLED = sorted(path.name for path in FIXTURES.glob("comments*.jsonl"))
+
+
+@pytest.mark.parametrize("name", LABELLED)
+def test_every_labelled_reply_carries_the_notice_and_fits(name: str, context: ReplyContext) -> None:
+    """On a quiet day, tightly limited, and between sales close and the result."""
+    closing_time = dt.datetime(2026, 8, 25, 13, 20, tzinfo=dt.UTC)  # 21:20 in Hong Kong
+    contexts = [
+        context,
+        replace(context, max_chars=160),
+        replace(context, now=closing_time, next_draw=next_scheduled_draw(closing_time)),
+    ]
+    for index, record in enumerate(load(FIXTURES / name)):
+        for limited in contexts:
+            reply = respond(Comment(record["text"], "fan_123", f"labelled-{index}"), limited)
+            if reply.intent == "ignore":
+                continue
+            text = reply.text or ""
+            assert "18+" in text and text.endswith("1834 633"), (record["text"], text)
+            assert len(text) <= limited.max_chars, (record["text"], len(text))
+            assert "Your the" not in text
