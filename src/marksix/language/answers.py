@@ -430,12 +430,12 @@ def _stats(ask: Ask) -> Answer:
         template = wording.cold_list if cold else wording.hot_list
         parts.append(Part(template.format(window=facts.show(window), items=items)))
     if archive_is_behind(context):
-        parts.append(Part(_stale_note(context, wording, facts)))
+        parts.append(Part(stale_note(context, wording, facts)))
     parts.append(Part(wording.stats_honest, short=wording.honest_short))
     return Answer([part for part in parts if part.text], (), request, frozenset(facts.allowed))
 
 
-def _stale_note(context: ReplyContext, wording: Wording, facts: Facts) -> str:
+def stale_note(context: ReplyContext, wording: Wording, facts: Facts) -> str:
     return STALE_NOTE[wording.language].format(date=date_text(context.history.latest.date, wording, facts))
 
 
@@ -459,7 +459,7 @@ def _check(ask: Ask) -> Answer:
             behind = archive_is_behind(context) or parameters.draw_id > draw.draw_id
             notes.append(MISSING_DRAW_NOTE[wording.language] if behind else wording.check_unknown_draw)
     elif archive_is_behind(context):
-        notes.append(_stale_note(context, wording, facts))
+        notes.append(stale_note(context, wording, facts))
     draw_id, when = facts.show(draw.draw_id), date_text(draw.date, wording, facts)
     legs = [
         number for number in (*parameters.mentioned, *parameters.include) if number not in parameters.bankers

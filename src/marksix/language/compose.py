@@ -50,8 +50,12 @@ NAMED_QUESTIONS: dict[str, Callable[[Ask], Answer | None]] = {
     "draw_today": draw_today,
 }
 #: Replies that say "today's draw has closed" between sales close and the result.
-CLOSED_NOTES = {"pick": "closed_pick", "next_draw": "closed_note", "last_result": "closed_note"}
-CLOSED_NOTES["check_ticket"] = "closed_note"
+CLOSED_NOTES = {
+    "pick": "closed_pick",
+    "next_draw": "closed_note",
+    "last_result": "closed_note",
+    "check_ticket": "closed_note",
+}
 #: The LLM reader may not decide what the rules must: ignoring a comment, or reading a ticket.
 READER_INTENTS = frozenset(INTENTS) - {"ignore", "check_ticket"}
 #: "1 draws" -> "1 draw": English counts of one in the wording's plural forms.

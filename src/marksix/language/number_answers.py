@@ -32,8 +32,7 @@ from marksix.language.answers import (
     window_statistics,
 )
 from marksix.language.fitting import OPTIONAL_MAIN, Part
-from marksix.language.freshness import STALE_NOTE, archive_is_behind
-from marksix.language.questions import TIER_ASK, TIER_WORDS, WINDOW_ASK
+from marksix.language.questions import TIER_ASK, TIER_WORDS, WINDOW_ASK, stale_parts
 
 #: The multiple used to explain when the comment names no size ("複式會唔會易中啲").
 EXAMPLE_MULTIPLE = 7
@@ -61,6 +60,7 @@ TEXTS = {
         "gap_honest": "耐冇出唔代表快出，每期機會都一樣。",
         "multiple": "{m} {size}個號複式＝{entries}注，每注HK${unit}，即HK${cost}。頭獎機會係{entries} / {combos}（約{odds}分之一），同買{entries}注單式一模一樣：每注機會冇變，只係買多咗注。",
         "banker": "{m} {bankers}膽拖{legs}隻腳＝{entries}注，每注HK${unit}，即HK${cost}。頭獎機會係{entries} / {combos}（約{odds}分之一），同買{entries}注單式一樣：每注機會冇變。",
+        "banker_min": "（膽加腳最少要{min}個號，所以用最少嘅計。）",
         "fixed": "{m} {tier}（中{matched}個號{extra}）係固定獎金，每注派 HK${amount}。",
         "shared": "{m} {tier}（中{matched}個號{extra}）冇固定金額，係按嗰期彩池同中獎注數分。",
         "shared_latest": "{draw_id} 期{tier}每注派 HK${amount}。",
@@ -83,6 +83,7 @@ TEXTS = {
         "gap_honest": "久没出不代表快出，每期机会都一样。",
         "multiple": "{m} {size}个号码复式＝{entries}注，每注HK${unit}，即HK${cost}。头奖机会是{entries} / {combos}（约{odds}分之一），和买{entries}注单式完全一样：每注机会没变，只是多买了几注。",
         "banker": "{m} {bankers}胆拖{legs}个号码＝{entries}注，每注HK${unit}，即HK${cost}。头奖机会是{entries} / {combos}（约{odds}分之一），和买{entries}注单式一样：每注机会没变。",
+        "banker_min": "（胆码加拖码最少要{min}个号码，所以按最少的算。）",
         "fixed": "{m} {tier}（中{matched}个号码{extra}）是固定奖金，每注 HK${amount}。",
         "shared": "{m} {tier}（中{matched}个号码{extra}）没有固定金额，按那期奖池和中奖注数分。",
         "shared_latest": "{draw_id} 期{tier}每注派 HK${amount}。",
@@ -105,6 +106,7 @@ TEXTS = {
         "gap_honest": "A long wait doesn't make a number due: every draw is random.",
         "multiple": "{m} A {size}-number multiple is {entries} entries at HK${unit}, HK${cost} in all. Its jackpot chance is {entries} in {combos} (about 1 in {odds}), exactly the same as {entries} single entries: each entry's chance stays the same.",
         "banker": "{m} {bankers} banker(s) with {legs} legs is {entries} entries at HK${unit}, HK${cost} in all. Jackpot chance: {entries} in {combos} (about 1 in {odds}), the same as {entries} single entries.",
+        "banker_min": "(Bankers plus legs must be at least {min} numbers, so that is the smallest.)",
         "fixed": "{m} The {tier} ({matched} numbers{extra}) is fixed: HK${amount} per entry.",
         "shared": "{m} The {tier} ({matched} numbers{extra}) has no fixed amount: that draw's pool is shared among the winning entries.",
         "shared_latest": "In {draw_id} it paid HK${amount} per entry.",
@@ -118,13 +120,6 @@ def _window_size(ask: Ask) -> int:
     asked = WINDOW_ASK.search(ask.normalised)
     size = int(next(group for group in asked.groups() if group)) if asked else STATS_WINDOW
     return max(1, min(size, len(ask.context.history)))
-
-
-def _stale(ask: Ask) -> list[Part]:
-    if not archive_is_behind(ask.context):
-        return []
-    latest = date_text(ask.context.history.latest.date, ask.wording, ask.facts)
-    return [Part(STALE_NOTE[ask.wording.language].format(date=latest))]
 
 
 def _verdict(texts: dict[str, str], count: int, band: tuple[int, int], prefix: str = "") -> str:
@@ -152,7 +147,7 @@ def number_question(ask: Ask, topic: str) -> Answer | None:
         Part(f"{ask.mention} {lines[0]}".strip()),
         *(Part(line, drop_rank=OPTIONAL_MAIN) for line in lines[1:]),
     ]
-    parts += _stale(ask)
+    parts += stale_parts(ask)
     honest = texts["gap_honest"] if topic == "number_gap" else wording.stats_honest
     parts.append(Part(honest, short=wording.honest_short))
     return Answer(parts, (), request_json(ask.parameters, "stats"), frozenset(facts.allowed))
@@ -206,9 +201,9 @@ def multiple_odds(ask: Ask) -> Answer:
     parameters, facts = ask.parameters, ask.facts
     texts = TEXTS[ask.wording.language]
     bankers = len(parameters.bankers) if len(parameters.bankers) <= MAX_BANKERS else 0
-    size = min(parameters.size or EXAMPLE_MULTIPLE, POOL)
+    asked = min(parameters.size or EXAMPLE_MULTIPLE, POOL)
     # Bankers and legs are at least seven numbers; a multiple at least six.
-    size = max(size, PICKED + 1 if bankers else PICKED)
+    size = max(asked, PICKED + 1 if bankers else PICKED)
     legs = size - bankers
     # The entry count and cost come from the ticket rules themselves.
     ticket = Ticket.parse(range(bankers + 1, size + 1), range(1, bankers + 1))
@@ -226,7 +221,10 @@ def multiple_odds(ask: Ask) -> Answer:
         "odds": facts.money(round(1 / chance)),
     }
     text = texts["banker" if bankers else "multiple"].format(**fields)
-    parts = [Part(text), closing(ask, "odds")]
+    parts = [Part(text)]
+    if bankers and size != asked:
+        parts.append(Part(texts["banker_min"].format(min=facts.show(size))))
+    parts.append(closing(ask, "odds"))
     return Answer(parts, (), request_json(parameters, "odds"), frozenset(facts.allowed))
 
 
