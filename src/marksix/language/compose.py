@@ -27,7 +27,7 @@ from marksix.language.constraints import (
 from marksix.language.detect import LANGUAGES, detect_language
 from marksix.language.draw_day import closed_part, draw_today, jackpot
 from marksix.language.fitting import Part, fit
-from marksix.language.intents import INTENTS, Classified, classify
+from marksix.language.intents import CJK_OR_WORD, INTENTS, Classified, classify
 from marksix.language.model import Comment, Reading, Reply, ReplyContext
 from marksix.language.number_answers import multiple_odds, number_question, prize_amount
 from marksix.language.numerals import normalise
@@ -122,7 +122,8 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
             or parameters.invalid
         ),
     )
-    if classified.fallback and context.reader is not None:
+    # Only a comment with words to read ("🙏🙏" is a request for numbers, nothing to ask about).
+    if classified.fallback and context.reader is not None and CJK_OR_WORD.search(normalised):
         classified, parameters = _read(comment, context, classified, parameters)
     language = _language(comment, context)
     if classified.intent == "ignore":
