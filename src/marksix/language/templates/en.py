@@ -10,12 +10,12 @@ WORDING = Wording(
         "pick": (
             "{m} Your numbers for {draw} 🍀",
             "{m} Here's your pick for {draw} 👇",
-            "{m} Picked for you, {draw}:",
+            "{m} Picked for you, for {draw}:",
             "{m} Got it! Your numbers for {draw}:",
             "{m} Your very own line for {draw}:",
             "{m} For {draw}, your combination is:",
             "{m} Done! Try these for {draw}:",
-            "{m} Fresh from the engine, {draw}:",
+            "{m} Fresh from the engine, for {draw}:",
             "{m} One of a kind, just for you ({draw}):",
         ),
         "last_result": (
