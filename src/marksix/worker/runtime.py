@@ -183,19 +183,25 @@ class LanguageReplies:
     def context(self, account: Account) -> Any:
         from marksix.draws.popularity_model import shipped_model
         from marksix.language import ReplyContext
+        from marksix.llm import reader_from_settings
 
+        # The LLM may help read an unclear comment where it may reword (the same switch).
+        wanted = bool(account.settings.get("llm_enabled", True))
         secret = account.settings.get("reply_secret") or self.settings.reply_secret.get_secret_value()
-        reading = self.archive.reading(self.clock())
+        now = self.clock()
+        reading = self.archive.reading(now)
         return ReplyContext(
             history=reading.history,
             prizes=reading.prizes,
             next_draw=reading.next_draw,
+            now=now,
             popularity=shipped_model(),
             secret=str(secret),
             max_chars=int(account.settings.get("reply_max_chars", self.settings.reply_max_chars)),
             language=str(account.settings.get("language", "auto")),
             account_username=account.username,
             default_language=self.settings.default_language,
+            reader=reader_from_settings(self.settings) if wanted else None,
         )
 
     def __call__(self, record: CommentRecord, account: Account) -> ReplyLike:
