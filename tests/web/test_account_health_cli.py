@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from cli_runner import run
 from marksix.config import load_settings
-from marksix.store.account_health import PAUSED_BY_PERSON
 from marksix.instagram.webhooks import CommentEvent
+from marksix.store.account_health import PAUSED_BY_PERSON
 from marksix.store.accounts import AccountRepository
 from marksix.store.comments import CommentKey, CommentRepository
 from marksix.worker.runtime import open_store
