@@ -48,6 +48,9 @@ class World:
     def post(self, count: int, prefix: str) -> list[str]:
         return [self.sandbox.comment(TEXTS[n % len(TEXTS)], f"{prefix}{n}") for n in range(count)]
 
+    def post_texts(self, comments: list[tuple[str, str]]) -> list[str]:
+        return [self.sandbox.comment(text, username) for username, text in comments]
+
     def intake(self) -> None:
         """What the webhook route does with each delivered comment: store it, queued."""
         assert self.sandbox.simulator.sender.wait_idle(10)
@@ -175,3 +178,48 @@ def test_a_removed_permission_pauses_the_account_with_an_alert_naming_it(world: 
     world.drain()
     assert [world.state_of(comment_id) for comment_id in ids] == ["replied", "replied"]
     assert len(world.sandbox.simulator.state.reply_records()) == 2
+
+
+SPAM = "低息快批，借錢俾你，apply now"
+
+
+def test_moderation_hides_spam_only_when_the_account_asks_and_a_person_can_unhide_it(world: World) -> None:
+    state = world.sandbox.simulator.state
+    # Off by default: spam is skipped, not hidden.
+    [left] = world.post_texts([("spammer0", SPAM)])
+    world.intake()
+    world.drain()
+    assert world.state_of(left) == "skipped" and state.comments[left].hidden is False
+    assert world.health.moderation(world.account_id) == {}
+
+    world.health.set_hide_spam(world.account_id, True, now=world.utc())
+    spam, fan = world.post_texts([("spammer1", SPAM), ("fan", "俾組號碼我")])
+    world.intake()
+    world.drain()
+    assert state.comments[spam].hidden is True and state.comments[fan].hidden is False
+    assert world.state_of(fan) == "replied"
+    record = world.comments.get(CommentKey(world.account_id, spam))
+    assert record.state == "skipped" and "hidden" in (record.reason or "")
+    entry = world.health.moderation(world.account_id)[spam]
+    assert (entry.action, entry.reason) == ("hidden", "looks like spam or an advert")
+
+    # Undo from the reply log: visible again on Instagram, and logged.
+    from marksix.worker.moderation import unhide
+
+    with world.sandbox.client() as client:
+        unhide(world.health, client, world.account_id, spam, now=world.utc())
+    assert state.comments[spam].hidden is False
+    assert world.health.moderation(world.account_id)[spam].action == "unhidden"
+
+
+def test_a_hide_without_the_comments_permission_is_logged_as_failed(world: World) -> None:
+    world.health.set_hide_spam(world.account_id, True, now=world.utc())
+    for token in world.sandbox.simulator.state.tokens.values():
+        token.scopes = token.scopes - {COMMENTS}
+    [spam] = world.post_texts([("spammer", SPAM)])
+    world.intake()
+    world.drain()
+    assert world.sandbox.simulator.state.comments[spam].hidden is False
+    entry = world.health.moderation(world.account_id)[spam]
+    assert entry.action == "failed" and COMMENTS in entry.reason
+    assert world.state_of(spam) == "skipped"  # the pipeline went on

@@ -83,3 +83,21 @@ def test_an_unknown_account_is_named(
 ) -> None:
     code, _, err = run(capsys, "accounts", action, "404")
     assert code != 0 and "404" in err and "Traceback" not in err
+
+
+def test_moderation_is_off_by_default_and_set_per_account(
+    marksix_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine, _, accounts = _store(marksix_home)
+    try:
+        accounts.save(ACCOUNT, "shop", now=dt.datetime.now(dt.UTC), token="IGAA-cli-token")
+    finally:
+        engine.dispose()
+    code, out, _ = run(capsys, "accounts", "moderate", ACCOUNT, "--json")
+    assert code == 0 and json.loads(out) == {"id": ACCOUNT, "hide_spam": False, "log": []}
+    code, out, _ = run(capsys, "accounts", "moderate", ACCOUNT, "--hide-spam")
+    assert code == 0 and "hide spam and adverts: on" in out
+    code, out, _ = run(capsys, "accounts", "moderate", ACCOUNT, "--no-hide-spam", "--json")
+    assert json.loads(out)["hide_spam"] is False
+    code, _, err = run(capsys, "accounts", "moderate", "404")
+    assert code != 0 and "404" in err and "Traceback" not in err

@@ -203,3 +203,40 @@ def unblock(account_id: str, as_json: bool) -> None:
       marksix accounts unblock 17841400000000001 --json
     """
     _health_action(account_id, "unblock", as_json)
+
+
+@accounts.command("moderate")
+@click.argument("account_id")
+@click.option(
+    "--hide-spam/--no-hide-spam",
+    default=None,
+    help="Hide the comments the language layer marks as spam or adverts (off by default).",
+)
+@json_option
+def moderate(account_id: str, hide_spam: bool | None, as_json: bool) -> None:
+    """Show or set an account's moderation: hiding spam and adverts, and its log.
+
+    \b
+    Examples:
+      marksix accounts moderate 17841400000000001               # show the setting and the log
+      marksix accounts moderate 17841400000000001 --hide-spam   # turn hiding on
+      marksix accounts moderate 17841400000000001 --no-hide-spam --json
+    """
+    from marksix.store.account_health import AccountHealth
+
+    engine, repository = _open()
+    try:
+        health = AccountHealth(engine)
+        repository.get(account_id)
+        if hide_spam is not None:
+            health.set_hide_spam(account_id, hide_spam, now=dt.datetime.now(dt.UTC))
+        entries = [entry.to_json() for entry in health.moderation(account_id).values()]
+        row: dict[str, Any] = {"id": account_id, "hide_spam": health.hides_spam(account_id), "log": entries}
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json(row)
+        return
+    click.echo(f"hide spam and adverts: {'on' if row['hide_spam'] else 'off'}")
+    for entry in entries:
+        click.echo(f"  {entry['at'][:19]}  {entry['action']:9} {entry['comment_id']}  {entry['reason']}")

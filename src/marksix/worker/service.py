@@ -45,6 +45,7 @@ from marksix.store.service_tables import CommentState
 from marksix.worker import metrics
 from marksix.worker.limits import Limits, UsageReport, limits_for, retry_delay, throttled_until, usage_pause
 from marksix.worker.limits import admission as admission_for
+from marksix.worker.moderation import is_spam, moderate
 from marksix.worker.policy import back_off
 
 log = structlog.get_logger("marksix.worker")
@@ -58,6 +59,7 @@ class GraphApi(Protocol):
     def reply(self, comment_id: str, message: str) -> str: ...
     def private_reply(self, ig_user_id: str, comment_id: str, message: str) -> str: ...
     def list_replies(self, comment_id: str) -> list[dict[str, Any]]: ...
+    def hide(self, comment_id: str, hidden: bool = True) -> None: ...
     def list_media(self, ig_user_id: str, limit: int = 10) -> list[dict[str, Any]]: ...
     def list_comments(self, media_id: str, limit: int = 50) -> list[dict[str, Any]]: ...
     def refresh_access_token(self) -> dict[str, Any]: ...
@@ -374,7 +376,13 @@ class _Attempt:
         reply = service.reply_for(record, account)
         fields = ReplyFields(reply.intent, reply.language, reply.text, reply.path, _details(reply))
         if reply.intent == "ignore" or not reply.text:
-            return self.skip("ignored", reply.reason or "the language layer ignores this comment", fields)
+            reason = reply.reason or "the language layer ignores this comment"
+            if is_spam(reply.intent, reply.reason):
+                hidden = moderate(
+                    service.health, graph, account.id, record.comment_id, reason, now=service.clock()
+                )
+                reason = f"{reason}; {hidden}" if hidden else reason
+            return self.skip("ignored", reason, fields)
         now, kind = service.clock(), limits.reply_mode
         if self.opted_out(reply):
             return self.skip("opted_out", "the commenter asked not to be replied to on this account", fields)
