@@ -41,13 +41,13 @@ def policy_wait(strikes: int, limits: Limits, rng: random.Random) -> timedelta:
     )
 
 
-def policy_alert(error: ApiError, strikes: int, until: datetime) -> str:
+def policy_alert(error: ApiError, strikes: int, until: datetime, account_id: str) -> str:
     code = f"code {error.code}" + (f"/{error.subcode}" if error.subcode is not None else "")
     return (
         f"Instagram temporarily blocked this account's replies ({code}, block {strikes} in a row); "
         f"replies wait and are tried again automatically at {until:%Y-%m-%d %H:%M} UTC. "
         "If it keeps happening, open the account in the Instagram app; "
-        "`marksix accounts resume ID` tries again now"
+        f"`marksix accounts resume {account_id}` tries again sooner"
     )
 
 
@@ -65,7 +65,7 @@ def back_off(
         account_id,
         now=now,
         wait_for=lambda strikes: now + policy_wait(strikes, limits, rng),
-        alert=lambda strikes, until: policy_alert(error, strikes, until),
+        alert=lambda strikes, until: policy_alert(error, strikes, until, account_id),
     )
     metrics.ACCOUNT_BLOCKS.labels("policy_blocked").inc()
     log.warning(
