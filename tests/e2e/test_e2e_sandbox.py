@@ -183,12 +183,14 @@ def test_a_policy_blocked_account_shows_its_alert_and_resumes_by_itself_without_
     add_fault(http, kind="policy_block", count=3, path="replies")
     comment_ids = post_many(service, 4)
 
-    def policy_alert() -> str | None:
+    def policy_alert() -> tuple[str, str] | None:
         health = http.get("/healthz").json()
-        return next((item["pause_reason"] for item in health["accounts"] if item["pause_reason"]), None)
+        found = next((item["pause_reason"] for item in health["accounts"] if item["pause_reason"]), None)
+        return (found, health["status"]) if found else None
 
-    alert = wait_until(policy_alert, "the account to wait out the policy block")
+    alert, status = wait_until(policy_alert, "the account to wait out the policy block")
     assert "368" in alert and "automatically" in alert
+    assert status == "degraded"  # said while it waits, not only when blocked
     finish(service, comment_ids)  # no person touched it
     account = service.runtime.accounts.get(service.simulator.state.account.id)
     assert account.alert is None and account.status == "active"
