@@ -100,3 +100,11 @@ def test_an_llm_that_does_not_answer_is_a_fix(tmp_path: Path) -> None:
     llm = by_name(checks)["LLM endpoint answers"]
     assert llm.ok is False and "MARKSIX_LLM_BASE_URL" in (llm.fix or "")
     assert not all_ok(checks) and "need a fix" in format_checks(checks)
+
+
+def test_a_url_that_is_no_web_address_is_named(tmp_path: Path) -> None:
+    doctor = context(tmp_path, real_server)
+    doctor.url = "bot.example"
+    checks = by_name(run_checks(doctor))
+    assert checks["public URL is HTTPS"].detail == "'bot.example' is not a web address"
+    assert checks["webhook handshake reaches this server"].ok is False

@@ -94,7 +94,7 @@ def _healthz(http: httpx.Client, url: str | None) -> dict[str, Any] | None:
     try:
         answer = http.get(f"{url}/healthz")
         body = answer.json()
-    except (httpx.HTTPError, ValueError):
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
         return None
     return body if isinstance(body, dict) else None
 
@@ -105,6 +105,8 @@ def _public_url(url: str | None, sandbox: bool) -> Check:
         return Check(
             name, False, "no public URL is set", "set MARKSIX_PUBLIC_URL=https://your.host (or pass --url)"
         )
+    if not url.startswith(("http://", "https://")):
+        return Check(name, False, f"{url!r} is not a web address", "give it as https://your.host")
     if sandbox:
         return Check(name, True, f"{url}: {NOT_ON_SANDBOX} (Instagram needs HTTPS)")
     if not url.startswith("https://"):
@@ -133,7 +135,7 @@ def _handshake(context: DoctorContext, url: str | None) -> Check:
     target = f"{url}{WEBHOOK_PATH}"
     try:
         answer = context.http.get(target, params=params)
-    except httpx.HTTPError as problem:
+    except (httpx.HTTPError, httpx.InvalidURL) as problem:
         return Check(
             name,
             False,
@@ -180,7 +182,7 @@ def _secrets(settings: Settings, sandbox: bool) -> list[Check]:
 def _simulator_state(http: httpx.Client, url: str | None) -> dict[str, Any] | None:
     try:
         body = http.get(f"{url}/sandbox/api/state").json()
-    except (httpx.HTTPError, ValueError):
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
         return None
     return body if isinstance(body, dict) else None
 
