@@ -89,7 +89,7 @@ def all_ok(checks: Sequence[Check]) -> bool:
 
 # --- the server -------------------------------------------------------------------
 def _healthz(http: httpx.Client, url: str | None) -> dict[str, Any] | None:
-    if url is None:
+    if url is None or not url.startswith(("http://", "https://")):
         return None
     try:
         answer = http.get(f"{url}/healthz")
@@ -124,8 +124,10 @@ def _handshake(context: DoctorContext, url: str | None) -> Check:
     """Meta's verification GET, with a nonce of our own: only this server, with our verify
     token, can echo it back."""
     name = "webhook handshake reaches this server"
-    if url is None:
-        return Check(name, False, "no URL to try", "set MARKSIX_PUBLIC_URL (or pass --url)")
+    if url is None or not url.startswith(("http://", "https://")):
+        return Check(
+            name, False, "no web address to try", "set MARKSIX_PUBLIC_URL (or pass --url) to https://…"
+        )
     nonce = str(secrets.randbelow(9 * 10**12) + 10**12)
     params = {
         "hub.mode": "subscribe",
