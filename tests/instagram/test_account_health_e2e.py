@@ -223,3 +223,19 @@ def test_a_hide_without_the_comments_permission_is_logged_as_failed(world: World
     entry = world.health.moderation(world.account_id)[spam]
     assert entry.action == "failed" and COMMENTS in entry.reason
     assert world.state_of(spam) == "skipped"  # the pipeline went on
+
+
+def test_a_restricted_account_is_blocked_with_an_alert_naming_the_restriction(world: World) -> None:
+    fault(world.sandbox, "POST", kind="account_restricted", count=None, path="replies")
+    ids = world.post(2, "fan")
+    world.intake()
+    assert set(world.drain()) == {"waiting"}
+    account = world.accounts.get(world.account_id)
+    assert account.status == "blocked" and "restricted" in (account.alert or "")
+    assert "25/2207050" in (account.alert or "") and "unblock" in (account.alert or "")
+    # Cleared in the Instagram app, then unblocked by a person: one reply each.
+    fault(world.sandbox, "DELETE")
+    world.health.unblock(world.account_id, now=world.utc())
+    world.drain()
+    assert [world.state_of(comment_id) for comment_id in ids] == ["replied", "replied"]
+    assert len(world.sandbox.simulator.state.reply_records()) == 2
