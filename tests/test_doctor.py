@@ -108,3 +108,10 @@ def test_a_url_that_is_no_web_address_is_named(tmp_path: Path) -> None:
     checks = by_name(run_checks(doctor))
     assert checks["public URL is HTTPS"].detail == "'bot.example' is not a web address"
     assert checks["webhook handshake reaches this server"].ok is False
+
+
+def test_the_handshake_path_is_the_webhook_route() -> None:
+    from marksix import doctor
+    from marksix.web import webhook_routes
+
+    assert doctor.WEBHOOK_PATH == webhook_routes.WEBHOOK_PATH
