@@ -29,7 +29,8 @@ from marksix.store.service_tables import comments
 from marksix.worker.subscriptions import SCOPES_KEY, SUBSCRIBED_KEY, WEBHOOK_FIELDS
 from marksix.worker.tokens import expiry_warning
 
-#: The route of web/webhook_routes.py, not imported: the CLI need not load the web app (a test keeps them equal).
+#: The route of web/webhook_routes.py, not imported so the CLI need not load the web app
+#: (a test keeps the two equal).
 WEBHOOK_PATH = "/webhooks/instagram"
 #: Scopes by feature (Business Login for Instagram permissions).
 BASIC = "instagram_business_basic"
