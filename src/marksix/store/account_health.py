@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, select, update
 
 from marksix.errors import InputError, NotFound
+from marksix.store.engine import write_transaction
 from marksix.store.health_tables import account_health, moderation_log
 from marksix.store.service_tables import CommentState, accounts, comments
 
@@ -81,9 +82,10 @@ class AccountHealth:
         Workers that hit the same block while the account already waits (they
         were sent before the pause) do not count again: they get the pause in place.
         """
-        with self.engine.begin() as connection:
+        # Read then write: take the write lock up front (SQLite), and the row (PostgreSQL).
+        with write_transaction(self.engine) as connection:
             row = connection.execute(
-                select(account_health).where(account_health.c.account_id == account_id)
+                select(account_health).where(account_health.c.account_id == account_id).with_for_update()
             ).first()
             if row is not None and row.policy_until is not None and row.policy_until > now:
                 return PolicyState(int(row.policy_strikes), row.policy_blocked_at, row.policy_until)
