@@ -172,7 +172,9 @@ def _secrets(settings: Settings, sandbox: bool) -> list[Check]:
         if problem is None:
             checks.append(Check(name, True, f"{variable} is set (not printed)"))
         elif sandbox:
-            checks.append(Check(name, True, f"{variable}: the sandbox value, which {NOT_ON_SANDBOX[5:]}"))
+            checks.append(
+                Check(name, True, f"{variable}: the public sandbox value; fine on the sandbox, refused in real mode")
+            )
         else:
             fix = (
                 "the Instagram app secret from the App Dashboard (Instagram > API setup with Instagram login)"
