@@ -173,7 +173,7 @@ def _secrets(settings: Settings, sandbox: bool) -> list[Check]:
             checks.append(Check(name, True, f"{variable} is set (not printed)"))
         elif sandbox:
             checks.append(
-                Check(name, True, f"{variable}: the public sandbox value; fine on the sandbox, refused in real mode")
+                Check(name, True, f"{variable}: the public sandbox value; fine here, refused in real mode")
             )
         else:
             fix = (
