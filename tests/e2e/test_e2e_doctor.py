@@ -13,19 +13,21 @@ from e2e_harness import APP_SECRET, VERIFY_TOKEN, InProcessService, wait_until
 from cli_runner import run
 
 pytestmark = pytest.mark.slow
+ADMIN_PASSWORD = "doctor-admin-password"
 
 
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessService]:
     home = tmp_path / "home"
-    running = InProcessService(home).start()
     # The CLI reads the same settings as the server (as an operator's shell would).
     for name, value in {
         "MARKSIX_HOME": str(home),
         "MARKSIX_APP_SECRET": APP_SECRET,
         "MARKSIX_VERIFY_TOKEN": VERIFY_TOKEN,
+        "MARKSIX_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }.items():
         monkeypatch.setenv(name, value)
+    running = InProcessService(home).start()
     yield running
     running.stop()
 
@@ -102,3 +104,16 @@ def test_doctor_shows_that_meta_disabled_the_webhooks_after_failed_deliveries(
     arriving = checks[f"@{account.username}: webhooks arriving"]
     assert arriving["ok"] is False and "Meta disabled this account's webhooks" in arriving["detail"]
     assert "fix the endpoint" in arriving["fix"] and "marksix accounts subscribe" in arriving["fix"]
+
+
+def test_the_dashboard_doctor_page_runs_the_same_checks_through_the_server(service: InProcessService) -> None:
+    http = service.http
+    page = http.get("/dashboard/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    http.post("/dashboard/login", data={"password": ADMIN_PASSWORD, "csrf_token": token.group(1)})
+    doctor_page = http.get("/dashboard/doctor?lang=en")
+    assert doctor_page.status_code == 200
+    rows = re.findall(r'<tr class="(ok|fix)">\s*<td>(.*?)</td>', doctor_page.text)
+    assert ("ok", "webhook handshake reaches this server") in rows  # the page's own server answered
+    assert rows and all(state == "ok" for state, _ in rows) and "All checks pass." in doctor_page.text
