@@ -136,7 +136,7 @@ def test_real_client_throttling_and_usage_headers(wired: tuple[Any, ...]) -> Non
     assert paused.paused_at(clock()) and "93%" in (paused.pause_reason or "")
 
 
-@pytest.mark.parametrize(("code", "subcode"), [(190, 463), (368, None), (4, 2207051)])
+@pytest.mark.parametrize(("code", "subcode"), [(190, 463), (25, 2207050)])
 def test_real_client_blocks(wired: tuple[Any, ...], code: int, subcode: int | None) -> None:
     service, server, comments, accounts, clock = wired
     server.script = [graph_error(400, code, subcode)]
@@ -146,6 +146,21 @@ def test_real_client_blocks(wired: tuple[Any, ...], code: int, subcode: int | No
     assert account.status == "blocked" and TOKEN not in (account.alert or "")
     accounts.set_token(ACCOUNT_ID, TOKEN, now=clock())
     assert service.handle(key).state == "replied"
+
+
+@pytest.mark.parametrize(("code", "subcode"), [(368, None), (4, 2207051)])
+def test_real_client_policy_block_backs_off_then_resumes(
+    wired: tuple[Any, ...], code: int, subcode: int | None
+) -> None:
+    service, server, comments, accounts, clock = wired
+    server.script = [graph_error(400, code, subcode)]
+    key = _submit(comments, clock)
+    outcome = service.handle(key)
+    assert outcome.code == "policy_blocked" and outcome.retry_at is not None
+    assert f"code {code}" in (accounts.get(ACCOUNT_ID).alert or "")
+    clock.now = outcome.retry_at
+    assert service.handle(key).state == "replied"
+    assert accounts.get(ACCOUNT_ID).alert is None
 
 
 def test_a_removed_permission_pauses_the_account_with_an_alert_naming_it(wired: tuple[Any, ...]) -> None:
