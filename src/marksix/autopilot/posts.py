@@ -46,7 +46,7 @@ from marksix.errors import ApiError, ConfigError, MarksixError, NetworkError, Pe
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from marksix.card import CardImage
+    from marksix.card.drawing import CardImage
     from marksix.domain.calendar import NextDraw
     from marksix.domain.draws import DrawHistory
     from marksix.store.accounts import Account, AccountRepository
@@ -282,7 +282,8 @@ class ScheduledPosts:
     def compose(self, post: PostRow | DuePost, now: dt.datetime) -> CardImage:
         """The card and caption of a post: the draw-day card, or the card with the
         latest result and the settled record of our lines in the caption."""
-        from marksix.card import card_content, render_card
+        from marksix.card.content import card_content
+        from marksix.card.drawing import render_card
 
         history = self.archive.history()
         card = render_card(card_content(history, self.archive.next_draw(now)), font_path=self.publishing.font)
