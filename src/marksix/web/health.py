@@ -80,7 +80,7 @@ def health_report(runtime: Runtime) -> dict[str, Any]:
     report["queue"]["states"] = {state: int(count) for state, count in states.items()}
     report["queue"]["depth"] = sum(int(states.get(state, 0)) for state in WAITING_STATES)
     for account in accounts:
-        alert = account.alert if account.blocked else None
+        alert = account.alert  # a block's, or a policy back-off's while the account waits it out
         paused = account.pause_reason if account.paused_until is not None else None
         report["accounts"].append(
             {
@@ -97,6 +97,8 @@ def health_report(runtime: Runtime) -> dict[str, Any]:
             report["alerts"].append(f"@{account.username}: {account.alert or 'blocked'}")
         elif not account.has_token:
             report["alerts"].append(f"@{account.username}: no access token stored")
+        elif account.alert:
+            report["alerts"].append(f"@{account.username}: {account.alert}")
     if not accounts:
         report["alerts"].append("no Instagram account is connected")
     if runtime.options.worker_threads > 0 and not runtime.worker_running:

@@ -327,6 +327,7 @@ def make_simulator(
     and replies across a restart of this server (as Instagram would).
     """
     from marksix.sandbox import Simulator
+    from marksix.sandbox.delivery_health import DISABLE_AFTER
 
     secrets = settings.app_secrets
     if not secrets:
@@ -338,6 +339,7 @@ def make_simulator(
         latency_ms=options.simulator_latency_ms,
         graph_prefix=GRAPH_PREFIX,
         time_scale=options.webhook_time_scale,
+        disable_after=DISABLE_AFTER,  # Meta unsubscribes after an hour of failed deliveries
     )
 
 
