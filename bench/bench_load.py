@@ -17,6 +17,7 @@ loopback with .ci/services.sh and stops them after.
 
     .venv/bin/python bench/bench_load.py                  # every step, 5 s each
     .venv/bin/python bench/bench_load.py --duration 3 --steps sqlite,pg1
+    .venv/bin/python bench/bench_load.py --rounds 3       # medians of 3 interleaved rounds
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -299,6 +301,38 @@ def fresh_database(base_url: str, redis_url: str) -> str:
     return base_url.rsplit("/", 1)[0] + "/" + name
 
 
+# --- reporting -----------------------------------------------------------------------------------
+def _label(step: str) -> str:
+    backend, processes = STEPS[step]
+    return "sqlite, 1 web" if backend == "sqlite" else f"pg+redis, {processes} web"
+
+
+def _print_row(label: str, webhook: Result, empty: Result, note: str = "") -> None:
+    ratio = empty.rate / webhook.rate if webhook.rate else float("inf")
+    print(
+        f"{label:<22}{empty.rate:>12.0f}{empty.p50_ms:>8.1f}{webhook.rate:>15.0f}"
+        f"{webhook.p50_ms:>8.1f}{webhook.p99_ms:>8.1f}{ratio:>6.1f}x"
+        + (f"  ({webhook.errors} non-2xx)" if webhook.errors or empty.errors else "")
+        + note,
+        flush=True,
+    )
+
+
+def _median_result(results: list[Result]) -> Result:
+    return Result(
+        rate=statistics.median(result.rate for result in results),
+        p50_ms=statistics.median(result.p50_ms for result in results),
+        p99_ms=statistics.median(result.p99_ms for result in results),
+        requests=int(statistics.median(result.requests for result in results)),
+        errors=sum(result.errors for result in results),
+    )
+
+
+def _load_average() -> str:
+    """The machine's 1-minute load average, quoted beside each figure (other work skews them)."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
 # --- main ----------------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(
@@ -310,6 +344,12 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=20_000, help="Webhook bodies per step (a cap).")
     parser.add_argument(
         "--steps", default=",".join(STEPS), help=f"Comma-separated, from: {', '.join(STEPS)}."
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="Run every step this many times, in turn, and print the medians (for a busy machine).",
     )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -339,25 +379,31 @@ def main() -> int:
         ("p99 ms", 8),
         ("ratio", 7),
     )
-    print(f"{'step':<22}" + "".join(f"{name:>{width}}" for name, width in columns))
+    print(f"{'step':<22}" + "".join(f"{name:>{width}}" for name, width in columns) + "  load")
+    measured: dict[str, list[tuple[Result, Result]]] = {step: [] for step in steps}
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory(prefix="marksix-lua-") as lua:
         servers: tuple[str, str] | None = None
-        for index, step in enumerate(steps):
-            backend, processes = STEPS[step]
-            database_url = redis_url = None
-            if backend == "pg":
-                if servers is None:
-                    servers = stack.enter_context(services())
-                database_url, redis_url = fresh_database(*servers), servers[1]
-            with web_processes(processes, database_url, redis_url) as url:
-                webhook, empty = measure(url, Path(lua), args.duration, args.max_requests, f"17{index}")
-            label = "sqlite, 1 web" if backend == "sqlite" else f"pg+redis, {processes} web"
-            ratio = empty.rate / webhook.rate if webhook.rate else float("inf")
-            print(
-                f"{label:<22}{empty.rate:>12.0f}{empty.p50_ms:>8.1f}{webhook.rate:>15.0f}"
-                f"{webhook.p50_ms:>8.1f}{webhook.p99_ms:>8.1f}{ratio:>6.1f}x"
-                + (f"  ({webhook.errors} non-2xx)" if webhook.errors or empty.errors else "")
-            )
+        for round_number in range(args.rounds):
+            for index, step in enumerate(steps):
+                backend, processes = STEPS[step]
+                database_url = redis_url = None
+                if backend == "pg":
+                    if servers is None:
+                        servers = stack.enter_context(services())
+                    database_url, redis_url = fresh_database(*servers), servers[1]
+                load = _load_average()
+                with web_processes(processes, database_url, redis_url) as url:
+                    run = f"{17 + round_number}{index}"
+                    webhook, empty = measure(url, Path(lua), args.duration, args.max_requests, run)
+                measured[step].append((webhook, empty))
+                _print_row(_label(step), webhook, empty, f"  {load}")
+    if args.rounds > 1:
+        print(f"medians of {args.rounds} rounds (each round ran every step once, in turn):")
+        for step, results in measured.items():
+            webhook = _median_result([webhook for webhook, _ in results])
+            empty = _median_result([empty for _, empty in results])
+            ratios = sorted(empty.rate / webhook.rate for webhook, empty in results if webhook.rate)
+            _print_row(_label(step), webhook, empty, f"  ratio median {statistics.median(ratios):.1f}x")
     print("ratio = empty endpoint req/s / webhook req/s, same server, same run")
     return 0
 

@@ -180,3 +180,29 @@ def test_with_redis_or_immediate_huey_accept_still_sends_tasks(
     assert not tasks.table_queue and tasks.puller() is None
     assert tasks.accept([event(username="amy"), event(username="bob")]) == [True, True]
     assert tasks.services().comments.counts_by_state()["replied"] == 2  # the tasks ran at once
+
+
+def test_a_group_commits_to_disk_and_leaves_the_connection_as_it_was(tmp_path: Path) -> None:
+    """SQLite: synchronous=FULL (2) for the intake's commit, NORMAL (1) for everything else."""
+    from sqlalchemy import event as sa_event
+
+    from marksix.store.engine import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'durable.sqlite3'}")
+    upgrade(engine)
+    levels: list[int] = []
+
+    def note_level(connection: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO COMMENTS"):
+            raw = connection.connection.dbapi_connection  # type: ignore[attr-defined]
+            levels.append(raw.execute("PRAGMA synchronous").fetchone()[0])
+
+    sa_event.listen(engine, "before_cursor_execute", note_level)
+    comments = CommentRepository(engine)
+    assert comments.record_many([event(username="amy")], now=utc_now()) == [True]
+    assert comments.record(event(username="bob"), now=utc_now(), queued=True)
+    assert levels == [2, 1]
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None and raw.execute("PRAGMA synchronous").fetchone()[0] == 1
+    engine.dispose()

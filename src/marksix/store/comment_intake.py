@@ -5,15 +5,17 @@ load many deliveries arrive while one commit runs; `record_many` stores all
 of them in one transaction, so they share one commit (and one turn at the
 write lock) instead of paying for one each. A comment's row is its place in
 the queue: it is stored `queued`, and the worker claims it from the table.
+The group's commit reaches the disk before any of its deliveries is acknowledged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marksix.store.comment_records import IncomingComment, epoch
@@ -83,7 +85,7 @@ class CommentIntake:
         new = [False] * len(events)
         if not rows:
             return new
-        with self.engine.begin() as connection:
+        with self.engine.connect() as connection, _synced_to_disk(connection), connection.begin():
             # One INSERT ... VALUES (...), (...) RETURNING (SQLAlchemy's "insertmanyvalues").
             stored = connection.execute(self._insert_new(connection.dialect.name), rows).all()
         for row in stored:
@@ -102,6 +104,28 @@ class CommentIntake:
                 .returning(comments.c.id, comments.c.account_id, comments.c.comment_id)
             )
         return statement
+
+
+@contextlib.contextmanager
+def _synced_to_disk(connection: Connection) -> Iterator[None]:
+    """On SQLite, commit with synchronous=FULL: the WAL reaches the disk before the commit returns.
+
+    The store runs at NORMAL, which survives a crash of the process but not
+    of the machine. An acknowledged webhook is not sent again, so its commit
+    must be on disk: one fsync per group of deliveries, shared by all of them.
+    The level can only change outside a transaction, hence on the raw connection.
+    PostgreSQL commits durably already (synchronous_commit).
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA synchronous=FULL")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA synchronous=NORMAL")
 
 
 def _values(
