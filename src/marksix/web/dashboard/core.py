@@ -57,7 +57,7 @@ class DashboardState:
     throttle: LoginThrottle
     home: Path
     card_cache: Any = None  # the rendered card for the current next draw
-    last_published: tuple[tuple[str, str], str, dt.datetime] | None = None  # (card key, media id, when)
+    last_published: tuple[tuple[str, ...], str, dt.datetime] | None = None  # (card+account, media id, when)
 
 
 _build_lock = threading.Lock()
@@ -167,12 +167,16 @@ def render(
     t = i18n.translator(language)
     session = read_session(request)
     state = dashboard_state(request)
+    from marksix.web.dashboard.picker import picker
+
     values = {
         "lang": language,
         "t": t,
         "csrf_token": session.csrf_token,
         "authenticated": session.authenticated,
         "sandbox": state.data.sandbox,
+        # The account picker (and the "connect one" banner when there is none).
+        "picker": picker(request) if session.authenticated else None,
         "page_title": t(title_key) if title_key else "",
         "message": None,
         "message_kind": None,
