@@ -101,6 +101,28 @@ class ConnectConfig:
             ),
         )
 
+    @classmethod
+    def for_tokens(cls, settings: Settings) -> ConnectConfig:
+        """For a token made by hand (`accounts add --token`): only the app secret is needed."""
+        secret = settings.oauth_client_secret
+        if secret is None or not secret.get_secret_value().strip():
+            raise ConfigError(
+                "exchanging a token needs the Instagram app secret (MARKSIX_INSTAGRAM_APP_SECRET)"
+            )
+        host = settings.graph_host
+        return cls(
+            app_id=(settings.instagram_app_id or "").strip() or "-",
+            app_secret=secret,
+            authorize_url=settings.instagram_authorize_url,
+            token_url=settings.instagram_token_url,
+            graph_root=host if "://" in host else f"https://{host}",
+            api_version=settings.graph_api_version,
+            redirect_uri=redirect_uri_for(settings.public_url or "https://localhost"),
+            scopes=scopes_for(
+                publish=settings.publish_enabled, private_replies=settings.private_replies_enabled
+            ),
+        )
+
     def authorize(self, state: str) -> str:
         return authorize_url(
             self.authorize_url,
