@@ -115,11 +115,19 @@ class OAuthApi:
             redirect_uri, scopes = self._check_request(params)
         except OAuthRefusal as refusal:
             return HTMLResponse(_page("Error", f"<p class=error>{html.escape(refusal.message)}</p>"), 400)
-        account = self.state.account
         if request.method == "GET":
-            return HTMLResponse(_consent_page(str(request.url), account.username, scopes))
+            names = [account.username for account in self.state.accounts.values()]
+            return HTMLResponse(_consent_page(str(request.url), names, scopes))
         async with request.form() as form:
             allowed = form.get("allow") == "1"
+            chosen = form.get("username")
+        # Who logs in to the window: the simulated account named in the form, else the first.
+        account = self.state.account
+        if isinstance(chosen, str) and chosen:
+            found = self.state.users.get(chosen.lower().lstrip("@"))
+            if found is None or found not in self.state.accounts:
+                return HTMLResponse(_page("Error", "<p class=error>No such Instagram account</p>"), 400)
+            account = self.state.accounts[found]
         state = params.get("state")
         if not allowed:
             denied = {
@@ -214,12 +222,18 @@ def _with_query(uri: str, values: dict[str, str], state: str | None) -> str:
     return parts._replace(query=urlencode(query), fragment="").geturl()
 
 
-def _consent_page(action: str, username: str, scopes: tuple[str, ...]) -> str:
+def _consent_page(action: str, usernames: list[str], scopes: tuple[str, ...]) -> str:
     items = "".join(f"<li><code>{html.escape(scope)}</code></li>" for scope in scopes)
+    who = "".join(
+        f'<label><input type="radio" name="username" value="{html.escape(name)}"'
+        f"{' checked' if index == 0 else ''}> @{html.escape(name)}</label> "
+        for index, name in enumerate(usernames)
+    )
     body = (
-        f"<p>The app asks to use <strong>@{html.escape(username)}</strong> (simulated Instagram) with:</p>"
+        f"<p>The app asks to use your simulated Instagram account (@{html.escape(usernames[0])}) with:</p>"
         f"<ul>{items}</ul>"
         f'<form method="post" action="{html.escape(action)}">'
+        f"<p>Log in as: {who}</p>"
         '<button type="submit" name="allow" value="1">Allow</button> '
         '<button type="submit" name="allow" value="0">Cancel</button>'
         "</form>"
