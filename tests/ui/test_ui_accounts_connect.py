@@ -140,8 +140,8 @@ def test_connect_by_business_login_then_comments_arrive(sandbox: Sandbox) -> Non
     assert arrived is not None and arrived.source == "webhook" and arrived.text == "畀組號碼我"
 
 
-def test_a_state_from_another_session_or_none_is_refused(sandbox: Sandbox, ui_home: Path) -> None:
-    authorize, query = start(sandbox)
+def test_a_state_from_another_session_or_none_is_refused(sandbox: Sandbox) -> None:
+    authorize, _ = start(sandbox)
     back = consent(sandbox, authorize)
     # The same callback in another logged-in browser: its session did not start this flow.
     other = TestClient(sandbox.client.app, base_url=BASE)
