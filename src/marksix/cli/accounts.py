@@ -210,8 +210,10 @@ def add_account(token: str, scopes: str, as_json: bool) -> None:
     from pydantic import SecretStr
 
     from marksix.config import load_settings
+    from marksix.logging_setup import configure_logging
     from marksix.worker.connect import ConnectConfig, connect_with_token
 
+    configure_logging("WARNING")  # stdout is for the answer (--json)
     settings = load_settings()
     config = ConnectConfig.for_tokens(settings)
     granted = tuple(name.strip() for name in scopes.split(",") if name.strip())
@@ -248,9 +250,11 @@ def subscribe_account(account_id: str, as_json: bool) -> None:
     """
     from marksix.config import load_settings
     from marksix.errors import NotFound
+    from marksix.logging_setup import configure_logging
     from marksix.worker.runtime import GraphClients
     from marksix.worker.subscriptions import connect_accounts, record
 
+    configure_logging("WARNING")  # stdout is for the answer (--json)
     settings = load_settings()
     engine, repository = _open()
     clients = GraphClients(settings, repository)
