@@ -8,7 +8,9 @@ block. Tokens never print.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sys
 from typing import Any
 
 import click
@@ -210,16 +212,14 @@ def add_account(token: str, scopes: str, as_json: bool) -> None:
     from pydantic import SecretStr
 
     from marksix.config import load_settings
-    from marksix.logging_setup import configure_logging
     from marksix.worker.connect import ConnectConfig, connect_with_token
 
-    configure_logging("WARNING")  # stdout is for the answer (--json)
     settings = load_settings()
     config = ConnectConfig.for_tokens(settings)
     granted = tuple(name.strip() for name in scopes.split(",") if name.strip())
     engine, repository = _open()
     try:
-        with config.oauth_client() as oauth:
+        with config.oauth_client() as oauth, contextlib.redirect_stdout(sys.stderr):
             connected = connect_with_token(
                 oauth,
                 repository,
@@ -250,11 +250,9 @@ def subscribe_account(account_id: str, as_json: bool) -> None:
     """
     from marksix.config import load_settings
     from marksix.errors import NotFound
-    from marksix.logging_setup import configure_logging
     from marksix.worker.runtime import GraphClients
     from marksix.worker.subscriptions import connect_accounts, record
 
-    configure_logging("WARNING")  # stdout is for the answer (--json)
     settings = load_settings()
     engine, repository = _open()
     clients = GraphClients(settings, repository)
@@ -262,7 +260,8 @@ def subscribe_account(account_id: str, as_json: bool) -> None:
         account = repository.find(account_id)
         if account is None:
             raise NotFound(f"no account with id {account_id!r}; `marksix accounts list` shows them")
-        connections = connect_accounts([account], clients)
+        with contextlib.redirect_stdout(sys.stderr):  # log lines off stdout, the answer's
+            connections = connect_accounts([account], clients)
         if not connections:
             from marksix.errors import InputError
 
