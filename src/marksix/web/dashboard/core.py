@@ -31,6 +31,7 @@ from marksix.web.auth import (
     session_secret,
 )
 from marksix.web.dashboard.data import DashboardData
+from marksix.web.dashboard.picker import picker
 from marksix.web.guards import SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -167,8 +168,6 @@ def render(
     t = i18n.translator(language)
     session = read_session(request)
     state = dashboard_state(request)
-    from marksix.web.dashboard.picker import picker
-
     values = {
         "lang": language,
         "t": t,
@@ -176,7 +175,7 @@ def render(
         "authenticated": session.authenticated,
         "sandbox": state.data.sandbox,
         # The account picker (and the "connect one" banner when there is none).
-        "picker": picker(request) if session.authenticated else None,
+        "picker": picker(request, state.data) if session.authenticated else None,
         "page_title": t(title_key) if title_key else "",
         "message": None,
         "message_kind": None,

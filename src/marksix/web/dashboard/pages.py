@@ -148,7 +148,7 @@ def _settings_page(request: Request, values: Any, message: str | None = None, ki
         {
             "section": "settings",
             "values": values,
-            "account": chosen_account(request),
+            "account": chosen_account(request, dashboard_state(request).data),
             "languages": _languages(t),
             "llm_configured": settings is not None and settings.llm_enabled,
             "message": message,
@@ -162,7 +162,8 @@ def _settings_page(request: Request, values: Any, message: str | None = None, ki
 @router.get("/settings", name="dashboard_settings")
 def settings_page(request: Request, session: LoggedIn) -> Response:
     """The settings of the account chosen in the picker: each account has its own."""
-    return _settings_page(request, dashboard_state(request).data.reply_settings(chosen_account(request)))
+    data = dashboard_state(request).data
+    return _settings_page(request, data.reply_settings(chosen_account(request, data)))
 
 
 @router.post("/settings", name="dashboard_settings_submit")
@@ -180,7 +181,7 @@ def settings_submit(
     require_csrf(request, session, csrf_token)
     data = dashboard_state(request).data
     t = i18n.translator(i18n.language_of(request))
-    account = chosen_account(request)
+    account = chosen_account(request, data)
     submitted = {
         "language": language,
         "commenter_cooldown_seconds": commenter_cooldown_seconds,
@@ -209,7 +210,11 @@ def settings_submit(
         changes["llm_enabled"] = False
     if not data.save_reply_settings(changes, now(), account):
         return _settings_page(request, changes, t("overview.unavailable"), "error")
-    return _settings_page(request, data.reply_settings(chosen_account(request)), t("settings.saved"))
+    return _settings_page(
+        request,
+        data.reply_settings(chosen_account(request, data)),
+        t("settings.saved"),
+    )
 
 
 class ReplySettings(BaseModel):

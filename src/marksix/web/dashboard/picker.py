@@ -14,6 +14,7 @@ from fastapi import Request
 
 if TYPE_CHECKING:
     from marksix.store.accounts import Account
+    from marksix.web.dashboard.data import DashboardData
 
 ACCOUNT_COOKIE = "marksix_account"
 
@@ -24,10 +25,7 @@ class Picker:
     chosen: str | None
 
 
-def chosen_account(request: Request) -> Account | None:
-    from marksix.web.dashboard.core import dashboard_state
-
-    data = dashboard_state(request).data
+def chosen_account(request: Request, data: DashboardData) -> Account | None:
     repository = data.accounts_repository
     wanted = request.cookies.get(ACCOUNT_COOKIE)
     if repository is not None and wanted:
@@ -37,10 +35,8 @@ def chosen_account(request: Request) -> Account | None:
     return data.primary_account()
 
 
-def picker(request: Request) -> Picker:
-    from marksix.web.dashboard.core import dashboard_state
-
-    repository = dashboard_state(request).data.accounts_repository
+def picker(request: Request, data: DashboardData) -> Picker:
+    repository = data.accounts_repository
     every = repository.all() if repository is not None else []
-    chosen = chosen_account(request) if every else None
+    chosen = chosen_account(request, data) if every else None
     return Picker([(account.id, account.username) for account in every], chosen.id if chosen else None)

@@ -108,7 +108,7 @@ def _card_page(request: Request, message: str | None, kind: str, status_code: in
             "section": "card",
             "image_url": request.url_for("post_card_image").path + f"?v={'-'.join(rendered.key)}",
             "caption": rendered.card.caption,
-            "account": chosen_account(request),
+            "account": chosen_account(request, dashboard_state(request).data),
             "warning": rendered.card.warning,
             "message": message,
             "message_kind": kind,
@@ -130,7 +130,7 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
         with _publish_lock:
             # A double click or a resent form inside the window gets the post that was just made.
             # Per account: the same card may go to each account the picker chooses.
-            chosen = chosen_account(request)
+            chosen = chosen_account(request, dashboard_state(request).data)
             key = (*rendered.key, chosen.id if chosen else "")
             last = state.last_published
             if last is not None and last[0] == key and moment - last[2] < REPUBLISH_AFTER:
