@@ -34,6 +34,19 @@ class Settings(BaseSettings):
     graph_host: str = "graph.instagram.com"
     graph_api_version: str = "v23.0"
 
+    # Business Login for Instagram (OAuth 2), for "Connect an account" and `marksix accounts connect`.
+    # The Instagram app ID and secret are under Instagram > API setup with Instagram login; without
+    # an app secret of its own the first MARKSIX_APP_SECRET is used (Meta signs webhooks with it too).
+    # The callback is <MARKSIX_PUBLIC_URL>/dashboard/accounts/callback; add it to the app's
+    # valid OAuth redirect URIs.
+    instagram_app_id: str | None = None
+    instagram_app_secret: SecretStr | None = None
+    instagram_authorize_url: str = "https://www.instagram.com/oauth/authorize"
+    instagram_token_url: str = "https://api.instagram.com/oauth/access_token"  # noqa: S105 - a URL
+    # Which features the connected accounts use: each asks Instagram for one more permission.
+    publish_enabled: bool = Field(default=True, description="Publish the post card (content_publish).")
+    private_replies_enabled: bool = Field(default=True, description="Private replies (manage_messages).")
+
     # Replies.
     reply_secret: SecretStr = SecretStr("sandbox-reply-secret")
     reply_max_chars: int = Field(default=300, ge=80, le=2200)
@@ -81,6 +94,14 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def oauth_client_secret(self) -> SecretStr | None:
+        """The Instagram app secret for the OAuth exchanges: its own setting, else the webhook's."""
+        if self.instagram_app_secret is not None and self.instagram_app_secret.get_secret_value().strip():
+            return self.instagram_app_secret
+        secrets = self.app_secrets
+        return SecretStr(secrets[0]) if secrets else None
 
     @property
     def instagram_configured(self) -> bool:

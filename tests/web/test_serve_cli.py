@@ -73,7 +73,7 @@ def test_serve_starts_the_sandbox_answers_and_stops_cleanly_on_ctrl_c(
     environment["MARKSIX_HOME"] = str(tmp_path / "home")
     command = [sys.executable, "-c", "import sys; from marksix.cli import main; sys.exit(main())"]
     process = subprocess.Popen(
-        [*command, "serve", "--port", "0"],
+        [*command, "serve", "--sandbox", "--port", "0"],
         env=environment,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -155,3 +155,77 @@ def test_real_mode_on_sandbox_secrets_names_each_setting(
         )
     )
     assert "IGAA-not-a-real-token" not in result.output + str(result.exception)
+
+
+def test_serve_without_sandbox_and_no_credentials_never_becomes_the_sandbox(
+    marksix_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No token and the public sandbox secrets: real mode refuses, naming each setting."""
+    for name in (
+        "MARKSIX_IG_ACCESS_TOKEN",
+        "MARKSIX_IG_USER_ID",
+        "MARKSIX_APP_SECRET",
+        "MARKSIX_VERIFY_TOKEN",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("MARKSIX_REPLY_SECRET", "MARKSIX_ENCRYPTION_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(marksix_home.parent)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert isinstance(result.exception, ConfigError)
+    message = str(result.exception)
+    for name in (
+        "MARKSIX_APP_SECRET",
+        "MARKSIX_VERIFY_TOKEN",
+        "MARKSIX_REPLY_SECRET",
+        "MARKSIX_ENCRYPTION_KEY",
+    ):
+        assert name in message
+    assert "sandbox:" not in result.output  # the sandbox banner never printed
+
+
+def test_real_mode_with_no_account_serves_the_webhook_and_dashboard_and_says_to_connect(
+    marksix_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from cryptography.fernet import Fernet
+    from fastapi.testclient import TestClient
+
+    from marksix.config import load_settings
+    from marksix.web.app import create_app
+    from marksix.web.runtime import ServeOptions
+
+    settings = load_settings(
+        home=marksix_home,
+        app_secret="a-secret-of-our-own",
+        verify_token="a-verify-token-of-our-own",
+        reply_secret="a-reply-secret-of-our-own",
+        encryption_key=Fernet.generate_key().decode(),
+        admin_password="correct horse battery staple",
+        _env_file=None,
+    )
+    app = create_app(settings, options=ServeOptions(sandbox=False, worker_threads=0))
+    with TestClient(app) as client:
+        assert app.state.runtime.simulator is None
+        assert client.get("/healthz").json()["mode"] != "sandbox"
+        assert client.get("/simulated-graph/v23.0/me").status_code == 404
+        assert client.get("/sandbox/api/account").status_code == 404
+        handshake = client.get(
+            "/webhooks/instagram",
+            params={
+                "hub.mode": "subscribe",
+                "hub.challenge": "42",
+                "hub.verify_token": "a-verify-token-of-our-own",
+            },
+        )
+        assert handshake.status_code == 200 and handshake.text == "42"
+        page = client.get("/dashboard/login")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post(
+            "/dashboard/login", data={"password": "correct horse battery staple", "csrf_token": token}
+        )
+        overview = client.get("/dashboard/")
+        assert 'id="no-account"' in overview.text and "/dashboard/accounts/connect" in overview.text
+        # Connecting names what Business Login still needs, instead of failing later.
+        started = client.get("/dashboard/accounts/connect", follow_redirects=False)
+        assert started.status_code == 400
+        assert "MARKSIX_INSTAGRAM_APP_ID" in started.text and "MARKSIX_PUBLIC_URL" in started.text

@@ -21,7 +21,8 @@ import click
 @click.option(
     "--sandbox",
     is_flag=True,
-    help="Serve the simulated Instagram even when credentials are configured.",
+    help="Serve the simulated Instagram (its account connected by the simulated Business Login). "
+    "Without it the server is always in real mode, even with no account connected yet.",
 )
 @click.option(
     "--worker-threads",
@@ -40,19 +41,24 @@ import click
 def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bool) -> None:
     """Run the webhook service with its reply worker.
 
-    Without Instagram credentials, or with --sandbox, it also serves a
-    simulated Instagram on the same port: post a comment on the sandbox page
-    and watch the reply arrive. Data lives under MARKSIX_HOME (SQLite).
+    With --sandbox it also serves a simulated Instagram on the same port:
+    post a comment on the sandbox page and watch the reply arrive. Data
+    lives under MARKSIX_HOME (SQLite).
 
-    With MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID (environment or
-    .env) it replies through the real Graph API. MARKSIX_APP_SECRET (several,
+    Without --sandbox it is real mode, always: it never turns into the
+    sandbox. It refuses to start while MARKSIX_APP_SECRET, MARKSIX_VERIFY_TOKEN,
+    MARKSIX_REPLY_SECRET or MARKSIX_ENCRYPTION_KEY is missing or still the
+    public sandbox value. With no account connected yet it serves the webhook
+    and the dashboard and says to connect one (dashboard: Accounts > Connect
+    an account, with MARKSIX_INSTAGRAM_APP_ID and MARKSIX_PUBLIC_URL; or
+    `marksix accounts add --token T`). MARKSIX_APP_SECRET (several,
     comma-separated) checks webhook signatures and MARKSIX_VERIFY_TOKEN
     answers Meta's subscription handshake, in both modes.
 
     \b
     Examples:
       marksix serve --sandbox                 # the whole flow on localhost
-      marksix serve --port 8080               # real mode when credentials are set
+      marksix serve --port 8080               # real mode (secrets of your own required)
       marksix serve --host 0.0.0.0 --port 80  # behind your HTTPS proxy
       marksix serve --worker-threads 0        # webhooks only; `marksix worker` replies
       marksix serve --web-only --host 0.0.0.0 # stateless web process (scale out on PostgreSQL+Redis)
@@ -66,14 +72,14 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
     from marksix.web.runtime import ServeOptions, build_runtime
-    from marksix.worker.build import sandbox_mode
 
     if web_only:
         worker_threads = 0
     settings = load_settings()
     if settings.home is None:
         settings = settings.model_copy(update={"home": settings.locator.home})
-    sandbox = sandbox_mode(settings, requested=sandbox)
+    # Only --sandbox serves the simulator: missing credentials are a reason to connect an
+    # account, never to fall back quietly to a fake Instagram on a public server.
     if not sandbox:
         from marksix.errors import ConfigError
         from marksix.golive import real_mode_problems
@@ -99,7 +105,13 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
         listener.close()
         raise
     app = create_app(settings, runtime=runtime)
-    click.echo(banner(host, port, sandbox, str(settings.home)))
+    connected = sandbox or bool(runtime.accounts.all())
+    click.echo(banner(host, port, sandbox, str(settings.home), connected=connected))
+    if not connected:
+        from marksix.golive import connect_hints
+
+        for hint in connect_hints(settings):
+            click.echo(f"  to connect: {hint}")
     trusted = settings.trusted_proxies.strip()
     config = uvicorn.Config(
         app,
@@ -164,7 +176,7 @@ def _loopback_for(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def banner(host: str, port: int, sandbox: bool, home: str) -> str:
+def banner(host: str, port: int, sandbox: bool, home: str, *, connected: bool = True) -> str:
     shown = _loopback_for(host) if host not in ("0.0.0.0", "::") else "localhost"  # noqa: S104
     base = f"http://{shown}:{port}"
     mode = "sandbox: a simulated Instagram, no account needed" if sandbox else "real Instagram Graph API"
@@ -180,4 +192,11 @@ def banner(host: str, port: int, sandbox: bool, home: str) -> str:
         f"Data folder: {home}",
         "Press Ctrl-C to stop.",
     ]
+    if not connected:
+        lines[-2:-2] = [
+            "No Instagram account is connected: no comment will be answered yet.",
+            f"  Connect one at {base}/dashboard/accounts (Connect an account),",
+            "  or run `marksix accounts add --token T` with a token from the App Dashboard.",
+            "",
+        ]
     return "\n".join(lines)

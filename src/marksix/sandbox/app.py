@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Mount
 from marksix.sandbox.faults import Fault, FaultBook
 from marksix.sandbox.graph_routes import GraphApi
 from marksix.sandbox.meter import UsageMeter
+from marksix.sandbox.oauth import DEFAULT_OAUTH_PREFIX, OAuthApi, OAuthBook
 from marksix.sandbox.payloads import Change, change_for
 from marksix.sandbox.sandbox_routes import sandbox_routes
 from marksix.sandbox.sender import RETRY_DELAYS, WebhookSender
@@ -52,9 +53,15 @@ class Simulator:
         window_seconds: float = 3600.0,
         require_appsecret_proof: bool = False,
         disable_after: float | None = None,
+        oauth_book: OAuthBook | None = None,
+        oauth_prefix: str = DEFAULT_OAUTH_PREFIX,
     ) -> None:
         self.state = state if state is not None else SimulatorState()
         self.graph_prefix = "/" + graph_prefix.strip("/")
+        #: The simulated www.instagram.com and api.instagram.com (Business Login).
+        self.oauth_prefix = "/" + oauth_prefix.strip("/")
+        self.oauth_book = oauth_book if oauth_book is not None else OAuthBook()
+        self.oauth = OAuthApi(self.state, self.oauth_book, app_secret=app_secret)
         self.faults = FaultBook()
         self.meter = UsageMeter(calls_per_window=calls_per_window, window_seconds=window_seconds)
         self.closing = threading.Event()
@@ -87,6 +94,7 @@ class Simulator:
         self.unsubscribed_skips = 0
         self.routes: list[BaseRoute] = [
             *sandbox_routes(self),
+            Mount(self.oauth_prefix, routes=self.oauth.routes()),
             Mount(self.graph_prefix, routes=self.graph.routes()),
         ]
 
@@ -139,7 +147,12 @@ class Simulator:
         import asyncio
         from concurrent.futures import ThreadPoolExecutor
 
-        graph_app = Starlette(routes=[Mount(self.graph_prefix, routes=self.graph.routes())])
+        graph_app = Starlette(
+            routes=[
+                Mount(self.oauth_prefix, routes=self.oauth.routes()),
+                Mount(self.graph_prefix, routes=self.graph.routes()),
+            ]
+        )
 
         async def forward(request: httpx.Request, body: bytes) -> httpx.Response:
             transport = httpx.ASGITransport(app=graph_app)
@@ -168,10 +181,15 @@ class Simulator:
         self.meter.force(self.state.account.id, 0)
 
     def reset(self) -> None:
-        """Clear posts and comments; the app's connection to the account is not a post, it stays."""
+        """Clear posts and comments; the app's connection to the account is not a post, it stays
+        (its webhook fields, and the tokens it was granted through Business Login)."""
         fields = list(self.state.account.subscribed_fields)
+        tokens = dict(self.state.tokens)
         self.state.reset()
         self.state.subscribe(self.state.account.id, fields)
+        for value, token in tokens.items():
+            if token.account_id in self.state.accounts:
+                self.state.tokens.setdefault(value, token)
         self.alerts.clear()
         self.faults.clear()
         self.meter.reset()

@@ -112,6 +112,20 @@ accounts = Table(
     CheckConstraint(_in("status", ACCOUNT_STATUSES), name="status"),
 )
 
+#: Business Login's `state`, one row per "Connect an account": bound to the admin's session,
+#: single-use, short-lived (migration 0006). Only a hash of the state is kept.
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("session_id", String(64), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_oauth_states_created", "created_at"),
+)
+
 comments = Table(
     "comments",
     metadata,

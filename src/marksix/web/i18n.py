@@ -67,6 +67,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "accounts.webhook_none": ("未訂閱：收唔到留言", "Not subscribed: no comments will arrive"),
     "accounts.webhook_unknown": ("未能查詢", "Could not check"),
     "accounts.none": ("未有帳戶。", "No accounts yet."),
+    "accounts.connect": ("連接帳戶", "Connect an account"),
+    "accounts.connect_hint": (
+        "用 Instagram 商業登入（Business Login）授權；完成後會自動訂閱留言 webhook。",
+        "Authorise with Business Login for Instagram; the account is then subscribed to comment webhooks.",
+    ),
+    "accounts.connected": (
+        "已連接 @{username}：啟用中，webhook 欄位 {fields}，權限 {scopes}，權杖到 {expires}。",
+        "Connected @{username}: active, webhook fields {fields}, permissions {scopes}, "
+        "token until {expires}.",
+    ),
+    "accounts.connected_unsubscribed": (
+        "已儲存 @{username}，但{problem}：留言唔會送到。",
+        "Stored @{username}, but {problem}: no comments will arrive.",
+    ),
+    "accounts.connect_failed": ("連接失敗：{problem}", "Connecting failed: {problem}"),
+    "accounts.connect_denied": ("Instagram 冇授權：{reason}", "Instagram gave no permission: {reason}"),
+    "accounts.connect_unavailable": ("未能開始連接：{problem}", "Cannot start connecting: {problem}"),
+    "accounts.none_banner": (
+        "未連接任何 Instagram 帳戶：而家唔會回覆任何留言。",
+        "No Instagram account is connected: no comment will be answered yet.",
+    ),
+    "picker.label": ("帳戶", "Account"),
+    "picker.choose": ("切換", "Switch"),
+    "card.to_account": (
+        "會發佈到 @{username}（喺上面揀帳戶）。",
+        "Publishes to @{username} (choose the account above).",
+    ),
+    "picker.unknown": ("冇呢個帳戶：{account}", "No such account: {account}"),
     "replies.title": ("回覆記錄", "Reply log"),
     "replies.search": ("搜尋留言或回覆", "Search comments and replies"),
     "replies.all": ("全部", "All"),
@@ -90,6 +118,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "settings.cap": ("每個帖子回覆上限", "Reply cap per post"),
     "settings.llm": ("用 LLM 改寫回覆", "Rephrase replies with the LLM"),
     "settings.llm_unconfigured": ("（未設定 LLM 端點）", "(no LLM endpoint configured)"),
+    "settings.for_account": ("以下設定只適用於 @{username}。", "These settings apply to @{username} only."),
+    "settings.reply_mode": ("回覆方式", "Reply with"),
+    "settings.reply_public": ("公開回覆留言", "A public reply to the comment"),
+    "settings.reply_private": ("私訊（private reply）", "A private message (private reply)"),
+    "settings.no_messages_scope": (
+        "@{username} 冇授權 instagram_business_manage_messages，唔可以用私訊；請重新連接帳戶。",
+        "@{username} did not grant instagram_business_manage_messages, so private replies cannot be sent; "
+        "connect the account again.",
+    ),
+    "settings.no_account": ("未有帳戶可以設定。", "There is no account to set up."),
     "settings.save": ("儲存", "Save"),
     "settings.saved": ("已儲存。", "Saved."),
     "settings.invalid": ("設定無效：{problem}", "Invalid setting: {problem}"),

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from fastapi import Request
 from prometheus_client import CollectorRegistry
-from pydantic import SecretStr
 
 from marksix.config import Settings
 from marksix.errors import ConfigError, NotFound
@@ -31,7 +30,9 @@ from marksix.worker.build import BuiltWorker, WorkerOptions
 if TYPE_CHECKING:
     from marksix.instagram.webhooks import CommentEvent
     from marksix.sandbox import Simulator, SimulatorState
-    from marksix.store.accounts import Account, AccountRepository
+    from marksix.store.accounts import Account
+    from marksix.store.oauth_states import OAuthStates
+    from marksix.worker.connect import ConnectConfig
     from marksix.worker.consumer import EmbeddedWorker
     from marksix.worker.limits import Limits
     from marksix.worker.process import WorkerProcess
@@ -196,6 +197,28 @@ class Runtime:
         every = self.accounts.all()
         return every[0] if every else None
 
+    def connect_config(self) -> ConnectConfig:
+        """Business Login for this server: the simulator's in the sandbox, Meta's otherwise."""
+        from marksix.worker.connect import ConnectConfig
+
+        if self.simulator is not None:
+            from marksix.web.sandbox_connect import sandbox_connect_config
+
+            return sandbox_connect_config(
+                self.settings,
+                self.simulator,
+                base_url=self.options.base_url,
+                public_url=self.options.public_url,
+                graph_prefix=GRAPH_PREFIX,
+            )
+        return ConnectConfig.from_settings(self.settings, public_url=self.public_url)
+
+    @property
+    def oauth_states(self) -> OAuthStates:
+        from marksix.store.oauth_states import OAuthStates
+
+        return OAuthStates(self.engine)
+
     def usage_by_account(self) -> Mapping[str, float]:
         """The Graph budget used, in percent, as last reported to each account's client."""
         usage: dict[str, float] = {}
@@ -353,62 +376,18 @@ def build_runtime(
 
     worker = build_worker(settings, options.worker_options)
     if options.sandbox:
+        from marksix.web.sandbox_connect import connect_sandbox_account
+
         simulator = simulator or make_simulator(settings, options)
-        _register_sandbox_account(worker.accounts, simulator, options)
-        _connect_sandbox_account(worker.accounts, simulator)
-    else:
-        simulator = None
-        ensure_configured_account(settings, worker.accounts, now=utc_now())
-    return Runtime(settings, options, worker, simulator=simulator)
-
-
-def _register_sandbox_account(
-    accounts: AccountRepository, simulator: Simulator, options: ServeOptions
-) -> None:
-    """Store the simulated account with its token, its Graph client aimed at this server."""
-    from marksix.sandbox import DEFAULT_TOKEN
-    from marksix.worker.service import utc_now
-
-    simulated = simulator.state.account
-    now = utc_now()
-    existing = accounts.find(simulated.id)
-    stored = accounts.token(simulated.id) if existing is not None and existing.has_token else None
-    # Rewriting an unchanged token would lift a block the operator should see.
-    token = (
-        None
-        if stored is not None and stored.get_secret_value() == DEFAULT_TOKEN
-        else SecretStr(DEFAULT_TOKEN)
-    )
-    settings = dict(existing.settings) if existing is not None else {}
-    settings["graph_base_url"] = options.base_url.rstrip("/") + GRAPH_PREFIX
-    accounts.save(simulated.id, simulated.username, now=now, token=token, settings=settings)
-
-
-def _connect_sandbox_account(accounts: AccountRepository, simulator: Simulator) -> None:
-    """Subscribe the simulated account the way a real one is: POST subscribed_apps, read it back.
-
-    Accounts start unsubscribed in the simulator as on Instagram, so without this no webhook comes.
-    The token's expiry and scopes are recorded as the OAuth flow would record them.
-    """
-    from datetime import UTC, datetime
-
-    from marksix.instagram.graph import GraphClient
-    from marksix.sandbox import DEFAULT_TOKEN
-    from marksix.worker.service import utc_now
-    from marksix.worker.subscriptions import SCOPES_KEY, record, subscribe
-
-    account = simulator.state.account
-    base_url = "http://sandbox.internal" + simulator.graph_prefix
-    with GraphClient(DEFAULT_TOKEN, base_url=base_url, transport=simulator.in_process_transport()) as client:
-        connection = subscribe(client, account.id)
-    if not connection.ok:
-        log.warning("sandbox_account_not_subscribed", problem=connection.problem)
-    now = utc_now()
-    record(accounts, connection, now=now)
-    token = simulator.state.token(DEFAULT_TOKEN)
-    if token is not None:
-        accounts.update_settings(account.id, {SCOPES_KEY: sorted(token.scopes)}, now=now)
-        stored = accounts.token(account.id)
-        if stored is not None:
-            expires = datetime.fromtimestamp(token.expires_at, UTC)
-            accounts.set_token_expiry(account.id, expires, now=now)
+        runtime = Runtime(settings, options, worker, simulator=simulator)
+        # The simulated account is connected through Business Login, as a real one is.
+        connect_sandbox_account(worker.accounts, simulator, runtime.connect_config(), now=utc_now())
+        return runtime
+    ensure_configured_account(settings, worker.accounts, now=utc_now())
+    if not worker.accounts.all():
+        log.warning(
+            "no_account_connected",
+            hint="open the dashboard's Accounts page and press Connect an account, "
+            "or run `marksix accounts connect`",
+        )
+    return Runtime(settings, options, worker, simulator=None)

@@ -18,11 +18,21 @@ def install_dashboard(app: FastAPI, runtime: Any = None) -> None:
     `runtime` may be None: the routes read `app.state.runtime` per request,
     because the app's lifespan builds the runtime after routes are added.
     """
-    from marksix.web.dashboard import articles, autopilot_page, health, login, pages, posts, sandbox_page
+    from marksix.web.dashboard import (
+        accounts_pages,
+        articles,
+        autopilot_page,
+        health,
+        login,
+        pages,
+        posts,
+        sandbox_page,
+    )
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="marksix_static")
     app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(accounts_pages.router)
     app.include_router(posts.router)
     app.include_router(sandbox_page.router)
     app.include_router(articles.router)

@@ -5,7 +5,7 @@ report.json; the page lists them with their faithfulness verdict, and each
 article's page shows the cover, the preview and every fact checked. Markdown
 and HTML export are downloads. "Post to Instagram" sends the cover and a
 short caption (studio/caption.py) through the one publishing flow
-(publishing.publish_card, as the post card does), on the dashboard's account.
+(publishing.publish_card, as the post card does), on the account chosen in the picker.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from marksix.web.dashboard.core import (
     render,
     require_csrf,
 )
+from marksix.web.dashboard.picker import chosen_account
 from marksix.web.dashboard.posts import REPUBLISH_AFTER, publish_card
 
 router = APIRouter()
@@ -184,7 +185,9 @@ def article_to_instagram(
                 media_id = recent[0]
             else:
                 post = article_post(folder)
-                media_id = publish_card(dashboard_state(request), post, str(request.base_url), moment)
+                state = dashboard_state(request)
+                account = chosen_account(request, state.data)
+                media_id = publish_card(state, post, str(request.base_url), moment, account)
                 _recent_posts[folder.resolve()] = (media_id, moment)
     except (ApiError, ConfigError) as problem:
         return _article_page(request, name, t("card.publish_failed", problem=str(problem)), "error", 502)

@@ -31,6 +31,7 @@ from marksix.web.auth import (
     session_secret,
 )
 from marksix.web.dashboard.data import DashboardData
+from marksix.web.dashboard.picker import picker
 from marksix.web.guards import SECURITY_HEADERS
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class DashboardState:
     throttle: LoginThrottle
     home: Path
     card_cache: Any = None  # the rendered card for the current next draw
-    last_published: tuple[tuple[str, str], str, dt.datetime] | None = None  # (card key, media id, when)
+    last_published: tuple[tuple[str, ...], str, dt.datetime] | None = None  # (card+account, media id, when)
 
 
 _build_lock = threading.Lock()
@@ -173,6 +174,8 @@ def render(
         "csrf_token": session.csrf_token,
         "authenticated": session.authenticated,
         "sandbox": state.data.sandbox,
+        # The account picker (and the "connect one" banner when there is none).
+        "picker": picker(request, state.data) if session.authenticated else None,
         "page_title": t(title_key) if title_key else "",
         "message": None,
         "message_kind": None,

@@ -318,16 +318,17 @@ class DashboardData:
     def next_draw(self, now: dt.datetime) -> NextDraw:
         return current_next_draw(self.home, now, self.database_url)
 
-    def reply_settings(self) -> Mapping[str, Any]:
-        """The primary account's reply settings over the configured defaults."""
+    def reply_settings(self, account: Account | None = None) -> Mapping[str, Any]:
+        """An account's reply settings (the primary one by default) over the configured defaults."""
         settings = self.settings
         values: dict[str, Any] = {
             "language": "auto",  # the worker's default: answer in the commenter's language
             "commenter_cooldown_seconds": float(settings.commenter_cooldown_seconds if settings else 60.0),
             "post_reply_cap": int(settings.post_reply_cap if settings else 500),
             "llm_enabled": bool(settings.llm_enabled if settings else False),
+            "reply_mode": "public",
         }
-        account = self.primary_account()
+        account = account or self.primary_account()
         if account is not None:
             values.update({key: account.settings[key] for key in values if key in account.settings})
         return values
@@ -335,8 +336,10 @@ class DashboardData:
     def primary_account(self) -> Account | None:
         return self.runtime.primary_account() if self.runtime is not None else None
 
-    def save_reply_settings(self, changes: Mapping[str, Any], now: dt.datetime) -> bool:
-        account, repository = self.primary_account(), self.accounts_repository
+    def save_reply_settings(
+        self, changes: Mapping[str, Any], now: dt.datetime, account: Account | None = None
+    ) -> bool:
+        account, repository = account or self.primary_account(), self.accounts_repository
         if account is None or repository is None:
             return False
         repository.update_settings(account.id, changes, now=now)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from marksix.config import Settings
     from marksix.store.accounts import Account, AccountRepository
     from marksix.store.comments import CommentRepository
+    from marksix.store.oauth_states import OAuthStates
+    from marksix.worker.connect import ConnectConfig
 
 
 class DashboardGraph(Protocol):
@@ -56,6 +58,13 @@ class DashboardRuntime(Protocol):
         """The reply context (language.ReplyContext) of an account, the first by default."""
         ...
 
+    def connect_config(self) -> ConnectConfig:
+        """Business Login for this server; ConfigError names the missing settings."""
+        ...
+
+    @property
+    def oauth_states(self) -> OAuthStates: ...
+
 
 @dataclass
 class NullRuntime:
@@ -83,3 +92,16 @@ class NullRuntime:
 
     def language_context(self, account: Account | None = None) -> Any:
         raise NotFound("no reply context: the service runtime is not running")
+
+    def connect_config(self) -> ConnectConfig:
+        from marksix.worker.connect import ConnectConfig
+
+        return ConnectConfig.from_settings(self.settings, public_url=self.public_url)
+
+    @property
+    def oauth_states(self) -> OAuthStates:
+        from marksix.store.oauth_states import OAuthStates
+
+        if self.accounts is None:
+            raise ConfigError("the service runtime has no database for connecting accounts")
+        return OAuthStates(self.accounts.engine)

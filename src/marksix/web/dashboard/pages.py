@@ -24,6 +24,7 @@ from marksix.web.dashboard.core import (
     require_csrf,
     require_csrf_header,
 )
+from marksix.web.dashboard.picker import chosen_account
 from marksix.web.dashboard.stats_view import VIEWS, stats_page
 
 router = APIRouter(prefix=PREFIX)
@@ -147,6 +148,7 @@ def _settings_page(request: Request, values: Any, message: str | None = None, ki
         {
             "section": "settings",
             "values": values,
+            "account": chosen_account(request, dashboard_state(request).data),
             "languages": _languages(t),
             "llm_configured": settings is not None and settings.llm_enabled,
             "message": message,
@@ -159,7 +161,9 @@ def _settings_page(request: Request, values: Any, message: str | None = None, ki
 
 @router.get("/settings", name="dashboard_settings")
 def settings_page(request: Request, session: LoggedIn) -> Response:
-    return _settings_page(request, dashboard_state(request).data.reply_settings())
+    """The settings of the account chosen in the picker: each account has its own."""
+    data = dashboard_state(request).data
+    return _settings_page(request, data.reply_settings(chosen_account(request, data)))
 
 
 @router.post("/settings", name="dashboard_settings_submit")
@@ -172,15 +176,18 @@ def settings_submit(
     commenter_cooldown_seconds: str = Form("60"),
     post_reply_cap: str = Form("500"),
     llm_enabled: str = Form(""),
+    reply_mode: str = Form("public"),
 ) -> Response:
     require_csrf(request, session, csrf_token)
     data = dashboard_state(request).data
     t = i18n.translator(i18n.language_of(request))
+    account = chosen_account(request, data)
     submitted = {
         "language": language,
         "commenter_cooldown_seconds": commenter_cooldown_seconds,
         "post_reply_cap": post_reply_cap,
         "llm_enabled": llm_enabled == "1",
+        "reply_mode": reply_mode,
     }
     try:
         changes = ReplySettings.model_validate(submitted).model_dump()
@@ -188,11 +195,26 @@ def settings_submit(
         return _settings_page(
             request, submitted, t("settings.invalid", problem=_first_error(problem)), "error"
         )
+    if account is None:
+        return _settings_page(request, changes, t("settings.no_account"), "error")
+    from marksix.instagram.oauth import MESSAGES
+    from marksix.worker.subscriptions import SCOPES_KEY
+
+    granted = account.settings.get(SCOPES_KEY) or []
+    # Scopes unknown (a token pasted by hand) are not held against it; a known list without it is.
+    if changes["reply_mode"] == "private" and granted and MESSAGES not in granted:
+        return _settings_page(
+            request, submitted, t("settings.no_messages_scope", username=account.username), "error"
+        )
     if data.settings is None or not data.settings.llm_enabled:
         changes["llm_enabled"] = False
-    if not data.save_reply_settings(changes, now()):
+    if not data.save_reply_settings(changes, now(), account):
         return _settings_page(request, changes, t("overview.unavailable"), "error")
-    return _settings_page(request, data.reply_settings(), t("settings.saved"))
+    return _settings_page(
+        request,
+        data.reply_settings(chosen_account(request, data)),
+        t("settings.saved"),
+    )
 
 
 class ReplySettings(BaseModel):
@@ -200,6 +222,7 @@ class ReplySettings(BaseModel):
     commenter_cooldown_seconds: float = Field(ge=0, le=86_400)
     post_reply_cap: int = Field(ge=1, le=100_000)
     llm_enabled: bool
+    reply_mode: str = Field(default="public", pattern=r"^(public|private)$")
 
 
 def _first_error(problem: ValueError) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
@@ -32,6 +33,10 @@ from marksix.web.dashboard.core import (
     render,
     require_csrf,
 )
+from marksix.web.dashboard.picker import chosen_account
+
+if TYPE_CHECKING:
+    from marksix.store.accounts import Account
 
 router = APIRouter()
 CARD_NAME = re.compile(r"^[A-Za-z0-9._-]+\.(png|jpg)$")
@@ -105,6 +110,7 @@ def _card_page(request: Request, message: str | None, kind: str, status_code: in
             "section": "card",
             "image_url": request.url_for("post_card_image").path + f"?v={'-'.join(rendered.key)}",
             "caption": rendered.card.caption,
+            "account": chosen_account(request, dashboard_state(request).data),
             "warning": rendered.card.warning,
             "message": message,
             "message_kind": kind,
@@ -125,12 +131,15 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
     try:
         with _publish_lock:
             # A double click or a resent form inside the window gets the post that was just made.
+            # Per account: the same card may go to each account the picker chooses.
+            chosen = chosen_account(request, dashboard_state(request).data)
+            key = (*rendered.key, chosen.id if chosen else "")
             last = state.last_published
-            if last is not None and last[0] == rendered.key and moment - last[2] < REPUBLISH_AFTER:
+            if last is not None and last[0] == key and moment - last[2] < REPUBLISH_AFTER:
                 media_id = last[1]
             else:
-                media_id = publish_card(state, rendered.card, str(request.base_url), moment)
-                state.last_published = (rendered.key, media_id, moment)
+                media_id = publish_card(state, rendered.card, str(request.base_url), moment, chosen)
+                state.last_published = (key, media_id, moment)
     except (ApiError, ConfigError) as problem:
         return _card_page(request, t("card.publish_failed", problem=str(problem)), "error", 502)
     except MarksixError as problem:
@@ -138,11 +147,17 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
     return redirect(request, f"{PREFIX}/card?published={media_id}")
 
 
-def publish_card(state: DashboardState, post: Publishable, base_url: str, moment: dt.datetime) -> str:
-    """The shared publish flow (marksix.publishing) on the account the dashboard works on:
+def publish_card(
+    state: DashboardState,
+    post: Publishable,
+    base_url: str,
+    moment: dt.datetime,
+    account: Account | None = None,
+) -> str:
+    """The shared publish flow (marksix.publishing) on the account chosen in the picker:
     the post card here, an article's cover from the articles page."""
     runtime = state.data.runtime
-    account = state.data.primary_account()
+    account = account or state.data.primary_account()
     if account is None:
         raise ConfigError("no Instagram account is connected; nothing to publish to")
     if runtime is None:
