@@ -206,3 +206,30 @@ def test_a_group_commits_to_disk_and_leaves_the_connection_as_it_was(tmp_path: P
         raw = connection.connection.dbapi_connection
         assert raw is not None and raw.execute("PRAGMA synchronous").fetchone()[0] == 1
     engine.dispose()
+
+
+def test_an_idle_pull_only_reads_so_a_held_write_lock_does_not_stop_it(tmp_path: Path) -> None:
+    """Idle workers poll the table; with nothing due they must not queue for the write lock."""
+    import fcntl
+    import os
+
+    import pytest
+
+    from marksix.errors import StoreError
+    from marksix.store.engine import make_engine, upgrade
+    from marksix.store.sqlite_lock import LOCK_SUFFIX, serialise_transactions
+
+    database = tmp_path / "idle.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    serialise_transactions(engine, timeout=1)
+    comments = CommentRepository(engine)
+    other = os.open(database.with_name(database.name + LOCK_SUFFIX), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process is writing
+        assert comments.claim_next(now=utc_now(), lease=LEASE) is None  # answered by the read alone
+        with pytest.raises(StoreError, match="write lock"):  # a write does wait for it
+            comments.record_many([event()], now=utc_now())
+    finally:
+        os.close(other)
+        engine.dispose()
