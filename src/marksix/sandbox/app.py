@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from marksix.sandbox.faults import Fault, FaultBook
 from marksix.sandbox.graph_routes import GraphApi
 from marksix.sandbox.meter import UsageMeter
 from marksix.sandbox.payloads import Change, change_for
+from marksix.sandbox.persist import StateFile
 from marksix.sandbox.sandbox_routes import sandbox_routes
 from marksix.sandbox.sender import RETRY_DELAYS, WebhookSender
 from marksix.sandbox.state import Comment, SimulatorState
@@ -52,8 +54,16 @@ class Simulator:
         window_seconds: float = 3600.0,
         require_appsecret_proof: bool = False,
         disable_after: float | None = None,
+        state_file: Path | None = None,
+        save_every: float = 2.0,
     ) -> None:
         self.state = state if state is not None else SimulatorState()
+        #: With a `state_file`, what the simulated Instagram knows survives a restart (persist.py);
+        #: new simulator state in its own module joins with `simulator.persistence.track(name, obj)`.
+        self.persistence: StateFile | None = None
+        if state_file is not None:
+            self.persistence = StateFile(state_file, every=save_every)
+            self.persistence.track("state", self.state, lock=self.state._lock)
         self.graph_prefix = "/" + graph_prefix.strip("/")
         self.faults = FaultBook()
         self.meter = UsageMeter(calls_per_window=calls_per_window, window_seconds=window_seconds)
@@ -88,6 +98,8 @@ class Simulator:
             *sandbox_routes(self),
             Mount(self.graph_prefix, routes=self.graph.routes()),
         ]
+        if self.persistence is not None:
+            self.persistence.start()
 
     @property
     def webhook_url(self) -> str | None:
@@ -158,13 +170,15 @@ class Simulator:
 
     def add_fault(self, fault: Fault) -> Fault:
         if fault.kind == "usage":  # a level, not an event: it holds until cleared
-            self.meter.force(self.state.account.id, fault.percent, fault.retry_after_minutes)
+            account_id = fault.account_id or self.state.account.id
+            self.meter.force(account_id, fault.percent, fault.retry_after_minutes)
             return fault
         return self.faults.add(fault)
 
     def clear_faults(self) -> None:
         self.faults.clear()
-        self.meter.force(self.state.account.id, 0)
+        for account_id in list(self.state.accounts):
+            self.meter.force(account_id, 0)
 
     def reset(self) -> None:
         """Clear posts and comments; the app's connection to the account is not a post, it stays."""
@@ -176,9 +190,11 @@ class Simulator:
         self.meter.reset()
 
     def close(self) -> None:
-        """Release hanging calls and stop the sender thread."""
+        """Release hanging calls, stop the sender thread, and save the state a last time."""
         self.closing.set()
         self.sender.stop()
+        if self.persistence is not None:
+            self.persistence.close()
 
     def to_json(self) -> dict[str, Any]:
         account = self.state.account

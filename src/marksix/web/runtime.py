@@ -40,6 +40,8 @@ log = structlog.get_logger("marksix.web.runtime")
 
 WEBHOOK_PATH = "/webhooks/instagram"
 GRAPH_PREFIX = "/simulated-graph"
+#: The sandbox's simulated Instagram, kept in the data folder across restarts.
+SANDBOX_STATE_FILE = "sandbox-state.json"
 
 
 @dataclass(frozen=True)
@@ -278,8 +280,10 @@ def make_simulator(
 ) -> Simulator:
     """The sandbox's simulated Instagram; its webhooks come back to this server.
 
-    Pass the `state` of an earlier simulator to keep its accounts, comments
-    and replies across a restart of this server (as Instagram would).
+    Its accounts, comments and replies are kept in the data folder
+    (SANDBOX_STATE_FILE), so they survive a restart of this server as they
+    would on Instagram. Pass the `state` of an earlier simulator to use that
+    one instead (kept in memory only).
     """
     from marksix.sandbox import Simulator
 
@@ -293,6 +297,7 @@ def make_simulator(
         latency_ms=options.simulator_latency_ms,
         graph_prefix=GRAPH_PREFIX,
         time_scale=options.webhook_time_scale,
+        state_file=None if state is not None else settings.locator.home / SANDBOX_STATE_FILE,
     )
 
 
