@@ -34,7 +34,8 @@ import click
 @click.option(
     "--web-only",
     is_flag=True,
-    help="Receive webhooks and serve the dashboard only: no worker child, no periodic jobs. "
+    help="Receive webhooks and serve the dashboard only: no worker child, no periodic jobs "
+    "(no results poller either). "
     "Run any number of these beside `marksix worker --no-periodic` and one `marksix scheduler`.",
 )
 def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bool) -> None:
@@ -88,6 +89,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
         base_url=f"http://{_loopback_for(host)}:{port}",
         worker_threads=worker_threads,
         worker_process=True,
+        results_poller=not web_only,
     )
     configure_logging()
     _quiet_per_request_logs()

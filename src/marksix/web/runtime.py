@@ -72,6 +72,8 @@ class ServeOptions:
     requeue_after: timedelta = timedelta(minutes=2)
     #: Adds the routes the benchmarks compare against (an empty endpoint, simulator timings).
     bench_routes: bool = False
+    #: Poll HKJC for results here; False for `serve --web-only`, whose `marksix scheduler` polls.
+    results_poller: bool = True
 
     @property
     def worker_options(self) -> WorkerOptions:
