@@ -32,7 +32,8 @@ def test_undecodable_stdin_gets_one_clear_line_and_utf8_stdin_is_answered(tmp_pa
     bad = run(tmp_path, "-", stdin=b"\xe4\xb8\x8b\xff")
     assert bad.returncode == 1 and b"Traceback" not in bad.stderr
     assert bad.stderr.decode().strip() == (
-        "Error: standard input is not UTF-8 text: byte 0xff at offset 3 cannot be read; save the comment as UTF-8"
+        "Error: standard input is not UTF-8 text: byte 0xff at offset 3 cannot be read; "
+        "save the comment as UTF-8"
     )
     good = run(tmp_path, "-", "--json", stdin="俾組號碼我".encode())
     assert good.returncode == 0, good.stderr

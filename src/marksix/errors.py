@@ -72,7 +72,8 @@ class ImportRejected(DataError):
         count = len(self.problems)
         more = count - self.LISTED
         if more > 0:
-            listing += f"\n  ... and {more:,} more bad row{'s' if more != 1 else ''} (the first {self.LISTED} are shown)"
+            rows = "row" if more == 1 else "rows"
+            listing += f"\n  ... and {more:,} more bad {rows} (the first {self.LISTED} are shown)"
         super().__init__(
             f"{source}: {count:,} bad row{'s' if count != 1 else ''}, nothing imported:\n{listing}"
         )
