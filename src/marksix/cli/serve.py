@@ -5,8 +5,14 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from marksix.config import Settings
 
 
 @click.command()
@@ -102,18 +108,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
         raise
     app = create_app(settings, runtime=runtime)
     click.echo(banner(host, port, sandbox, str(settings.home)))
-    trusted = settings.trusted_proxies.strip()
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=5,
-        # uvicorn would otherwise believe X-Forwarded-For from loopback, so anyone local
-        # could pick the address the login throttle sees.
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or "",
-    )
+    config = server_config(app, settings)
     runtime.start()
     # uvicorn shuts down on SIGTERM as on Ctrl-C, then raises the signal again once the
     # old handler is back; this one turns it into the same clean stop, worker child included.
@@ -126,6 +121,24 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
         runtime.close()
         signal.signal(signal.SIGTERM, previous)
     click.echo("Stopped.")
+
+
+def server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """How uvicorn serves the app; X-Forwarded-* are believed from MARKSIX_TRUSTED_PROXIES only."""
+    import uvicorn
+
+    trusted = settings.trusted_proxies.strip()
+    return uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        # uvicorn would otherwise believe X-Forwarded-For from loopback, so anyone local
+        # could pick the address the login throttle sees.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
+    )
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
