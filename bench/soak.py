@@ -685,7 +685,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3,000 comments, 2-3 minutes (what CI runs)")
     parser.add_argument("--comments", type=int, help="comments to post (default 20,000; 3,000 with --quick)")
     parser.add_argument("--accounts", type=int, default=50, help="Instagram accounts (default 50)")
-    parser.add_argument("--rate", type=float, help="comments posted per second (default 40; 30 with --quick)")
+    parser.add_argument("--rate", type=float, help="comments posted per second (default 20; 30 with --quick)")
     parser.add_argument(
         "--drain-timeout", type=float, default=None, help="seconds to wait for the last replies"
     )
@@ -695,10 +695,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, state) and print it")
     options = parser.parse_args()
     comments = options.comments or (3000 if options.quick else 20_000)
-    rate = options.rate or (30.0 if options.quick else 40.0)
+    rate = options.rate or (30.0 if options.quick else 20.0)
     if comments < 10 or options.accounts < 3 or rate <= 0:
         parser.error("use at least 10 comments, 3 accounts and a positive rate")
-    drain = options.drain_timeout or (120.0 if options.quick else 300.0)
+    drain = options.drain_timeout or (180.0 if options.quick else 600.0)
     work = Path(tempfile.mkdtemp(prefix="marksix-soak-"))
     work.chmod(0o711)  # the postgres user enters it to reach its data folder
     say(f"soak: {comments} comments over {options.accounts} accounts at {rate:g}/s; work folder {work}")
