@@ -128,6 +128,18 @@ def test_on_every_backend_a_held_archive_sees_draws_another_one_adds(tmp_path: P
         assert held.next_draw(NOW).announced is False
 
 
+def last_line_in_a_fresh_process(code: str, home: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=home,
+        env={**os.environ, "MARKSIX_HOME": str(home), "PYTHONWARNINGS": "error"},
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize(
     "command", [["pick", "--strategy", "hot"], ["odds"], ["check", "1", "2", "3", "4", "5", "6"]]
 )
@@ -139,12 +151,17 @@ def test_fast_commands_on_a_used_folder_import_no_database_stack(tmp_path: Path,
         f"main({command!r})\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic', 'pydantic')))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-        env={**os.environ, "MARKSIX_HOME": str(tmp_path), "PYTHONWARNINGS": "error"},
+    assert last_line_in_a_fresh_process(code, tmp_path) == "[]"
+
+
+def test_pick_on_an_empty_folder_reads_nothing_and_imports_no_reader(tmp_path: Path) -> None:
+    """No database: no sqlite3, no prize figures (decimal), no json unless --json (bench_cli_startup)."""
+    code = (
+        "import sys\n"
+        "from marksix.cli import main\n"
+        "main(['pick'])\n"
+        "avoided = ('sqlite3', 'decimal', 'json', 'marksix.domain.prizes')\n"
+        "print(sorted(m for m in avoided if m in sys.modules))\n"
     )
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert last_line_in_a_fresh_process(code, tmp_path) == "[]"
+    assert not (tmp_path / "marksix.sqlite3").exists()

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     card_font: Path | None = None
     public_url: str | None = None
 
+    # The article studio: local FLUX weights for `article write --image flux`, and the
+    # WordPress application password of `article publish`.
+    flux_model: Path | None = None
+    wordpress_app_password: SecretStr | None = None
+
     # Dashboard and storage of secrets.
     admin_password: SecretStr | None = None
     session_secret: SecretStr | None = None

@@ -1,7 +1,7 @@
 """Where user state lives, worked out in one place and without pydantic.
 
 `Locator` answers every "where is it?" question: the data folder, the
-database URL, the queue file and the cards folder. The fast commands build
+database URL, the queue file, the cards and the articles folders. The fast commands build
 one from the environment (`Locator.from_environment`); everything else gets
 it from `Settings.locator`, which composes the same class.
 """
@@ -72,5 +72,10 @@ class Locator:
 
     @property
     def cards_folder(self) -> Path:
-        """Where post cards are saved, and served from under /media/cards/."""
+        """Where published images (post cards, article covers) are saved, served under /media/cards/."""
         return self.home / "media" / "cards"
+
+    @property
+    def articles_folder(self) -> Path:
+        """Where `marksix article write` puts an article by default, and the dashboard lists them."""
+        return self.home / "articles"

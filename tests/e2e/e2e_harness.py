@@ -49,6 +49,8 @@ FAST_LIMITS = Limits(
     usage_pause=timedelta(milliseconds=200),
     lease=timedelta(seconds=2),
     max_attempts=12,
+    policy_base=timedelta(milliseconds=300),
+    policy_cap=timedelta(seconds=2),
 )
 FAST_OPTIONS = {
     "limits": FAST_LIMITS,

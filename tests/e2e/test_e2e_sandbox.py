@@ -27,7 +27,6 @@ from e2e_harness import (
 
 from marksix.instagram.webhooks import sign
 from marksix.store.comments import CommentKey
-from marksix.worker.service import utc_now
 
 pytestmark = pytest.mark.slow
 
@@ -177,24 +176,24 @@ def test_a_dropped_webhook_is_found_by_the_reconciler(service: InProcessService)
     assert record.source != "webhook"
 
 
-def test_a_blocked_account_shows_its_alert_and_resumes_without_losing_comments(
+def test_a_policy_blocked_account_shows_its_alert_and_resumes_by_itself_without_losing_comments(
     service: InProcessService,
 ) -> None:
     http = service.http
-    add_fault(http, kind="policy_block", count=1, path="replies")
+    add_fault(http, kind="policy_block", count=3, path="replies")
     comment_ids = post_many(service, 4)
-    account = service.simulator.state.account.id
 
-    def blocked_alert() -> str | None:
+    def policy_alert() -> tuple[str, str] | None:
         health = http.get("/healthz").json()
-        return next((item["alert"] for item in health["accounts"] if item["status"] == "blocked"), None)
+        found = next((item["pause_reason"] for item in health["accounts"] if item["pause_reason"]), None)
+        return (found, health["status"]) if found else None
 
-    alert = wait_until(blocked_alert, "the account to be blocked")
-    assert "blocked" in alert.lower() or "368" in alert
-    assert http.get("/healthz").json()["status"] == "degraded"
-    service.runtime.accounts.unblock(account, now=utc_now())
-    service.runtime.tasks.resume(account)
-    finish(service, comment_ids)
+    alert, status = wait_until(policy_alert, "the account to wait out the policy block")
+    assert "368" in alert and "automatically" in alert
+    assert status == "degraded"  # said while it waits, not only when blocked
+    finish(service, comment_ids)  # no person touched it
+    account = service.runtime.accounts.get(service.simulator.state.account.id)
+    assert account.alert is None and account.status == "active"
 
 
 def test_a_clean_restart_keeps_every_comment(tmp_path: Path) -> None:

@@ -65,3 +65,41 @@ def test_a_dead_worker_process_shows_in_health(tmp_path: Path) -> None:
         assert "the reply worker is not running" in health["alerts"]
     finally:
         running.stop()
+
+
+def test_metrics_count_the_replies_the_child_sent(service: InProcessService) -> None:
+    """The counters live in the child; the web process's /metrics adds up both processes' files."""
+    comment_ids = [post_comment(service.http, f"counted{n}", "俾組號碼我") for n in range(4)]
+    wait_until(lambda: replied_to(service.http, comment_ids), "replies from the worker process", 60)
+    assert service.simulator.sender.wait_idle(10)
+    wait_until(lambda: settled(service.runtime.comments.counts_by_state), "the queue to drain")
+    text = service.http.get("/metrics").text
+    assert 'marksix_replies_sent_total{kind="public"} 4.0' in text  # counted in the child
+    # Received in this process: the 4 comments and our 4 replies coming back as webhooks.
+    assert 'marksix_comments_received_total{source="webhook"} 8.0' in text
+    assert 'marksix_comments_skipped_total{reason="own_comment"} 4.0' in text
+    assert "marksix_reply_latency_seconds_count 4.0" in text
+
+
+def test_the_metrics_folder_is_emptied_at_start(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    stale = home / "metrics" / "counter_999999.db"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"left by an earlier run")  # unreadable: a scrape would fail on it
+    running = InProcessService(home, worker_threads=1, worker_process=True).start()
+    try:
+        assert not stale.exists()
+        assert running.http.get("/metrics").status_code == 200
+    finally:
+        running.stop()
+
+
+def test_healthz_is_ready_once_the_child_is_warm(service: InProcessService) -> None:
+    worker = service.runtime._worker_process
+    assert worker is not None
+    wait_until(lambda: service.http.get("/healthz").status_code == 200, "/healthz to say ready", 60)
+    assert worker.warm  # the child said so through its pipe
+    health = service.http.get("/healthz").json()
+    assert health["ready"] is True and "the reply worker is warming up" not in health["alerts"]
+    first = post_comment(service.http, "first", "俾組號碼我")
+    wait_until(lambda: replied_to(service.http, [first]), "the first reply after start-up", 60)

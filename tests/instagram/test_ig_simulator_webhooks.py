@@ -298,11 +298,46 @@ def test_an_hour_of_failures_unsubscribes_the_account(
     assert delivery["state"] == "disabled"
     account = simulator.state.account
     assert account.subscribed_fields == []
-    assert [alert["alert"] for alert in simulator.alerts] == ["Webhooks Disabled"]
+    assert [alert["alert"] for alert in simulator.alerts] == ["Webhooks Failing", "Webhooks Disabled"]
     sent = len(receiver.received)
     simulator.post_comment("bob", "after the unsubscription")
     idle(simulator)
     assert len(receiver.received) == sent
+    assert simulator.delivery_health(account.id)["disabled"] is True
+
+
+def test_a_sustained_run_of_failures_across_deliveries_disables_webhooks(
+    make_simulator: SimulatorFactory, receiver: Receiver
+) -> None:
+    """The run is the account's, not one delivery's: each update fails a little, together for an
+    hour. A success in between starts the count again."""
+    simulator = make_simulator(disable_after=3600, time_scale=0.0001, retry_delays=(400.0,) * 3)
+    account = simulator.state.account
+    receiver.statuses = [500] * 4 + [200]  # one delivery gives up; the next one gets through
+    simulator.post_comment("alice", "first")
+    idle(simulator)
+    simulator.post_comment("bob", "second")
+    idle(simulator)
+    assert simulator.delivery_health(account.id)["disabled"] is False
+    assert account.subscribed_fields != []
+    receiver.statuses = [500] * 1000
+    for name in ("carol", "dan", "erin", "fay"):  # 4 x 4 attempts, 1,200 s each: over the hour
+        simulator.post_comment(name, "failing")
+        idle(simulator)
+    health = simulator.delivery_health(account.id)
+    # Two runs, each alerted at 15 minutes; only the second lasted the hour.
+    assert health["disabled"] is True
+    assert health["alerts"] == ["Webhooks Failing", "Webhooks Failing", "Webhooks Disabled"]
+    assert account.subscribed_fields == []
+    assert [d["state"] for d in simulator.sender.deliveries()][:2] == ["gave_up", "delivered"]
+    assert "disabled" in [d["state"] for d in simulator.sender.deliveries()]
+    # Subscribing again (after the endpoint is fixed) starts afresh.
+    receiver.statuses = []
+    simulator.state.subscribe(account.id, ["comments"])
+    simulator.post_comment("gus", "back")
+    idle(simulator)
+    assert simulator.delivery_health(account.id)["disabled"] is False
+    assert simulator.sender.deliveries()[-1]["state"] == "delivered"
 
 
 def test_an_account_gets_no_webhook_until_it_subscribes(receiver: Receiver) -> None:

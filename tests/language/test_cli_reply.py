@@ -58,3 +58,22 @@ def test_reply_help_has_examples(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["reply", "--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.output and "marksix reply" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "topic"),
+    [
+        ("23號幾耐冇出過？", "stats", "number_gap"),
+        ("7号出了几次", "stats", "number_frequency"),
+        ("is 8 a hot number?", "stats", "number_hot"),
+        ("下期頭獎幾多錢？", "next_draw", "jackpot"),
+        ("今晚有冇攪珠？", "next_draw", "draw_today"),
+        ("7個號複式中頭獎機會大咗幾多？", "odds", "multiple_odds"),
+        ("how much is the 7th prize?", "help", "prize_amount"),
+    ],
+)
+def test_reply_json_keeps_the_nine_intents_and_names_the_new_topics(
+    runner: CliRunner, text: str, intent: str, topic: str
+) -> None:
+    result = json.loads(runner.invoke(cli, ["reply", "--json", text]).output)
+    assert (result["intent"], result["topic"], result["tickets"]) == (intent, topic, [])

@@ -29,7 +29,16 @@ held-out 2 intent 92.8% -> 93.8% (support 59/60 -> 60/60), old held-out
 87.1% -> 88.3% (support 39/41 -> 41/41), dev 99.2% -> 99.5% (dev is
 training data, so that last figure is optimistic).
 
-comments_dev.jsonl (391) is what the rules were generalised on, batch by
+Issue 11's second session (dedicated answers for a number's gap, frequency
+and hotness, the jackpot, today's draw, multiples and fixed prizes; rules
+written from fresh phrasings in comments_dev.jsonl, never from the held-out
+misses), rules + classifier, before -> after: held-out 2 intent 93.8% ->
+97.7% (stats 25/37 -> 34/37, next_draw 18/20 -> 20/20, odds 25/27 -> 26/27;
+help 81/84, pick 61/61, support 60/60, last_result 8/8, check_ticket 5/5,
+ignore 5/5 unchanged), topic 89.6% -> 93.8%; rules alone 92.8% -> 97.1%. Old
+held-out 88.3% -> 89.0% (rules alone 87.1% -> 87.7%).
+
+comments_dev.jsonl (417) is what the rules were generalised on, batch by
 batch; each fresh batch of harm phrasings scored 35-50% support recall
 before it was folded in, so expect misses on phrasings unlike any here.
 """
@@ -46,8 +55,8 @@ LANGUAGE_FLOOR = 0.95
 PARAMETER_FLOOR = 0.92
 #: Floors a little below the measured held-out figures (87.7%, 39/41, 100%, 95.5%).
 HOLDOUT_FLOORS = {"intent": 0.85, "support": 0.90, "language": 0.97, "parameters": 0.92, "false_support": 2}
-#: Issue 11's held-out set, a little below its after-figures (93.8%, 60/60, 99.0%, 90.9%).
-HOLDOUT2_FLOORS = {"intent": 0.91, "support": 0.95, "language": 0.97, "parameters": 0.88, "false_support": 2}
+#: Issue 11's held-out set, a little below its after-figures (97.7%, 60/60, 99.0%, 90.9%).
+HOLDOUT2_FLOORS = {"intent": 0.95, "support": 0.95, "language": 0.97, "parameters": 0.88, "false_support": 2}
 #: The development set was tuned on: its floors sit just below its figures (99.7%, 130/131).
 DEV_FLOORS = {"intent": 0.97, "support": 0.97, "language": 0.97, "parameters": 0.95, "false_support": 2}
 

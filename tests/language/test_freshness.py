@@ -45,3 +45,17 @@ def test_a_fresh_archive_says_nothing_about_age(context: ReplyContext) -> None:
 def test_a_ticket_check_for_a_draw_not_held_says_so(stale: ReplyContext) -> None:
     reply = respond(Comment("26/120 3 8 15 22 37 41 中咗未", "fan", "1"), stale)
     assert "我手上未有你講嗰期嘅結果" in (reply.text or "")
+
+
+def test_with_a_clock_a_missing_result_from_an_earlier_day_is_stale(context: ReplyContext) -> None:
+    from marksix.domain.calendar import HONG_KONG
+
+    # Wednesday 26 August: Tuesday's draw (after the bundled 22 August) is not in the archive.
+    wednesday = dt.datetime(2026, 8, 26, 10, 0, tzinfo=HONG_KONG)
+    behind = replace(context, now=wednesday, next_draw=next_scheduled_draw(wednesday))
+    reply = respond(Comment("上期開咩號？", "fan", "1"), behind)
+    assert "我手上最新嘅結果係" in (reply.text or "") and "上期" not in (reply.text or "")
+    # Tuesday evening, after close: today's result is on its way, not missing.
+    tuesday = dt.datetime(2026, 8, 25, 21, 40, tzinfo=HONG_KONG)
+    waiting = replace(context, now=tuesday, next_draw=next_scheduled_draw(tuesday))
+    assert "我手上最新" not in (respond(Comment("上期開咩號？", "fan", "1"), waiting).text or "")

@@ -32,7 +32,9 @@ def every_text(wording: Wording) -> list[tuple[str, str]]:
         elif isinstance(value, tuple) and name != "months":
             texts += [(name, item) for item in value if isinstance(item, str)]
         elif isinstance(value, dict) and name != "intents":
-            texts += [(name, item) for item in value.values()]
+            for item in value.values():
+                items = item if isinstance(item, tuple) else (item,)
+                texts += [(name, text) for text in items]
     return texts
 
 

@@ -51,6 +51,8 @@ class FakeOpenAI:
     delay: float = 0.0
     status: int = 200
     raw_body: str | None = None
+    #: The message content to answer with, as is (a reading's JSON); None: reword the REPLY block.
+    content: str | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -74,7 +76,13 @@ def handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._send(200, state.raw_body)
                 return
             user = next(m["content"] for m in body["messages"] if m["role"] == "user")
-            content = BEHAVIOURS[state.behaviour](template_of(user))
+            if state.content is not None:
+                content = state.content
+            elif "REPLY:\n" not in user:
+                # A reading request and no reading set: the model finds nothing (the rules' answer stands).
+                content = json.dumps({"intent": "help", "topic": "unclear", "parameters": {}})
+            else:
+                content = BEHAVIOURS[state.behaviour](template_of(user))
             answer = {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion",

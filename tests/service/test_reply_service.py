@@ -139,6 +139,32 @@ def test_throttling_backs_off_for_the_regain_time_and_loses_nothing(env: Env) ->
     assert env.graph.posted() == 2
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        PolicyBlocked("Temporarily blocked for policies violations", code=368),
+        PolicyBlocked("We restrict certain activity", code=4, subcode=2207051),
+    ],
+)
+def test_a_policy_block_pauses_the_account_and_it_resumes_by_itself(env: Env, error: Exception) -> None:
+    env.graph.fail["reply"] = [error]
+    key, other = submit(env), submit(env, username="bob")
+    outcome = env.service.handle(key)
+    assert (outcome.state, outcome.code) == ("queued", "policy_blocked")
+    account = env.accounts.get(ACCOUNT_ID)
+    assert account.status == "active" and account.alert and "automatically" in account.alert
+    assert outcome.retry_at == account.paused_until
+    assert env.service.handle(other).code == "account_paused"  # waits without calling Graph
+    for waiting in (key, other):
+        record = stored(env, waiting)
+        assert (record.state, record.attempts, record.not_before) == ("queued", 0, account.paused_until)
+    assert account.paused_until is not None
+    env.clock.now = account.paused_until + timedelta(seconds=1)
+    assert [env.service.handle(k).state for k in (key, other)] == ["replied", "replied"]
+    assert env.graph.posted() == 2
+    assert env.accounts.get(ACCOUNT_ID).alert is None
+
+
 def test_high_usage_pauses_sending_before_meta_throttles(env: Env) -> None:
     env.graph.usage.max_percent = 95.0
     first, second = submit(env), submit(env, username="bob")
@@ -154,8 +180,7 @@ def test_high_usage_pauses_sending_before_meta_throttles(env: Env) -> None:
     ("error", "resume"),
     [
         (TokenExpired("Error validating access token: Session has expired", code=190, subcode=463), "token"),
-        (PolicyBlocked("Temporarily blocked for policies violations", code=368), "unblock"),
-        (PolicyBlocked("We restrict certain activity", code=4, subcode=2207051), "unblock"),
+        (PermanentApiError("The Instagram account is restricted", code=25, subcode=2207050), "unblock"),
     ],
 )
 def test_blocks_stop_the_account_and_comments_wait_until_it_resumes(
@@ -166,7 +191,8 @@ def test_blocks_stop_the_account_and_comments_wait_until_it_resumes(
     outcome = env.service.handle(key)
     assert outcome.state == "waiting"
     account = env.accounts.get(ACCOUNT_ID)
-    assert account.status == "blocked" and account.alert and str(error) in account.alert
+    assert account.status == "blocked" and account.alert
+    assert str(error) in account.alert or "restricted" in account.alert
     assert "IGAAT" not in account.alert
     assert env.service.handle(other).state == "waiting"
     for waiting in (key, other):

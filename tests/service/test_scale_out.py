@@ -125,22 +125,25 @@ def test_a_usage_pause_seen_by_one_worker_stops_the_other(workers: list[Worker],
     assert b.graph.posted() == 0
 
 
-@pytest.mark.parametrize(
-    "error",
-    [
-        PolicyBlocked("Temporarily blocked for policies violations", code=368),
-        TokenExpired("Error validating access token: Session has expired", code=190, subcode=463),
-    ],
-)
-def test_a_block_met_by_one_worker_stops_the_other(
-    workers: list[Worker], clock: FakeClock, error: Exception
-) -> None:
+def test_a_block_met_by_one_worker_stops_the_other(workers: list[Worker], clock: FakeClock) -> None:
     a, b = workers
-    a.graph.fail["reply"] = [error]
+    a.graph.fail["reply"] = [
+        TokenExpired("Error validating access token: Session has expired", code=190, subcode=463)
+    ]
     first, second = submit(a, clock), submit(a, clock, username="bob")
     assert a.service.handle(first).state == "waiting"
     assert b.service.handle(second).state == "waiting"
     assert b.accounts.get(ACCOUNT_ID).status == "blocked"
+    assert posted(workers) == 0
+
+
+def test_a_policy_block_met_by_one_worker_pauses_the_other(workers: list[Worker], clock: FakeClock) -> None:
+    a, b = workers
+    a.graph.fail["reply"] = [PolicyBlocked("Temporarily blocked for policies violations", code=368)]
+    first, second = submit(a, clock), submit(a, clock, username="bob")
+    assert a.service.handle(first).code == "policy_blocked"
+    assert b.service.handle(second).code == "account_paused"
+    assert b.accounts.get(ACCOUNT_ID).paused_at(clock())
     assert posted(workers) == 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,7 @@ def test_real_client_throttling_and_usage_headers(wired: tuple[Any, ...]) -> Non
     assert paused.paused_at(clock()) and "93%" in (paused.pause_reason or "")
 
 
-@pytest.mark.parametrize(("code", "subcode"), [(190, 463), (368, None), (4, 2207051)])
+@pytest.mark.parametrize(("code", "subcode"), [(190, 463), (25, 2207050)])
 def test_real_client_blocks(wired: tuple[Any, ...], code: int, subcode: int | None) -> None:
     service, server, comments, accounts, clock = wired
     server.script = [graph_error(400, code, subcode)]
@@ -145,6 +146,21 @@ def test_real_client_blocks(wired: tuple[Any, ...], code: int, subcode: int | No
     assert account.status == "blocked" and TOKEN not in (account.alert or "")
     accounts.set_token(ACCOUNT_ID, TOKEN, now=clock())
     assert service.handle(key).state == "replied"
+
+
+@pytest.mark.parametrize(("code", "subcode"), [(368, None), (4, 2207051)])
+def test_real_client_policy_block_backs_off_then_resumes(
+    wired: tuple[Any, ...], code: int, subcode: int | None
+) -> None:
+    service, server, comments, accounts, clock = wired
+    server.script = [graph_error(400, code, subcode)]
+    key = _submit(comments, clock)
+    outcome = service.handle(key)
+    assert outcome.code == "policy_blocked" and outcome.retry_at is not None
+    assert f"code {code}" in (accounts.get(ACCOUNT_ID).alert or "")
+    clock.now = outcome.retry_at
+    assert service.handle(key).state == "replied"
+    assert accounts.get(ACCOUNT_ID).alert is None
 
 
 def test_a_removed_permission_pauses_the_account_with_an_alert_naming_it(wired: tuple[Any, ...]) -> None:
@@ -226,3 +242,30 @@ def test_the_dashboard_llm_switch_decides_whether_the_llm_is_asked(
     reply = LanguageReplies(settings, clock=clock)(comments.get(key), accounts.get(ACCOUNT_ID))
     assert reply.path == "template"
     assert (reply.reason is not None) == switch
+
+
+def test_replies_see_a_stored_draw_and_the_next_draw_without_a_restart(tmp_path: Path) -> None:
+    """No time-based cache: the held archive reads again once a draw is stored, and
+    the next draw moves on at 21:15 HKT sharp."""
+    from marksix.draws.archive import DrawArchive
+    from marksix.store.accounts import Account
+
+    clock = FakeClock(datetime(2026, 12, 1, 13, 14, 59, tzinfo=UTC))  # Tuesday 21:14:59 HKT
+    settings = load_settings(home=tmp_path)
+    replies = LanguageReplies(settings, clock=clock)
+    account = Account(id=ACCOUNT_ID, username=ACCOUNT_NAME, status="active")
+    try:
+        first = replies.context(account)
+        assert first.next_draw.date.isoformat() == "2026-12-01"
+        assert replies.context(account).history is first.history  # nothing stored: nothing read again
+        clock.advance(1)
+        assert replies.context(account).next_draw.date.isoformat() == "2026-12-03"
+        source = tmp_path / "new.csv"
+        source.write_text(
+            "draw_id,date,n1,n2,n3,n4,n5,n6,extra\n26/097,2026-09-08,2,3,5,7,11,13,17\n", encoding="utf-8"
+        )
+        with DrawArchive(settings.locator) as other:  # the poller, or `marksix draws import`
+            other.import_file(source, now=clock())
+        assert replies.context(account).history.latest.draw_id == "26/097"
+    finally:
+        replies.close()

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from marksix import card as card_module
-from marksix.card import caption, card_content, card_file_name, find_cjk_font, render_card
+from marksix.card import content as card_content_module
+from marksix.card import drawing as card_drawing
+from marksix.card.content import caption, card_content, card_file_name
+from marksix.card.drawing import find_cjk_font, render_card
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.draws.bundled import bundled_history
@@ -71,12 +73,12 @@ def test_card_is_a_1080_square_png_in_chinese(tmp_path: Path) -> None:
 
 
 def test_without_a_cjk_font_the_card_is_english_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(card_module, "CJK_FONT_CANDIDATES", ("/nonexistent/{weight}.ttc",))
+    monkeypatch.setattr(card_drawing, "CJK_FONT_CANDIDATES", ("/nonexistent/{weight}.ttc",))
     rendered = render_card(card_content(bundled_history(), NEXT), font_path="/nonexistent/font.ttc")
     assert rendered.language == "en"
     assert rendered.warning is not None and "fonts-noto-cjk" in rendered.warning
     assert rendered.image.size == (1080, 1080)
-    assert "18+" in card_module.card_texts(rendered.content, "en")["footer"]  # type: ignore[arg-type]
+    assert "18+" in card_content_module.card_texts(rendered.content, "en")["footer"]  # type: ignore[arg-type]
 
 
 def test_card_file_names_are_safe_and_unique_per_render() -> None:

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from marksix.card import card_content, render_card
+from marksix.card.content import card_content
+from marksix.card.drawing import render_card
 from marksix.cli import cli
 from marksix.cli.post import publish_rendered
 from marksix.domain.calendar import NextDraw
@@ -142,3 +143,13 @@ def test_post_publish_against_the_simulator(
     assert payload["image_url"].startswith("https://bot.example.hk/media/cards/card-")
     assert "1834 633" in published.caption
     assert (marksix_home / "media" / "cards" / payload["image_url"].rsplit("/", 1)[1]).is_file()
+
+
+def test_the_card_font_setting_is_read_by_settings_and_a_missing_file_is_named(
+    marksix_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MARKSIX_CARD_FONT", str(tmp_path / "missing.ttc"))
+    result = CliRunner().invoke(cli, ["post", "card", "-o", str(tmp_path / "c.png")])
+    assert result.exit_code != 0
+    assert f"MARKSIX_CARD_FONT={tmp_path / 'missing.ttc'} is not a file" in str(result.exception)
+    assert not (tmp_path / "c.png").exists()

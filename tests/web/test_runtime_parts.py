@@ -1,4 +1,4 @@
-"""The server's own plumbing: the SQLite transaction lock (threads, processes), reused contexts."""
+"""The server's own plumbing: the SQLite transaction lock (threads, processes)."""
 
 from __future__ import annotations
 

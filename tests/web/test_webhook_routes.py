@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
 from marksix.config import Settings, load_settings
-from marksix.instagram.webhooks import sign
+from marksix.instagram.webhooks import CommentEvent, parse_webhook_batch, sign
 from marksix.store.comments import CommentKey
 from marksix.web.app import create_app
 from marksix.web.runtime import Runtime, ServeOptions
+from marksix.worker.service import utc_now
 
 SECRETS = ("first-app-secret", "instagram-app-secret")
 VERIFY_TOKEN = "meatyhamhock"
@@ -39,6 +41,10 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings, options=ServeOptions(sandbox=True, worker_threads=0))
     with TestClient(app) as test_client:
         yield test_client
+
+
+def _events(body: bytes) -> list[CommentEvent]:
+    return parse_webhook_batch(json.loads(body)).events
 
 
 def runtime_of(client: TestClient) -> Runtime:
@@ -155,9 +161,21 @@ def test_a_valid_comment_is_stored_queued_and_acknowledged_without_a_graph_call(
     assert record.state == "queued"
     assert record.username == "someone"
     assert record.text == "俾組號碼我"
-    assert runtime.huey.pending_count() >= 1
+    # With the SQLite queue the row is the queue: one commit, no task in queue.sqlite3.
+    assert runtime.tasks.table_queue
+    assert runtime.huey.pending_count() == 0
     assert runtime.simulator is not None
     assert runtime.simulator.state.reply_records() == []  # nothing was sent from the request
+    claimed = runtime.comments.claim_next(now=utc_now(), lease=timedelta(minutes=1))
+    assert claimed is not None and claimed.record.comment_id == "17919697626119712"  # a worker takes it
+
+
+def test_deliveries_in_one_group_share_a_commit_and_count_once(client: TestClient) -> None:
+    runtime = runtime_of(client)
+    first, again, other = comment_body("1791001"), comment_body("1791001"), comment_body("1791002")
+    deliveries = [_events(first), _events(again), _events(other)]
+    assert runtime.accept_deliveries(deliveries) == [1, 0, 1]
+    assert runtime.comments.counts_by_state()["queued"] == 2
 
 
 def test_a_duplicate_delivery_is_acknowledged_but_not_queued_again(client: TestClient) -> None:
@@ -167,6 +185,9 @@ def test_a_duplicate_delivery_is_acknowledged_but_not_queued_again(client: TestC
     pending = runtime.huey.pending_count()
     assert post(client, body, sign(body, SECRETS[0])).json() == {"received": 1, "new": 0}
     assert runtime.huey.pending_count() == pending
+    lease = timedelta(minutes=1)
+    assert runtime.comments.claim_next(now=utc_now(), lease=lease) is not None  # queued once:
+    assert runtime.comments.claim_next(now=utc_now(), lease=lease) is None  # nothing left
 
 
 def test_documented_payload_variants_are_all_stored(client: TestClient) -> None:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "scheduler": ("marksix.cli.scheduler", "scheduler", "Run the periodic jobs (exactly one per service)."),
     "post": ("marksix.cli.post", "post", "Render and publish the draw-day post card."),
     "accounts": ("marksix.cli.accounts", "accounts", "The connected Instagram accounts and their webhooks."),
+    "doctor": ("marksix.cli.doctor", "doctor", "Check what going live needs; each check ok or a fix."),
     "record": ("marksix.cli.record", "record", "The public record of the lines handed out, per draw."),
     "article": ("marksix.cli.article", "article", "Write a Hong Kong Chinese post from a story, checked."),
     "demo": ("marksix.cli.demo", "demo", "A short tour: next draw's picks and a statistics summary."),

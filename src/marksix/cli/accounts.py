@@ -128,3 +128,115 @@ def show(account_id: str, as_json: bool) -> None:
     for key, value in row.items():
         shown = ", ".join(value) if isinstance(value, list) else value
         click.echo(f"{key:18} {shown if shown not in (None, '') else '-'}")
+
+
+# --- keeping an account working: pause, resume, unblock (c10health) ---------------------------
+def _health_action(account_id: str, action: str, as_json: bool) -> None:
+    """Run one of pause|resume|unblock on the account and print what it left."""
+    from marksix.store.account_health import AccountHealth
+
+    engine, repository = _open()
+    now = dt.datetime.now(dt.UTC)
+    try:
+        health = AccountHealth(engine)
+        waiting = 0
+        if action == "pause":
+            health.pause(account_id, now=now)
+        elif action == "resume":
+            waiting = health.resume(account_id, now=now)
+        else:
+            waiting = health.unblock(account_id, now=now)
+        row = account_json(repository.get(account_id), now) | {"action": action, "waiting": waiting}
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json(row)
+        return
+    done = {"pause": "paused", "resume": "resumed", "unblock": "unblocked"}[action]
+    click.echo(f"@{row['username']} {done}: status {row['status']}.")
+    if action != "pause":
+        click.echo(f"{waiting} waiting comment(s) go out within a minute (the running service sweeps them).")
+    elif row["alert"]:
+        click.echo(row["alert"])
+
+
+@accounts.command("pause")
+@click.argument("account_id")
+@json_option
+def pause(account_id: str, as_json: bool) -> None:
+    """Hold every reply of an account; comments keep arriving and wait, none is lost.
+
+    \b
+    Examples:
+      marksix accounts pause 17841400000000001
+      marksix accounts pause 17841400000000001 --json
+    """
+    _health_action(account_id, "pause", as_json)
+
+
+@accounts.command("resume")
+@click.argument("account_id")
+@json_option
+def resume(account_id: str, as_json: bool) -> None:
+    """Lift a pause, or try again now during a policy back-off (Instagram code 368).
+
+    A block for another reason (a missing permission, a restricted account, a
+    dead token) is not lifted here: fix it, then use `unblock`.
+
+    \b
+    Examples:
+      marksix accounts resume 17841400000000001
+      marksix accounts resume 17841400000000001 --json   # ... "waiting": 12
+    """
+    _health_action(account_id, "resume", as_json)
+
+
+@accounts.command("unblock")
+@click.argument("account_id")
+@json_option
+def unblock(account_id: str, as_json: bool) -> None:
+    """Lift a block once its cause is fixed (the permission granted again, the restriction cleared).
+
+    \b
+    Examples:
+      marksix accounts unblock 17841400000000001
+      marksix accounts unblock 17841400000000001 --json
+    """
+    _health_action(account_id, "unblock", as_json)
+
+
+@accounts.command("moderate")
+@click.argument("account_id")
+@click.option(
+    "--hide-spam/--no-hide-spam",
+    default=None,
+    help="Hide the comments the language layer marks as spam or adverts (off by default).",
+)
+@json_option
+def moderate(account_id: str, hide_spam: bool | None, as_json: bool) -> None:
+    """Show or set an account's moderation: hiding spam and adverts, and its log.
+
+    \b
+    Examples:
+      marksix accounts moderate 17841400000000001               # show the setting and the log
+      marksix accounts moderate 17841400000000001 --hide-spam   # turn hiding on
+      marksix accounts moderate 17841400000000001 --no-hide-spam --json
+    """
+    from marksix.store.account_health import AccountHealth
+
+    engine, repository = _open()
+    try:
+        health = AccountHealth(engine)
+        repository.get(account_id)
+        if hide_spam is not None:
+            health.set_hide_spam(account_id, hide_spam, now=dt.datetime.now(dt.UTC))
+        entries = [entry.to_json() for entry in health.moderation(account_id).values()]
+        row: dict[str, Any] = {"id": account_id, "hide_spam": health.hides_spam(account_id), "log": entries}
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json(row)
+        return
+    click.echo(f"hide spam and adverts: {'on' if row['hide_spam'] else 'off'}")
+    for entry in entries:
+        click.echo(f"  {entry['at'][:19]}  {entry['action']:9} {entry['comment_id']}  {entry['reason']}")

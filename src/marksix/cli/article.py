@@ -19,6 +19,7 @@ def article() -> None:
       marksix article check --source story.html --translation zh.md --glossary names.yaml --json
       marksix article write https://example.com/story -o out/ --brief "Other news, one line"
       marksix article write story.md -o out/ --glossary names.yaml --image card
+      marksix article post out/ --public-url https://bot.example.hk
     """
 
 
@@ -117,14 +118,14 @@ def check(
 @click.option(
     "--flux-model",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    envvar="MARKSIX_FLUX_MODEL",
-    help="Local folder of FLUX weights for --image flux (never downloaded).",
+    help="Local folder of FLUX weights for --image flux (never downloaded);"
+    " default: the flux_model setting (MARKSIX_FLUX_MODEL).",
 )
 @click.option(
     "--font",
     type=click.Path(dir_okay=False, exists=True),
-    envvar="MARKSIX_CARD_FONT",
-    help="A CJK font file for the card cover; default: Noto Sans CJK when installed.",
+    help="A CJK font file for the card cover; default: the card_font setting (MARKSIX_CARD_FONT),"
+    " else Noto Sans CJK when installed.",
 )
 @click.option(
     "--accept-problems", is_flag=True, help="Finish even if the checks found problems (report.json says so)."
@@ -170,6 +171,7 @@ def write(
     """
     import dataclasses
 
+    from marksix.cli.output import setting_file
     from marksix.config import load_settings
     from marksix.errors import ConfigError
     from marksix.llm import config_from_settings
@@ -177,13 +179,12 @@ def write(
     from marksix.studio.glossary import load_glossary
     from marksix.studio.pipeline import STAGES, WriteOptions, brief_items, write_article
 
+    settings = load_settings()
     if out_dir is None:
         import datetime as dt
 
-        from marksix.cli.output import locator
-
-        out_dir = locator().home / "articles" / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    config = config_from_settings(load_settings())
+        out_dir = settings.locator.articles_folder / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    config = config_from_settings(settings)
     if config is None:
         raise ConfigError("article write needs an LLM: set MARKSIX_LLM_BASE_URL and MARKSIX_LLM_MODEL")
     # Replies must be quick (MARKSIX_LLM_TIMEOUT_SECONDS); an article part takes minutes.
@@ -201,8 +202,8 @@ def write(
         image=image,
         accept_problems=accept_problems,
         chunk_chars=chunk_chars,
-        font_path=font,
-        flux_model=flux_model,
+        font_path=font or setting_file(settings.card_font, "MARKSIX_CARD_FONT"),
+        flux_model=flux_model or settings.flux_model,
     )
     result = write_article(document, items, terms, config, out_dir, options=options, progress=progress)
     if as_json:
@@ -250,11 +251,12 @@ def publish(*, folder: Path, site_url: str, username: str, status: str, as_json:
       marksix article publish out/ --wordpress https://blog.example.hk --user editor
       marksix article publish out/ --wordpress https://blog.example.hk --user editor --status publish
     """
-    from marksix.cli.output import environment
+    from marksix.config import load_settings
     from marksix.errors import ConfigError
     from marksix.studio.wordpress import WordPressSite, publish_article
 
-    password = environment().get("MARKSIX_WORDPRESS_APP_PASSWORD", "").strip()
+    secret = load_settings().wordpress_app_password
+    password = secret.get_secret_value().strip() if secret is not None else ""
     if not password:
         raise ConfigError("set MARKSIX_WORDPRESS_APP_PASSWORD to a WordPress application password")
     published = publish_article(WordPressSite(site_url, username, password), folder, status=status)
@@ -262,6 +264,60 @@ def publish(*, folder: Path, site_url: str, username: str, status: str, as_json:
         emit_json({"post_id": published.post_id, "link": published.link, "media_id": published.media_id})
     else:
         click.echo(f"Created WordPress post {published.post_id} ({status}): {published.link}")
+
+
+@article.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--account",
+    "account_id",
+    default=None,
+    metavar="ID",
+    help="The Instagram user id to post on, one the configured token may publish on"
+    " (default: MARKSIX_IG_USER_ID).",
+)
+@click.option(
+    "--public-url",
+    default=None,
+    help="The public https address of `marksix serve`, which serves the cover to Instagram "
+    "(default: the public_url setting, MARKSIX_PUBLIC_URL).",
+)
+@json_option
+def post(*, folder: Path, account_id: str | None, public_url: str | None, as_json: bool) -> None:
+    """Post a finished article FOLDER to Instagram: its cover.jpg and a short caption.
+
+    The caption is the headline, the dek, the source link and the credit line (an article
+    about Mark Six or gambling also gets the 18+ / help-line footer), within Instagram's
+    2,200 characters. The cover must be a JPEG; a PNG is refused. It goes through the same
+    publishing flow as `marksix post publish`: saved under the data folder's media/cards/,
+    which `marksix serve` serves to Instagram. Needs MARKSIX_IG_ACCESS_TOKEN.
+    --json prints {"media_id", "image_url", "file", "caption"}.
+
+    \b
+    Examples:
+      marksix article post out/ --public-url https://bot.example.hk
+      marksix article post ~/.local/share/marksix/articles/20261201-220000 --account 17841400000000001 --json
+    """
+    import datetime as dt
+
+    from marksix.cli.post import publish_rendered, publishing_client
+    from marksix.studio.caption import article_post
+
+    post_of_article = article_post(folder)
+    with publishing_client(public_url, account_id) as (client, settings, user_id, url):
+        result = publish_rendered(
+            post_of_article,
+            client,
+            user_id,
+            home=settings.locator.home,
+            public_url=url,
+            now=dt.datetime.now(dt.UTC),
+        )
+    if as_json:
+        emit_json({**result, "caption": post_of_article.caption})
+        return
+    click.echo(f"Published media {result['media_id']}")
+    click.echo(f"Image: {result['image_url']}")
 
 
 def _reported_names(path: Path | None) -> dict[str, str]:

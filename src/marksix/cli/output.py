@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +24,8 @@ def json_option(function: F) -> F:
 
 
 def emit_json(payload: Any) -> None:
+    import json  # only when asked: `marksix pick` without --json never needs it
+
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
@@ -46,6 +47,18 @@ def locator() -> Locator:
     from marksix.paths import Locator
 
     return Locator.from_environment(environment())
+
+
+def setting_file(value: Path | None, name: str) -> str | None:
+    """A file a setting names (MARKSIX_CARD_FONT...), as a string; a clear error naming
+    the setting when it is not there, as a bad --option would get."""
+    if value is None:
+        return None
+    if not value.is_file():
+        from marksix.errors import ConfigError
+
+        raise ConfigError(f"{name}={value} is not a file")
+    return str(value)
 
 
 def draw_archive() -> DrawArchive:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +13,11 @@ import click
 from marksix.cli.output import emit_json, json_option
 
 if TYPE_CHECKING:
-    from marksix.card import CardImage
+    from marksix.card.drawing import CardImage
+    from marksix.config import Settings
     from marksix.domain.calendar import NextDraw
     from marksix.instagram.graph import GraphClient
+    from marksix.publishing import Publishable
 
 
 @click.group()
@@ -43,8 +47,8 @@ def _font_option(function: Any) -> Any:
     return click.option(
         "--font",
         type=click.Path(dir_okay=False, exists=True),
-        envvar="MARKSIX_CARD_FONT",
-        help="A CJK font file (.ttc/.otf); default: Noto Sans CJK when installed.",
+        help="A CJK font file (.ttc/.otf); default: the card_font setting (MARKSIX_CARD_FONT),"
+        " else Noto Sans CJK when installed.",
     )(function)
 
 
@@ -70,7 +74,9 @@ def _next_draw(draw: str, home: Path, database_url: str | None, now: dt.datetime
 
 
 def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
-    from marksix.card import card_content, render_card
+    from marksix.card.content import card_content
+    from marksix.card.drawing import render_card
+    from marksix.cli.output import setting_file
     from marksix.config import load_settings
     from marksix.draws.archive import load_history
 
@@ -78,8 +84,8 @@ def render_for(draw: str, font: str | None, now: dt.datetime) -> CardImage:
     data_home = settings.locator.home
     next_draw = _next_draw(draw, data_home, settings.database_url, now)
     history = load_history(data_home, settings.database_url)
-    configured = str(settings.card_font) if settings.card_font else None
-    return render_card(card_content(history, next_draw), font_path=font or configured)
+    font = font or setting_file(settings.card_font, "MARKSIX_CARD_FONT")
+    return render_card(card_content(history, next_draw), font_path=font)
 
 
 @post.command()
@@ -134,8 +140,42 @@ def card(draw: str, output: Path, caption_out: Path | None, font: str | None, as
     click.echo(rendered.caption)
 
 
+@contextmanager
+def publishing_client(
+    public_url: str | None, account_id: str | None
+) -> Iterator[tuple[GraphClient, Settings, str, str]]:
+    """(Graph client, settings, account id, public URL) for publishing from the command line,
+    each checked with a clear error; the client is closed afterwards."""
+    from marksix.config import load_settings
+    from marksix.errors import ConfigError
+    from marksix.instagram.graph import GraphClient
+
+    settings = load_settings()
+    public_url = public_url or settings.public_url
+    if not public_url:
+        raise ConfigError("publishing needs the server's public URL: --public-url or MARKSIX_PUBLIC_URL")
+    if not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter(
+            "must start with https:// (or http:// for a local test)", param_hint="--public-url"
+        )
+    user_id = account_id or settings.ig_user_id
+    if settings.ig_access_token is None or not user_id:
+        raise ConfigError(
+            "publishing needs MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID (environment or .env)"
+        )
+    client = GraphClient(
+        settings.ig_access_token.get_secret_value(),
+        host=settings.graph_host,
+        api_version=settings.graph_api_version,
+    )
+    try:
+        yield client, settings, user_id, public_url
+    finally:
+        client.close()
+
+
 def publish_rendered(
-    rendered: CardImage,
+    rendered: Publishable,
     client: GraphClient,
     ig_user_id: str,
     *,
@@ -143,7 +183,7 @@ def publish_rendered(
     public_url: str,
     now: dt.datetime,
 ) -> dict[str, str]:
-    """The shared publish flow (marksix.publishing.publish_card), as the JSON this command prints."""
+    """The shared publish flow (marksix.publishing.publish_card), as the JSON these commands print."""
     from marksix.publishing import publish_card
 
     published = publish_card(rendered, client, ig_user_id, home=home, public_url=public_url, now=now)
@@ -173,40 +213,12 @@ def publish(draw: str, public_url: str | None, font: str | None, as_json: bool) 
       marksix post publish --public-url https://bot.example.hk
       MARKSIX_PUBLIC_URL=https://bot.example.hk marksix post publish --json
     """
-    from marksix.config import load_settings
-    from marksix.errors import ConfigError
-    from marksix.instagram.graph import GraphClient
-
-    settings = load_settings()
-    public_url = public_url or settings.public_url
-    if not public_url:
-        raise ConfigError("publishing needs the server's public URL: --public-url or MARKSIX_PUBLIC_URL")
-    if not public_url.startswith(("http://", "https://")):
-        raise click.BadParameter(
-            "must start with https:// (or http:// for a local test)", param_hint="--public-url"
-        )
-    if settings.ig_access_token is None or not settings.ig_user_id:
-        raise ConfigError(
-            "publishing needs MARKSIX_IG_ACCESS_TOKEN and MARKSIX_IG_USER_ID (environment or .env)"
-        )
     now = dt.datetime.now(dt.UTC)
-    rendered = render_for(draw, font, now)
-    client = GraphClient(
-        settings.ig_access_token.get_secret_value(),
-        host=settings.graph_host,
-        api_version=settings.graph_api_version,
-    )
-    try:
+    with publishing_client(public_url, None) as (client, settings, user_id, url):
+        rendered = render_for(draw, font, now)
         result = publish_rendered(
-            rendered,
-            client,
-            settings.ig_user_id,
-            home=settings.locator.home,
-            public_url=public_url,
-            now=now,
+            rendered, client, user_id, home=settings.locator.home, public_url=url, now=now
         )
-    finally:
-        client.close()
     if as_json:
         emit_json({**result, "caption": rendered.caption})
         return

@@ -103,16 +103,23 @@ def reply(
     settings = load_settings()
     archive = DrawArchive(settings.locator)
     now = dt.datetime.now(dt.UTC)
+    reader = None
+    if not no_llm and settings.llm_enabled:
+        from marksix.llm import reader_from_settings
+
+        reader = reader_from_settings(settings)
     context = ReplyContext(
         history=archive.history(),
         prizes=archive.prizes(),
         next_draw=archive.next_draw(now),
+        now=now,
         popularity=shipped_model(),
         secret=settings.reply_secret.get_secret_value(),
         max_chars=max_chars or settings.reply_max_chars,
         language=lang,
         account_username=settings.ig_username,
         default_language=settings.default_language,
+        reader=reader,
     )
     comment = Comment(
         text=text,

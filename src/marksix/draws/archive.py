@@ -3,9 +3,11 @@ fetched into the database under the data folder, behind one `DrawArchive`.
 
 Reading is the hot path (`marksix pick`, `marksix check`, every bot reply):
 a plain SQLite file is read with the standard library (draws/sqlite_reader.py)
-and nothing here imports SQLAlchemy; other databases go through the one
-engine the archive holds. What was read is kept until the stored draws or
-prize figures change, which one cheap query tells. Writing (`import_file`,
+through one connection the archive holds, and nothing here imports SQLAlchemy;
+other databases go through the one engine the archive holds. What was read is
+kept until the stored draws or prize figures change, which one cheap query on
+the held connection tells, so a reply pays tens of microseconds for seeing a
+draw another process has just added, and no cache is needed. Writing (`import_file`,
 `update`) checks everything first and then writes in one transaction, so a
 bad file or a dropped connection leaves nothing behind.
 """
@@ -14,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from marksix.domain.calendar import HONG_KONG, NextDraw, next_scheduled_draw
 from marksix.domain.draws import Draw, DrawHistory
-from marksix.domain.prizes import DrawPrizes
 from marksix.draws import sqlite_reader
 from marksix.draws.bundled import bundled_history, bundled_prizes, legacy_history
 from marksix.errors import DataError, DrawConflict, ImportRejected, RowProblem
@@ -33,6 +34,7 @@ from marksix.paths import Locator
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from marksix.domain.prizes import DrawPrizes
     from marksix.draws.hkjc import HkjcClient
     from marksix.store.draw_archive import DrawRepository
 
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 #: bundled prize data stops before the bundled draws do.
 REFETCH_WINDOW = dt.timedelta(days=366)
 
-_EMPTY = sqlite_reader.Stored((), [], {})
+_EMPTY = sqlite_reader.EMPTY
 
 
 class _View:
@@ -68,18 +70,32 @@ class _View:
         return self._prizes
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    history: DrawHistory
+    prizes: dict[str, DrawPrizes]
+    next_draw: NextDraw
+
+
 class DrawArchive:
     """The history, the prize figures and the next draw, for one data folder.
 
     Hold one for as long as the process runs (the worker and the dashboard
-    do); `close()` disposes of the engine, if one was needed.
+    do); `close()` closes its SQLite connection and disposes of the engine,
+    whichever was needed.
     """
 
     def __init__(self, locator: Locator) -> None:
         self.locator = locator
         self._engine: Engine | None = None
+        path = locator.sqlite_file
+        self._file = sqlite_reader.HeldFile(path) if path is not None else None
+        if self._file is not None:
+            # An archive nobody closed (a one-shot command) still closes its connection.
+            weakref.finalize(self, self._file.close)
         self._migrated = False
         self._view: _View | None = None
+        # Guards the view and the held connection, which the worker's threads share.
         self._lock = threading.Lock()
 
     # -- reading ---------------------------------------------------------
@@ -99,8 +115,18 @@ class DrawArchive:
     def next_draw(self, now: dt.datetime) -> NextDraw:
         """HKJC's announced next draw when `update` fetched one whose sales are
         still open at `now` (aware); otherwise the regular schedule."""
-        announced = self._announced_after(now) if self._database_exists() else None
+        with self._lock:
+            announced = self._announced_after(now)
         return announced if announced is not None else next_scheduled_draw(now)
+
+    def reading(self, now: dt.datetime) -> Reading:
+        """The history, the prize figures and the next draw at `now`, all of one
+        reading: what every bot reply needs, for one check of the database."""
+        view = self._current()
+        with self._lock:
+            history, prizes = view.history, view.prizes
+            announced = self._announced_after(now)
+        return Reading(history, prizes, announced if announced is not None else next_scheduled_draw(now))
 
     def _current(self) -> _View:
         with self._lock:
@@ -112,14 +138,13 @@ class DrawArchive:
             return self._view
 
     def _read(self, known: tuple[object, ...] | None) -> sqlite_reader.Stored | None:
+        if self._file is not None:
+            try:
+                return self._file.read(known)
+            except sqlite_reader.Unreadable:
+                pass  # an older or odd file: the store reports it properly
         if not self._database_exists():
             return _EMPTY
-        path = self.locator.sqlite_file
-        if path is not None:
-            try:
-                return sqlite_reader.read(path, known)
-            except sqlite3.Error:
-                pass  # an older or odd file: the store reports it properly
         repository = self._repository()
         if not repository.exists():
             return _EMPTY
@@ -129,12 +154,13 @@ class DrawArchive:
         return sqlite_reader.Stored(fingerprint, repository.draws(), repository.prizes())
 
     def _announced_after(self, now: dt.datetime) -> NextDraw | None:
-        path = self.locator.sqlite_file
-        if path is not None:
+        if self._file is not None:
             try:
-                return sqlite_reader.announced_after(path, now)
-            except sqlite3.Error:
+                return self._file.announced_after(now)
+            except sqlite_reader.Unreadable:
                 pass
+        if not self._database_exists():
+            return None
         repository = self._repository()
         return repository.announced_after(now) if repository.exists() else None
 
@@ -204,6 +230,9 @@ class DrawArchive:
         return _update(self, client, since=since, now=now, progress=progress)
 
     def close(self) -> None:
+        if self._file is not None:
+            with self._lock:
+                self._file.close()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

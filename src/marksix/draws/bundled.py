@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from marksix.domain.draws import Draw, DrawHistory
-from marksix.domain.prizes import DrawPrizes
+
+if TYPE_CHECKING:
+    from marksix.domain.prizes import DrawPrizes
 
 #: The pool before 6/49: 45 numbers until 1996/046, then 47 (PROVENANCE.md).
 LEGACY_POOL = 47
@@ -65,6 +67,11 @@ def _int_or_none(text: str) -> int | None:
 @cache
 def bundled_prizes() -> dict[str, DrawPrizes]:
     """HKJC's prize figures per draw id, 1993 onwards, where published."""
+    # Imported here: `marksix pick` needs the draws, not decimal and the prize type.
+    from decimal import Decimal
+
+    from marksix.domain.prizes import DrawPrizes
+
     table: dict[str, DrawPrizes] = {}
     for row in csv.DictReader(io.StringIO(_read("prizes.csv"))):
         table[row["draw_id"]] = DrawPrizes(

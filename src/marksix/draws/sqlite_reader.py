@@ -10,14 +10,25 @@ exactly as SQLAlchemy gives them (tests/test_archive.py compares the two).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from marksix.domain.calendar import NextDraw
 from marksix.domain.draws import Draw
-from marksix.domain.prizes import DrawPrizes
+
+if TYPE_CHECKING:
+    import sqlite3
+    from decimal import Decimal
+
+    from marksix.domain.prizes import DrawPrizes
+
+T = TypeVar("T")
+
+# sqlite3, decimal and the prize type are imported where used: on an empty data
+# folder `marksix pick` reads nothing and should not pay for them.
 
 #: What changes whenever draws or prize figures are written.
 FINGERPRINT = (
@@ -35,29 +46,99 @@ class Stored:
     prizes: dict[str, DrawPrizes]
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # mode=rw: reading never creates a database file.
-    return sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0)
+EMPTY = Stored((), [], {})
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    import sqlite3
+
+    # mode=rw: reading never creates a database file. No thread check: a held
+    # file (below) is shared by the worker's threads, one at a time under the
+    # archive's lock.
+    return sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5.0, check_same_thread=False)
 
 
 def has_tables(connection: sqlite3.Connection) -> bool:
-    row = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'draws'").fetchone()
-    return row is not None
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'draws'"
+    return bool(connection.execute(query).fetchall())
 
 
 def read(path: Path, known: tuple[object, ...] | None) -> Stored | None:
     """Everything stored, or None when the fingerprint is still `known`.
     A file without the draw tables reads as empty; sqlite3.Error propagates."""
-    connection = _connect(path)
-    try:
-        if not has_tables(connection):
-            return Stored((), [], {})
-        fingerprint = tuple(connection.execute(FINGERPRINT).fetchone())
-        if fingerprint == known:
-            return None
-        return Stored(fingerprint, _draws(connection), _prizes(connection))
-    finally:
-        connection.close()
+    with closing(connect(path)) as connection:
+        return _stored(connection, known) if has_tables(connection) else EMPTY
+
+
+def announced_after(path: Path, now: dt.datetime) -> NextDraw | None:
+    """The earliest announced draw whose sales are still open at `now` (aware)."""
+    with closing(connect(path)) as connection:
+        return _announced(connection, now) if has_tables(connection) else None
+
+
+class Unreadable(Exception):
+    """The file is not one this reader understands (an older or odd file): the store reports it."""
+
+
+class HeldFile:
+    """One read connection to the database file, held for the archive's life.
+
+    It is opened once the file exists with the draw tables (until then every
+    read is empty and costs a stat); after that a read is one fingerprint
+    query, tens of microseconds, and the tables are read again only when it
+    moves. Every query is read to its end, so no read transaction stays open
+    to hold up writers or WAL checkpoints.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._connection is None and self.path.exists():
+            connection = connect(self.path)
+            try:
+                ready = has_tables(connection)
+            except BaseException:
+                connection.close()
+                raise
+            if not ready:
+                connection.close()
+                return None
+            self._connection = connection
+        return self._connection
+
+    def read(self, known: tuple[object, ...] | None) -> Stored | None:
+        """As `read`, but an unreadable file raises `Unreadable` (and the connection is closed)."""
+        missing: Stored | None = EMPTY
+        return self._use(lambda connection: _stored(connection, known), missing)
+
+    def announced_after(self, now: dt.datetime) -> NextDraw | None:
+        return self._use(lambda connection: _announced(connection, now), None)
+
+    def _use(self, query: Callable[[sqlite3.Connection], T], missing: T) -> T:
+        if self._connection is None and not self.path.exists():
+            return missing
+        import sqlite3
+
+        try:
+            connection = self._open()
+            return missing if connection is None else query(connection)
+        except sqlite3.Error as error:
+            self.close()
+            raise Unreadable(f"{self.path}: {error}") from error
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _stored(connection: sqlite3.Connection, known: tuple[object, ...] | None) -> Stored | None:
+    [fingerprint] = connection.execute(FINGERPRINT).fetchall()
+    if tuple(fingerprint) == known:
+        return None
+    return Stored(tuple(fingerprint), _draws(connection), _prizes(connection))
 
 
 def _draws(connection: sqlite3.Connection) -> list[Draw]:
@@ -71,6 +152,8 @@ def _draws(connection: sqlite3.Connection) -> list[Draw]:
 
 
 def _units(value: float | int | str) -> Decimal:
+    from decimal import Decimal
+
     # SQLAlchemy reads Numeric(20, 4) from SQLite as a float rounded to 4 places.
     if isinstance(value, float):
         return Decimal(f"{value:.4f}").normalize()
@@ -78,6 +161,8 @@ def _units(value: float | int | str) -> Decimal:
 
 
 def _prizes(connection: sqlite3.Connection) -> dict[str, DrawPrizes]:
+    from marksix.domain.prizes import DrawPrizes
+
     dividends: dict[str, dict[int, int]] = {}
     units: dict[str, dict[int, Decimal]] = {}
     for draw_id, tier, dividend, winning_units in connection.execute(
@@ -107,24 +192,17 @@ def _prizes(connection: sqlite3.Connection) -> dict[str, DrawPrizes]:
     }
 
 
-def announced_after(path: Path, now: dt.datetime) -> NextDraw | None:
-    """The earliest announced draw whose sales are still open at `now` (aware)."""
+def _announced(connection: sqlite3.Connection, now: dt.datetime) -> NextDraw | None:
     # Stored as SQLAlchemy stores a UTC DateTime in SQLite, which sorts as text.
-    moment = now.astimezone(dt.UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    connection = _connect(path)
-    try:
-        if not has_tables(connection):
-            return None
-        row = connection.execute(
-            "SELECT draw_id, draw_date, jackpot, snowball_name, estimated_prize FROM announced_draws"
-            " WHERE close_at > ? ORDER BY close_at LIMIT 1",
-            (moment,),
-        ).fetchone()
-    finally:
-        connection.close()
-    if row is None:
+    moment = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    rows = connection.execute(
+        "SELECT draw_id, draw_date, jackpot, snowball_name, estimated_prize FROM announced_draws"
+        " WHERE close_at > ? ORDER BY close_at LIMIT 1",
+        (moment,),
+    ).fetchall()
+    if not rows:
         return None
-    draw_id, date, jackpot, snowball_name, estimated_prize = row
+    draw_id, date, jackpot, snowball_name, estimated_prize = rows[0]
     return NextDraw(
         date=dt.date.fromisoformat(date),
         draw_id=draw_id,

@@ -191,3 +191,20 @@ def missing_permission(error: ApiError) -> str | None:
         f"Instagram refused the call for lack of {named} (code {error.code}); "
         "connect the account again granting it, then unblock the account"
     )
+
+
+#: Instagram error codes: 25 with subcode 2207050, "The Instagram account is restricted" (inactive,
+#: checkpointed or restricted). Waiting does not help; a person must act in the app.
+#: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes
+RESTRICTED_CODE = 25
+
+
+def restriction(error: ApiError) -> str | None:
+    """An alert for a restricted account, or None when the error is not that kind."""
+    if error.code != RESTRICTED_CODE:
+        return None
+    code = f"{error.code}" + (f"/{error.subcode}" if error.subcode is not None else "")
+    return (
+        f"Instagram restricted this account (code {code}: inactive, checkpointed or restricted); "
+        "open it in the Instagram app and clear what it asks, then unblock the account"
+    )

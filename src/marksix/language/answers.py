@@ -9,6 +9,7 @@ LLM firewall.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -17,8 +18,9 @@ from fractions import Fraction
 from typing import Any
 
 from marksix.domain.colours import COLOUR_NAMES, colour_of
-from marksix.domain.draws import PICKED, POOL, Draw, draws_since_last_seen, last_seen_index
+from marksix.domain.draws import PICKED, POOL, Draw, DrawHistory, draws_since_last_seen, last_seen_index
 from marksix.domain.rules import COMBINATIONS, any_prize_probability
+from marksix.domain.statistics import Statistics, compute_statistics
 from marksix.domain.tickets import Ticket, check_ticket, money_json
 from marksix.errors import MarksixError, NotFound
 from marksix.language.fitting import OPTIONAL_EXTRA, OPTIONAL_LABEL, OPTIONAL_MAIN, Part
@@ -130,14 +132,29 @@ def _expected(window: int, facts: Facts) -> str:
     return facts.show(f"{window * PICKED / POOL:.1f}")
 
 
+@functools.lru_cache(maxsize=16)
+def window_statistics(history: DrawHistory, size: int | None) -> Statistics:
+    """domain.statistics over the latest `size` draws (all for None), kept per history.
+
+    A history is immutable and compared by identity, so a cached entry can
+    never be stale; a refreshed archive is a new history.
+    """
+    return compute_statistics(history.last(size))
+
+
 def _window_counts(context: ReplyContext) -> tuple[int, list[int]]:
     window = min(STATS_WINDOW, len(context.history))
-    counts = context.history.hits[-window:].sum(axis=0).tolist() if window else [0] * (POOL + 1)
-    return window, [int(count) for count in counts]
+    if not window:
+        return 0, [0] * (POOL + 1)
+    return window, [int(count) for count in window_statistics(context.history, window).frequency]
+
+
+#: The ways a pick shows its numbers' record: two lines, one line of fact, or the chance band.
+PICK_LAYOUTS = ("full", "fact", "band")
 
 
 def _combination_stats(
-    numbers: Sequence[int], context: ReplyContext, wording: Wording, facts: Facts
+    numbers: Sequence[int], context: ReplyContext, wording: Wording, facts: Facts, layout: str = "full"
 ) -> list[Part]:
     if not len(context.history) or not numbers:
         return []
@@ -146,6 +163,27 @@ def _combination_stats(
     average = sum(counts[number] for number in chosen) / len(chosen)
     hot = max(chosen, key=lambda number: (counts[number], -number))
     cold = min(chosen, key=lambda number: (counts[number], number))
+    if layout == "fact":
+        text = wording.stats_fact.format(
+            window=facts.show(window),
+            hot=facts.show(hot),
+            hot_count=facts.show(counts[hot]),
+            expected=_expected(window, facts),
+        )
+        return [Part(text, drop_rank=OPTIONAL_MAIN)]
+    if layout == "band":
+        low, high = window_statistics(context.history, window).band.one_number
+        inside = low <= counts[cold] and counts[hot] <= high
+        text = wording.stats_band.format(
+            window=facts.show(window),
+            low_seen=facts.show(counts[cold]),
+            high_seen=facts.show(counts[hot]),
+            low=facts.show(low),
+            high=facts.show(high),
+            expected=_expected(window, facts),
+            verdict=wording.band_inside if inside else wording.band_outside,
+        )
+        return [Part(text, drop_rank=OPTIONAL_MAIN)]
     lines = [
         Part(
             wording.stats_average.format(
@@ -171,8 +209,14 @@ def _combination_stats(
     return lines
 
 
-def _honest(wording: Wording, choose: Chooser) -> Part:
-    return Part(choose(wording.honest, 1), short=wording.honest_short)
+def _honest(wording: Wording, choose: Chooser, kind: str = "pick") -> Part:
+    options = wording.honest if kind == "pick" else wording.closings.get(kind, wording.honest)
+    return Part(choose(options, 1), short=wording.honest_short)
+
+
+def closing(ask: Ask, kind: str) -> Part:
+    """The closing line that fits the reply: "this set" only under a single pick (see Wording.closings)."""
+    return _honest(ask.wording, ask.choose, kind)
 
 
 def _pick(ask: Ask) -> Answer:
@@ -180,12 +224,19 @@ def _pick(ask: Ask) -> Answer:
     plan = plan_pick(parameters)
     result, relaxed = run_pick(plan, context.history, ask.rng, context.popularity)
     draw_label = wording.draw_label.format(date=date_text(context.next_draw.date, wording, facts))
-    parts = [
-        Part(
-            head.format(draw=draw_label),
-            short=head.split(" ", maxsplit=1)[0] if head.startswith("@") else None,
-        )
-    ]
+    many = len(result.tickets) > 1
+    if many:
+        # The count goes first when space is tight, before any line is dropped.
+        template = ask.choose(wording.pick_many, 0).replace("{m}", _escaped(ask.mention))
+        text = template.format(draw=draw_label, count=facts.show(len(result.tickets)))
+        parts = [Part(text, short=ask.mention)]
+    else:
+        parts = [
+            Part(
+                head.format(draw=draw_label),
+                short=head.split(" ", maxsplit=1)[0] if head.startswith("@") else None,
+            )
+        ]
     bankers = sorted(result.bankers)
     parts += [Part(ticket_line(ticket, bankers, wording, facts), ticket=True) for ticket in result.tickets]
     notes = _pick_notes(parameters, plan, relaxed, wording, facts)
@@ -197,8 +248,9 @@ def _pick(ask: Ask) -> Answer:
     if plan.request.size > PICKED or bankers:
         parts.append(_cost_part(result.tickets, bankers, wording, facts))
     union = sorted({number for ticket in result.tickets for number in ticket})
-    parts += _combination_stats(union, context, wording, facts)
-    parts.append(_honest(wording, ask.choose))
+    layout = ask.choose(PICK_LAYOUTS, 2)
+    parts += _combination_stats(union, context, wording, facts, layout)
+    parts.append(_honest(wording, ask.choose, "many" if many else "pick"))
     return Answer(parts, result.tickets, request_json(parameters, "pick", plan), frozenset(facts.allowed))
 
 
@@ -266,7 +318,7 @@ def _last_result(ask: Ask) -> Answer:
         head = STALE_LAST_HEAD[wording.language].replace("{m}", _escaped(ask.mention))
     parts = [
         Part(head.format(draw_id=facts.show(draw.draw_id), date=date_text(draw.date, wording, facts))),
-        Part(_drawn_line(draw, wording, facts)),
+        Part(drawn_line(draw, wording, facts)),
     ]
     prizes = context.prizes.get(draw.draw_id)
     if prizes is not None and prizes.dividend(1) is not None:
@@ -278,11 +330,11 @@ def _last_result(ask: Ask) -> Answer:
         )
     elif prizes is not None and prizes.winning_units.get(1) == 0:
         parts.append(Part(wording.first_prize_none, drop_rank=OPTIONAL_MAIN))
-    parts.append(_honest(wording, choose))
+    parts.append(_honest(wording, choose, "result"))
     return Answer(parts, (), request, frozenset(facts.allowed))
 
 
-def _drawn_line(draw: Draw, wording: Wording, facts: Facts) -> str:
+def drawn_line(draw: Draw, wording: Wording, facts: Facts) -> str:
     return wording.drawn_line.format(
         balls=balls(draw.numbers, facts), extra_label=wording.extra_label, extra=ball(draw.extra, facts)
     )
@@ -304,7 +356,7 @@ def _next_draw(ask: Ask) -> Answer:
     estimate = upcoming.estimated_first_prize or upcoming.jackpot
     if estimate:
         parts.append(Part(wording.jackpot_line.format(amount=facts.money(estimate)), drop_rank=OPTIONAL_MAIN))
-    parts.append(_honest(wording, choose))
+    parts.append(_honest(wording, choose, "draw"))
     return Answer(parts, (), request_json(parameters, "next_draw"), frozenset(facts.allowed))
 
 
@@ -314,7 +366,7 @@ def _odds(ask: Ask) -> Answer:
     text = head.format(
         one=facts.show(1), first=facts.money(COMBINATIONS), any=facts.show(f"{float(any_odds):.1f}")
     )
-    parts = [Part(text), _honest(wording, choose)]
+    parts = [Part(text), _honest(wording, choose, "odds")]
     return Answer(parts, (), request_json(parameters, "odds"), frozenset(facts.allowed))
 
 
@@ -378,12 +430,12 @@ def _stats(ask: Ask) -> Answer:
         template = wording.cold_list if cold else wording.hot_list
         parts.append(Part(template.format(window=facts.show(window), items=items)))
     if archive_is_behind(context):
-        parts.append(Part(_stale_note(context, wording, facts)))
+        parts.append(Part(stale_note(context, wording, facts)))
     parts.append(Part(wording.stats_honest, short=wording.honest_short))
     return Answer([part for part in parts if part.text], (), request, frozenset(facts.allowed))
 
 
-def _stale_note(context: ReplyContext, wording: Wording, facts: Facts) -> str:
+def stale_note(context: ReplyContext, wording: Wording, facts: Facts) -> str:
     return STALE_NOTE[wording.language].format(date=date_text(context.history.latest.date, wording, facts))
 
 
@@ -407,7 +459,7 @@ def _check(ask: Ask) -> Answer:
             behind = archive_is_behind(context) or parameters.draw_id > draw.draw_id
             notes.append(MISSING_DRAW_NOTE[wording.language] if behind else wording.check_unknown_draw)
     elif archive_is_behind(context):
-        notes.append(_stale_note(context, wording, facts))
+        notes.append(stale_note(context, wording, facts))
     draw_id, when = facts.show(draw.draw_id), date_text(draw.date, wording, facts)
     legs = [
         number for number in (*parameters.mentioned, *parameters.include) if number not in parameters.bankers
@@ -420,11 +472,11 @@ def _check(ask: Ask) -> Answer:
                     m=mention, picked=facts.show(PICKED), draw_id=draw_id, date=when
                 )
             ),
-            Part(_drawn_line(draw, wording, facts)),
-            _honest(wording, choose),
+            Part(drawn_line(draw, wording, facts)),
+            _honest(wording, choose, "result"),
         ]
         return Answer(parts, (), request, frozenset(facts.allowed))
-    parts = [Part(head.format(draw_id=draw_id, date=when)), Part(_drawn_line(draw, wording, facts))]
+    parts = [Part(head.format(draw_id=draw_id, date=when)), Part(drawn_line(draw, wording, facts))]
     try:
         ticket = Ticket.parse(legs, parameters.bankers)
     except MarksixError:
@@ -435,7 +487,7 @@ def _check(ask: Ask) -> Answer:
             )
         )
         parts.append(Part(_sentences(notes, wording)))
-        parts.append(_honest(wording, choose))
+        parts.append(_honest(wording, choose, "result"))
         return Answer(parts, (), request, frozenset(facts.allowed))
     request["ticket"] = sorted([*ticket.bankers, *ticket.legs])
     result = check_ticket(ticket, draw, context.prizes.get(draw.draw_id))
@@ -448,14 +500,15 @@ def _check(ask: Ask) -> Answer:
         matched = len(set(entry.numbers) & set(draw.numbers))
         extra = wording.check_extra if draw.extra in entry.numbers else ""
         outcome = wording.check_matched.format(matched=facts.show(matched), extra=extra)
+        space = " " if wording.language == "en" else ""
         if entry.tier is not None:
             tier = facts.show(wording.tiers[entry.tier])
             if entry.prize is None:
-                outcome += " " + wording.check_won_unknown.format(tier=tier)
+                outcome += space + wording.check_won_unknown.format(tier=tier)
             else:
-                outcome += " " + wording.check_won.format(tier=tier, amount=_amount(entry.prize, facts))
+                outcome += space + wording.check_won.format(tier=tier, amount=_amount(entry.prize, facts))
         else:
-            outcome += " " + wording.check_nothing
+            outcome += space + wording.check_nothing
         notes.append(outcome)
     elif winners:
         notes.append(
@@ -468,7 +521,7 @@ def _check(ask: Ask) -> Answer:
     else:
         notes.append(wording.check_nothing)
     parts.append(Part(_sentences(notes, wording)))
-    parts.append(_honest(wording, choose))
+    parts.append(_honest(wording, choose, "result"))
     return Answer(parts, (), request, frozenset(facts.allowed))
 
 

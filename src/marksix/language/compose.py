@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from marksix.language.answers import Answer, Ask, Facts, answer_for, request_json
 from marksix.language.constraints import (
@@ -23,17 +25,41 @@ from marksix.language.constraints import (
     rewrite_grammar,
 )
 from marksix.language.detect import LANGUAGES, detect_language
+from marksix.language.draw_day import closed_part, draw_today, jackpot
 from marksix.language.fitting import Part, fit
-from marksix.language.intents import classify
-from marksix.language.model import Comment, Reply, ReplyContext
+from marksix.language.intents import CJK_OR_WORD, INTENTS, Classified, classify
+from marksix.language.model import Comment, Reading, Reply, ReplyContext
+from marksix.language.number_answers import multiple_odds, number_question, prize_amount
 from marksix.language.numerals import normalise
 from marksix.language.parameters import Parameters, parse_parameters
 from marksix.language.questions import QUESTION_ANSWERS
-from marksix.language.safety import has_link, numbers_in
+from marksix.language.safety import MENTION, has_link, numbers_in
 from marksix.language.templates import WORDINGS
 from marksix.language.topic_replies import TOPICS, topic_answer
+from marksix.language.topics import TOPIC_INTENT
 
 MAX_READ_CHARS = 600
+#: Finer questions answered on their own whatever numbers the comment names (a number's gap, a banker).
+NAMED_QUESTIONS: dict[str, Callable[[Ask], Answer | None]] = {
+    "number_gap": lambda ask: number_question(ask, "number_gap"),
+    "number_frequency": lambda ask: number_question(ask, "number_frequency"),
+    "number_hot": lambda ask: number_question(ask, "number_hot"),
+    "multiple_odds": multiple_odds,
+    "prize_amount": prize_amount,
+    "jackpot": jackpot,
+    "draw_today": draw_today,
+}
+#: Replies that say "today's draw has closed" between sales close and the result.
+CLOSED_NOTES = {
+    "pick": "closed_pick",
+    "next_draw": "closed_note",
+    "last_result": "closed_note",
+    "check_ticket": "closed_note",
+}
+#: The LLM reader may not decide what the rules must: ignoring a comment, or reading a ticket.
+READER_INTENTS = frozenset(INTENTS) - {"ignore", "check_ticket"}
+#: "1 draws" -> "1 draw": English counts of one in the wording's plural forms.
+ENGLISH_ONE = re.compile(r"(?<![\d.,])1 (draw|line|entr|number|time|set)(s|ies)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +91,8 @@ def seed_for(secret: str, draw_key: str, comment_id: str) -> Seed:
 def _language(comment: Comment, context: ReplyContext) -> str:
     if context.language in LANGUAGES:
         return context.language
-    return detect_language(comment.text[:MAX_READ_CHARS], context.default_language)
+    # "@ah_ming 睇吓": a friend's handle is no English word; the account's default stands for a bare tag.
+    return detect_language(MENTION.sub(" ", comment.text[:MAX_READ_CHARS]), context.default_language)
 
 
 def compose(comment: Comment, context: ReplyContext) -> Composed:
@@ -95,6 +122,9 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
             or parameters.invalid
         ),
     )
+    # Only a comment with words to read ("🙏🙏" is a request for numbers, nothing to ask about).
+    if classified.fallback and context.reader is not None and CJK_OR_WORD.search(normalised):
+        classified, parameters = _read(comment, context, classified, parameters)
     language = _language(comment, context)
     if classified.intent == "ignore":
         request = request_json(parameters, classified.intent)
@@ -145,7 +175,13 @@ def compose(comment: Comment, context: ReplyContext) -> Composed:
         answer.request["constraints"] = [name for name, _ in constraints.rules if name not in dropped]
     if dropped and answer.tickets:
         answer = _with_note(answer, dropped, language)
-    fitted = fit(answer.parts, wording.footer, context.max_chars)
+    note = CLOSED_NOTES.get(classified.intent)
+    if note is not None and classified.topic != "draw_today" and answer.parts:
+        answer = _with_closed_note(answer, note, context, seed, language)
+    parts = answer.parts
+    if language == "en":
+        parts = [replace(part, text=_singular(part.text)) for part in parts]
+    fitted = fit(parts, wording.footer, context.max_chars)
     tickets = list(answer.tickets[: fitted.tickets_shown]) if answer.tickets else []
     reply = Reply(
         intent=classified.intent,
@@ -201,14 +237,52 @@ def _question(
     mention: str,
     language: str,
 ) -> Answer | None:
-    """The answer to a finer question (one tier, a window, the extra), or None for the intent's own."""
-    answer = QUESTION_ANSWERS.get(topic)
-    if answer is None or parameters.balls:
+    """The answer to a finer question (a tier, a window, a number's gap...), or None for the intent's own."""
+    named = NAMED_QUESTIONS.get(topic)
+    answer = named or QUESTION_ANSWERS.get(topic)
+    # A tier, window or extra question that names balls is about those balls: the intent's own answer.
+    if answer is None or (named is None and parameters.balls):
         return None
     ask = Ask(
         normalised, parameters, context, WORDINGS[language], seed.rng(), mention, "", seed.choice, Facts()
     )
     return answer(ask)
+
+
+def _read(
+    comment: Comment, context: ReplyContext, classified: Classified, parameters: Parameters
+) -> tuple[Classified, Parameters]:
+    """The reader's intent and topic for a comment the rules found unclear, if it gives a usable one."""
+    reader = context.reader
+    reading = reader(comment.text[:MAX_READ_CHARS]) if reader is not None else None
+    if reading is None or not _acceptable(reading):
+        return classified, parameters
+    found = Classified(reading.intent, topic=reading.topic)
+    if parameters.balls or parameters.exclude or parameters.lines:
+        return found, parameters  # the rules' own numbers stay exact
+    return found, replace(parameters, include=reading.include, exclude=reading.exclude, lines=reading.lines)
+
+
+def _acceptable(reading: Reading) -> bool:
+    if reading.intent not in READER_INTENTS:
+        return False
+    topic_intent = TOPIC_INTENT.get(reading.topic, reading.topic if reading.topic in INTENTS else None)
+    return topic_intent == reading.intent
+
+
+def _with_closed_note(answer: Answer, note: str, context: ReplyContext, seed: Seed, language: str) -> Answer:
+    """Between sales close and the result: say today's draw has closed, after the reply's first line."""
+    facts = Facts()
+    ask = Ask("", Parameters(), context, WORDINGS[language], seed.rng(), "", "", seed.choice, facts)
+    part = closed_part(ask, note)
+    if part is None:
+        return answer
+    parts = [answer.parts[0], part, *answer.parts[1:]]
+    return Answer(parts, answer.tickets, answer.request, answer.allowed | facts.allowed)
+
+
+def _singular(text: str) -> str:
+    return ENGLISH_ONE.sub(lambda match: f"1 {match.group(1)}{'y' if match.group(2) == 'ies' else ''}", text)
 
 
 def _with_note(answer: Answer, dropped: list[str], language: str) -> Answer:

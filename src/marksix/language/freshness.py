@@ -9,6 +9,7 @@ draw), so the language layer stays pure.
 
 from __future__ import annotations
 
+from marksix.domain.calendar import HONG_KONG, NextDraw, next_scheduled_draw
 from marksix.language.model import ReplyContext
 
 #: Draws are at most a few days apart (Snowball dates move them a little):
@@ -36,8 +37,19 @@ MISSING_DRAW_NOTE = {
 
 
 def archive_is_behind(context: ReplyContext) -> bool:
-    """True when draws are missing between the latest known one and the next scheduled one."""
+    """True when draws are missing between the latest known one and the next scheduled one.
+
+    With the caller's clock it is exact: a regular draw on an earlier day than
+    today came after the latest one the archive holds (today's own result may
+    still be on its way, which the "today's draw has closed" line says).
+    """
     if not len(context.history):
         return False
-    gap = (context.next_draw.date - context.history.latest.date).days
-    return gap > STALE_AFTER_DAYS
+    latest = context.history.latest.date
+    gap = (context.next_draw.date - latest).days
+    if gap > STALE_AFTER_DAYS:
+        return True
+    if context.now is None:
+        return False
+    following = next_scheduled_draw(NextDraw(date=latest).sales_close_at).date
+    return following < context.now.astimezone(HONG_KONG).date()

@@ -39,7 +39,15 @@ from marksix.language.lexicon import (
     WHEN_WORDS,
 )
 from marksix.language.safety import has_link, looks_like_injection
-from marksix.language.topics import courtesy_topic, question_topic, refine_topic, safety_screen
+from marksix.language.topics import (
+    TOPIC_INTENT,
+    courtesy_topic,
+    game_question_topic,
+    number_topic,
+    question_topic,
+    refine_topic,
+    safety_screen,
+)
 
 #: How sure the classifier must be to overrule a fallback (higher to hand out numbers).
 MODEL_CONFIDENCE = 0.6
@@ -122,7 +130,7 @@ def classify(
         found = _advised(found, normalised)
     if found.topic:
         return found
-    return Classified(found.intent, found.reason, refine_topic(found.intent, normalised))
+    return Classified(found.intent, found.reason, refine_topic(found.intent, normalised), found.fallback)
 
 
 def _advised(found: Classified, normalised: str) -> Classified:
@@ -180,6 +188,11 @@ def _classify(
         asks_for_numbers or ball_count or has_parameters or text.has(PLAIN_ASK_VERBS)
     ):
         return Classified("help", topic=courtesy)
+    # A question about a named number or about the game is answered, not turned into a pick.
+    if not asks_for_numbers and not has_ticket_numbers:
+        topic = number_topic(stripped, ball_count) or game_question_topic(stripped)
+        if topic is not None:
+            return Classified(TOPIC_INTENT[topic], topic=topic)
     if text.has(OTHERS_WON) and not has_ticket_numbers and (text.has(LAST_RESULT) or text.has(RECENT_PAST)):
         return Classified("last_result")
     if text.has(TICKET_CHECK) and (has_ticket_numbers or not asks_for_numbers):

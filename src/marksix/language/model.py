@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,25 @@ class Comment:
     text: str
     username: str
     comment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What an outside reader (an LLM, see marksix.llm.reading) made of a comment the rules found unclear.
+
+    Only these fields, already validated by the reader's firewall: an intent
+    and topic from the fixed lists, and numbers that the comment itself contains.
+    """
+
+    intent: str
+    topic: str
+    include: tuple[int, ...] = ()
+    exclude: tuple[int, ...] = ()
+    lines: int | None = None
+
+
+#: Reads a comment's text; None when it cannot help (no answer, an invalid one, an error).
+Reader = Callable[[str], Reading | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +60,12 @@ class ReplyContext:
     guarantee_fun_pick: bool = False
     #: Whether the shipped intent classifier advises where the rules fall back (off: rules alone).
     use_classifier: bool = True
+    #: The moment of the reply (aware), from the caller's clock: "has today's draw happened",
+    #: and "today's draw has closed" between 21:15 and the result. None: not known, not said.
+    now: dt.datetime | None = None
+    #: An optional reader for comments the rules and the classifier find unclear (an LLM,
+    #: injected by the caller; the I/O stays outside the language layer).
+    reader: Reader | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

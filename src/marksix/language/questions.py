@@ -11,9 +11,17 @@ from collections import Counter
 
 from marksix.domain.draws import DrawHistory
 from marksix.domain.rules import TIER_BY_NUMBER
-from marksix.language.answers import COLD_ASK, LIST_LENGTH, STATS_WINDOW, Answer, Ask, date_text, request_json
+from marksix.language.answers import (
+    COLD_ASK,
+    LIST_LENGTH,
+    STATS_WINDOW,
+    Answer,
+    Ask,
+    request_json,
+    stale_note,
+)
 from marksix.language.fitting import Part
-from marksix.language.freshness import STALE_NOTE, archive_is_behind
+from marksix.language.freshness import archive_is_behind
 
 TIER_WORDS = {
     **{f"{char}獎": number for number, char in enumerate("頭二三四五六七", start=1)},
@@ -101,7 +109,7 @@ def windowed_stats(ask: Ask) -> Answer | None:
     template = wording.cold_list if cold else wording.hot_list
     listing = template.format(window=facts.show(len(window)), items=items)
     parts = [Part(f"{head} {listing}")] if head == ask.mention else [Part(head), Part(listing)]
-    return _answer(ask, "stats", [*parts, *_stale(ask), Part(wording.stats_honest)])
+    return _answer(ask, "stats", [*parts, *stale_parts(ask), Part(wording.stats_honest)])
 
 
 def extra_number_stats(ask: Ask) -> Answer | None:
@@ -118,14 +126,14 @@ def extra_number_stats(ask: Ask) -> Answer | None:
     text = TEXTS[wording.language]["extra_hot"].format(
         m=ask.mention, window=facts.show(len(window)), items=items
     )
-    return _answer(ask, "stats", [Part(text), *_stale(ask), Part(wording.stats_honest)])
+    return _answer(ask, "stats", [Part(text), *stale_parts(ask), Part(wording.stats_honest)])
 
 
-def _stale(ask: Ask) -> list[Part]:
+def stale_parts(ask: Ask) -> list[Part]:
+    """The "my latest draw is ..." note when the archive is behind the calendar (else nothing)."""
     if not archive_is_behind(ask.context):
         return []
-    latest = ask.context.history.latest.date
-    return [Part(STALE_NOTE[ask.wording.language].format(date=date_text(latest, ask.wording, ask.facts)))]
+    return [Part(stale_note(ask.context, ask.wording, ask.facts))]
 
 
 def _answer(ask: Ask, intent: str, parts: list[Part]) -> Answer:

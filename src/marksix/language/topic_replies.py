@@ -40,10 +40,12 @@ TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
         "family": (
             "{m} 屋企人賭錢，身邊嘅人都好辛苦 🙏 平和基金唔止幫賭徒本人，亦會幫家人，可以打去傾吓點幫佢、點照顧自己。",
             "{m} 擔心屋企人賭錢好正常，你唔使一個人扛。平和基金都有家人輔導，保密又免費。",
+            "{m} 見到屋企人越賭越多，真係好揪心。平和基金可以教你點同佢傾，亦會照顧埋你嘅感受。",
         ),
         "debt": (
             "{m} 欠債、借財仔或者大耳窿嘅壓力好大，千祈唔好再借錢去買。平和基金可以同你諗還款同理財嘅辦法，完全保密。",
             "{m} 借錢嚟買只會越滾越大 🙏 唔好靠攪珠還債，平和基金有專人幫你處理債務壓力。",
+            "{m} 俾人追數好大壓力，唔好再借嚟搏。平和基金可以陪你慢慢諗還款計劃。",
         ),
         "guarantee": (
             "{m} 老實講：冇一組號碼係穩陣會中，冇人知下期開咩。頭獎機會係{odds}分之一，每組都一樣。",
@@ -70,12 +72,17 @@ TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
             "{m} 听到你这样说，我真的很担心你。你比任何一期开奖都重要。请马上找人聊聊，{hours}小时有人接听：{lines}。有即时危险请拨{emergency}。",
             "{m} 谢谢你说出来，你不是一个人 🙏 这里不会给号码，只希望你平安。请拨：{lines}；有危险拨{emergency}。",
         ),
-        "minor": ("{m} 谢谢留言！在香港，六合彩只限{age}岁或以上人士，所以这里不会给你号码 🙏",),
+        "minor": (
+            "{m} 谢谢留言！在香港，六合彩只限{age}岁或以上人士，所以这里不会给你号码 🙏",
+            "{m} 谢谢支持！香港法律规定六合彩只限{age}岁或以上，等你够年龄再说吧 😊",
+        ),
         "family": (
             "{m} 家人赌博，身边的人也很辛苦 🙏 平和基金也帮助家属，可以打去聊聊怎样帮他、怎样照顾自己。",
+            "{m} 担心家人赌博很正常，你不用一个人扛。平和基金有家属辅导，保密又免费。",
         ),
         "debt": (
             "{m} 欠债、网贷或高利贷压力很大，千万别再借钱去买。平和基金可以帮你想还款和理财的办法，完全保密。",
+            "{m} 借钱来买只会越滚越大 🙏 别靠开奖还债，平和基金有专人帮你处理债务压力。",
         ),
         "guarantee": (
             "{m} 说实话：没有哪组号码稳稳会中，没人知道下期开什么。头奖机会是{odds}分之一，每组都一样。",
@@ -96,15 +103,19 @@ TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
         "crisis": (
             "{m} I'm really sorry you're hurting, and I'm worried about you. Please talk to someone now ({hours}h): {lines}. In danger, call {emergency}.",
             "{m} Thank you for saying it. You're not alone, and you matter more than any draw. Call now: {lines}; in danger, {emergency}.",
+            "{m} Please don't go through this alone. People are there {hours}h a day: {lines}. If you're in danger right now, call {emergency}.",
         ),
         "minor": (
             "{m} Thanks for the comment! In Hong Kong the Mark Six is for {age}+ only, so no numbers from me 🙏",
+            "{m} Thanks for the support! Hong Kong law keeps the Mark Six to {age}+, so let's wait until you're old enough 😊",
         ),
         "family": (
             "{m} A family member's gambling is hard on everyone around them 🙏 Ping Wo Fund helps families too: call them about how to help and how to look after yourself.",
+            "{m} Worrying about someone's gambling is a lot to carry alone. Ping Wo Fund counsels families, free and in confidence.",
         ),
         "debt": (
             "{m} Debt and loan sharks are a heavy weight. Please don't borrow to play. Ping Wo Fund can help you plan repayments, in confidence.",
+            "{m} Borrowing to play only makes the hole deeper 🙏 Don't count on a draw to clear a debt; Ping Wo Fund can help with the pressure.",
         ),
         "guarantee": (
             "{m} Honestly, there's no such thing: nobody knows the next draw. The jackpot chance is {one} in {odds} for every line.",

@@ -36,6 +36,16 @@ TOPIC_INTENT = {
     "free": "help",
     "follow": "help",
     "unclear": "help",
+    "prize_amount": "help",
+    "number_gap": "stats",
+    "number_frequency": "stats",
+    "number_hot": "stats",
+    "jackpot": "next_draw",
+    "draw_today": "next_draw",
+    "multiple_odds": "odds",
+    "tier_odds": "odds",
+    "window": "stats",
+    "extra_number": "stats",
 }
 
 CRISIS = re.compile(
@@ -196,6 +206,98 @@ def question_topic(normalised: str) -> str | None:
         return "free"
     if FOLLOW.search(normalised) and re.search(r"[?？]|唔|吗|嗎|do i|need|have to", normalised):
         return "follow"
+    return None
+
+
+# --- questions with their own answer, read before a number in them becomes a pick ---
+#: "23號幾耐冇出", "how long since 23 came up", "is 23 overdue?"
+NUMBER_GAP_ASK = re.compile(
+    r"(?:幾|几)(?:耐|久)(?:都)?(?:冇|無|没|沒|未|唔)(?:有)?(?:出|開|开)|多久(?:都)?(?:没|沒|未|冇)(?:有)?(?:出|开|開)"
+    r"|(?:幾多|几多|多少|幾|几)期(?:都)?(?:冇|無|没|沒|未)(?:有)?(?:出|开|開)|好耐(?:冇|無|未|没)(?:出|開|开)|好久(?:没|沒|未)(?:出|开|開)"
+    r"|上(?:一)?次(?:係)?(?:幾時|几时|咩時候|什么时候|什麼時候|哪期|邊期)|最後一次(?:出|開)|最后一次(?:出|开)"
+    r"|how long (?:since|has it been)|when (?:did|was) (?:number )?\d+ last"
+    r"|last (?:came|come|drawn|appeared|seen|showed)"
+    r"|(?:hasn'?t|has not|haven'?t) (?:come|came|been drawn|shown|appeared)"
+    r"|is (?:number )?\d+ (?:due|overdue)",
+    re.IGNORECASE,
+)
+#: "7號出咗幾多次", "how many times has 7 come up"
+NUMBER_FREQUENCY_ASK = re.compile(
+    r"(?:出|開|开)(?:咗|左|過|过|了|现过|現過|现|現)?(?:幾多|几多|多少|幾|几)(?:次|回)|(?:幾多|几多|多少)次"
+    r"|how many times|how often|frequency of|times has \d+",
+    re.IGNORECASE,
+)
+#: "8號係咪熱門", "is 8 a hot number"
+NUMBER_HOT_ASK = re.compile(
+    r"熱唔熱|冷唔冷|热不热|冷不冷|(?:係咪|系咪|是不是|是否|算唔算|算不算)\s*(?:好|很)?\s*(?:熱|热|冷)"
+    r"|(?:熱|热|冷)(?:號|号|門|门)?\s*(?:嚟|黎|來|来)?\s*(?:㗎|嗎|吗|架|呀)"
+    r"|hot or cold|cold or hot|is (?:number )?\d+ (?:a |still )?(?:hot|cold)|\d+ (?:hot|cold)\s*\?",
+    re.IGNORECASE,
+)
+#: "四獎幾多錢", "how much is the 7th prize", "中三個號有幾多錢"
+PRIZE_TIER = re.compile(
+    r"[二三四五六七](?:獎|奖|等獎|等奖)|\b(?:2nd|3rd|[4-7]th|second|third|fourth|fifth|sixth|seventh) prize"
+    r"|固定(?:獎金|奖金)|fixed prizes?|中\s*[三四五3-5]\s*(?:個|个)\s*(?:號|号|字|number)?",
+    re.IGNORECASE,
+)
+PRIZE_AMOUNT_ASK = re.compile(
+    r"幾多錢|几多钱|多少钱|多少錢|幾錢|几钱|派幾多|派多少|有幾多|有多少|獎金|奖金"
+    r"|how much|what do (?:i|you) get|pays?\b|payout|worth|amount",
+    re.IGNORECASE,
+)
+#: "複式會唔會易中啲", "does a multiple improve my chance"
+MULTIPLE_ASK = re.compile(r"複式|复式|膽拖|胆拖|\bmultiple\b|\bbankers?\b", re.IGNORECASE)
+CHANCE_WORDS = re.compile(
+    r"機會|机会|機率|机率|幾率|几率|概率|易中|容易|易啲|高啲|大啲|多啲|chance|odds|likel|improve|better|increase",
+    re.IGNORECASE,
+)
+#: "下期頭獎幾多", "金多寶有幾大", "how big is the jackpot"
+JACKPOT_WORDS = re.compile(
+    r"頭獎|头奖|金多寶|金多宝|多寶|多宝|jackpot|snowball|first prize fund", re.IGNORECASE
+)
+JACKPOT_ASK = re.compile(
+    r"幾多|几多|多少|幾錢|几钱|幾大|几大|有幾|幾億|几亿|幾千萬|几千万|累積|累积|滾存|滚存"
+    r"|how much|how big|how large|\bsize\b|estimat|預計|预计|roll ?over|worth",
+    re.IGNORECASE,
+)
+JACKPOT_NOT = re.compile(
+    r"機會|机会|機率|机率|幾率|几率|概率|chance|odds|上期|上一期|上次|琴晚|昨晚|last (?:draw|night|time)"
+    r"|who won|有冇人中|有人中|冇人中|有没有人中|號碼|号码|numbers?\b|\bpick",
+    re.IGNORECASE,
+)
+#: "今晚有冇攪珠", "is there a draw tonight", "今日開唔開"
+TODAY_WORDS = re.compile(r"今日|今晚|今天|今夜|today|tonight", re.IGNORECASE)
+DRAW_TODAY_ASK = re.compile(
+    r"攪珠|搞珠|开奖|開獎|攪唔攪|搞唔搞|開唔開|开不开|开吗|開嗎|有冇得買|有没有得买|開咗未|开了没|攪咗未|出咗未|出了没"
+    r"|\bdraws?\b|\bresults? (?:out|yet)",
+    re.IGNORECASE,
+)
+
+
+def number_topic(normalised: str, ball_count: int) -> str | None:
+    """number_gap, number_frequency or number_hot: a question about one to three named numbers."""
+    if not 1 <= ball_count <= 3:
+        return None
+    if NUMBER_GAP_ASK.search(normalised):
+        return "number_gap"
+    if NUMBER_HOT_ASK.search(normalised):
+        return "number_hot"
+    if NUMBER_FREQUENCY_ASK.search(normalised):
+        return "number_frequency"
+    return None
+
+
+def game_question_topic(normalised: str) -> str | None:
+    """prize_amount, multiple_odds, jackpot or draw_today: questions that name no ball."""
+    if PRIZE_TIER.search(normalised) and PRIZE_AMOUNT_ASK.search(normalised):
+        return "prize_amount"
+    if MULTIPLE_ASK.search(normalised) and CHANCE_WORDS.search(normalised):
+        return "multiple_odds"
+    jackpot_ask = JACKPOT_WORDS.search(normalised) and JACKPOT_ASK.search(normalised)
+    if jackpot_ask and not JACKPOT_NOT.search(normalised):
+        return "jackpot"
+    if TODAY_WORDS.search(normalised) and DRAW_TODAY_ASK.search(normalised):
+        return "draw_today"
     return None
 
 

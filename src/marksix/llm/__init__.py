@@ -1,4 +1,5 @@
-"""Optional LLM phrasing of a grounded template reply, behind the numeric firewall.
+"""Optional LLM phrasing of a grounded template reply, behind the numeric firewall
+(and, in llm/reading.py, optional help reading a comment the rules find unclear).
 
     template reply ──> prompt (comment fenced as data) ──> any OpenAI-compatible endpoint
           ^                                                        │
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from marksix.errors import MarksixError, NetworkError
-from marksix.language.model import Comment, Reply
+from marksix.language.model import Comment, Reader, Reply
 from marksix.language.safety import looks_like_injection
 from marksix.llm.client import LlmConfig, complete
 from marksix.llm.firewall import check_rephrasing
@@ -26,7 +27,7 @@ from marksix.llm.prompt import build_messages
 if TYPE_CHECKING:
     from marksix.config import Settings
 
-__all__ = ["LlmConfig", "config_from_settings", "rephrase"]
+__all__ = ["LlmConfig", "config_from_settings", "reader_from_settings", "rephrase"]
 
 #: Replies that go out exactly as written: a distressed commenter gets the
 #: reviewed words, not a model's.
@@ -45,6 +46,16 @@ def config_from_settings(settings: Settings) -> LlmConfig | None:
         timeout=settings.llm_timeout_seconds,
         max_chars=settings.reply_max_chars,
     )
+
+
+def reader_from_settings(settings: Settings) -> Reader | None:
+    """A reader for comments the rules find unclear (llm/reading.py), or None without an LLM."""
+    config = config_from_settings(settings) if settings.llm_enabled else None
+    if config is None:
+        return None
+    from marksix.llm.reading import reader_for
+
+    return reader_for(config)
 
 
 def _template(reply: Reply, reason: str) -> Reply:

@@ -10,11 +10,14 @@ Checks, in order, each naming its reason:
   Cantonese reply, no Traditional ones in a Mandarin reply, no Chinese in an
   English one) unless the template itself uses them;
 - it fits the character limit.
+
+A reading of a comment (`check_reading`, see llm/reading.py) is held to the
+same rule: its numbers must be ones the comment already contains.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from marksix.language.detect import CJK, to_simplified, to_traditional
@@ -92,3 +95,52 @@ def _script_problem(text: str, template: str, language: str | None) -> str | Non
         if traditional:
             return f"Traditional characters in a Mandarin reply: {''.join(sorted(traditional))}"
     return None
+
+
+def check_reading(
+    reading: object, comment: str, *, intents: Iterable[str], topics: Mapping[str, str]
+) -> Verdict:
+    """Whether an LLM's reading of `comment` is exactly the fixed schema, with nothing invented.
+
+    `reading` is the decoded JSON; `topics` maps each allowed topic to its
+    intent. Every number in the parameters must be one the comment itself
+    contains (the same numeric firewall as for phrasing), so the model can
+    sort what was written but never add a ball.
+    """
+    if not isinstance(reading, dict) or set(reading) != READING_KEYS:
+        return Verdict(False, "not the reading schema")
+    intent, topic, parameters = reading["intent"], reading["topic"], reading["parameters"]
+    if intent not in set(intents):
+        return Verdict(False, f"intent not allowed: {intent!r}")
+    if topic not in topics or topics[topic] != intent:
+        return Verdict(False, f"topic not allowed under {intent}: {topic!r}")
+    if not isinstance(parameters, dict) or set(parameters) != READING_PARAMETERS:
+        return Verdict(False, "parameters are not the reading schema")
+    written = set(numbers_in(comment))
+    for key in ("include", "exclude"):
+        values = parameters[key]
+        if not isinstance(values, list) or not all(_ball(value) for value in values):
+            return Verdict(False, f"{key} is not a list of balls 1-49")
+        invented = [value for value in values if str(value) not in written]
+        if invented:
+            return Verdict(False, f"number not in the comment: {invented[0]}")
+    lines = parameters["lines"]
+    if lines is not None:
+        if not _whole(lines) or not 1 <= lines <= MAX_READ_LINES:
+            return Verdict(False, "lines is not a count from 1 to 5")
+        if str(lines) not in written:
+            return Verdict(False, f"number not in the comment: {lines}")
+    return Verdict(True)
+
+
+READING_KEYS = frozenset({"intent", "topic", "parameters"})
+READING_PARAMETERS = frozenset({"include", "exclude", "lines"})
+MAX_READ_LINES = 5
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _ball(value: object) -> bool:
+    return _whole(value) and 1 <= value <= 49  # type: ignore[operator]

@@ -81,6 +81,7 @@ class Simulator:
             ad_duplicates=ad_duplicates,
             disable_after=disable_after,
             on_disabled=self._webhooks_disabled,
+            on_failing=self._webhooks_failing,
         )
         self.alerts: list[dict[str, Any]] = []
         self.graph = GraphApi(
@@ -206,6 +207,9 @@ class Simulator:
             "alerts": list(self.alerts),
             "usage_percent": self.meter.percent(account.id),
             "webhooks": {**self.sender.stats(), "unsubscribed_skips": self.unsubscribed_skips},
+            "delivery_health": {
+                account_id: self.delivery_health(account_id) for account_id in self.state.accounts
+            },
             "deliveries": self.sender.deliveries(),
         }
 
@@ -219,6 +223,21 @@ class Simulator:
                     {"account_id": account_id, "alert": "Webhooks Disabled", "at": time.time()}
                 )
 
+    def _webhooks_failing(self, account_ids: tuple[str, ...]) -> None:
+        """Meta's alert after 15 minutes of failed deliveries, before it disables them."""
+        for account_id in account_ids:
+            self.alerts.append({"account_id": account_id, "alert": "Webhooks Failing", "at": time.time()})
+
+    def delivery_health(self, account_id: str) -> dict[str, Any]:
+        """The account's webhook delivery as Meta would report it (for `doctor` on the sandbox)."""
+        entry = self.sender.delivery_health().get(account_id, {})
+        return {
+            "disabled": bool(entry.get("disabled")),
+            "failing": entry.get("failing_since") is not None,
+            "failures": int(entry.get("failures") or 0),
+            "alerts": [alert["alert"] for alert in self.alerts if alert["account_id"] == account_id],
+        }
+
     def _deliver(self, state: SimulatorState, comment: Comment) -> None:
         self._submit(change_for(state, comment), None)
 
@@ -228,6 +247,8 @@ class Simulator:
         if account is not None and change.field not in account.subscribed_fields:
             self.unsubscribed_skips += 1
             return
+        if account is not None:
+            self.sender.resubscribed(account.id)  # subscribed again after Webhooks Disabled
         self.sender.submit(change, shape=shape)
 
 

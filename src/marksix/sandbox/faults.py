@@ -89,6 +89,7 @@ GRAPH_FAULTS = frozenset(
         "action_block",  # 4 / 2207051
         "duplicate_post",  # 506
         "permission_denied",  # 10
+        "account_restricted",  # 25 / 2207050 (inactive, checkpointed or restricted)
         "timeout",  # no answer for `seconds` (then 504); the call has no effect
         "response_lost",  # the call takes effect; no answer for `seconds` (then 504)
         "latency",  # answer slowly
@@ -191,6 +192,9 @@ class Fault:
                 )
             case "permission_denied":
                 return GraphFailure(403, 10, "(#10) Application does not have permission for this action")
+            case "account_restricted":
+                # Instagram error codes: 25 / 2207050 "The Instagram account is restricted".
+                return GraphFailure(400, 25, "The Instagram account is restricted.", subcode=2207050)
         return None
 
 

@@ -24,6 +24,7 @@ import httpx
 import structlog
 
 from marksix.instagram.webhooks import LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, sign, sign_sha1
+from marksix.sandbox.delivery_health import DeliveryHealth
 from marksix.sandbox.faults import WEBHOOK_FAULTS, FaultBook
 from marksix.sandbox.payloads import SHAPES, Change, encode, envelope
 
@@ -79,6 +80,7 @@ class WebhookSender:
         log_size: int = 1000,
         disable_after: float | None = None,
         on_disabled: Callable[[tuple[str, ...]], None] | None = None,
+        on_failing: Callable[[tuple[str, ...]], None] | None = None,
     ) -> None:
         if shape not in SHAPES:
             raise ValueError(f"unknown webhook shape {shape!r}; choose one of {', '.join(SHAPES)}")
@@ -91,9 +93,12 @@ class WebhookSender:
         self.batch_window = batch_window
         self.shape = shape
         self.ad_duplicates = ad_duplicates
-        # Messenger's policy: failing for an hour unsubscribes the account ("Webhooks Disabled").
+        # Meta's policy: an account whose deliveries fail for an hour is unsubscribed ("Webhooks
+        # Disabled"), with an alert at 15 minutes; see delivery_health.py.
         self.disable_after = disable_after
+        self.health = DeliveryHealth(disable_after=disable_after, scale=time_scale)
         self.on_disabled = on_disabled
+        self.on_failing = on_failing
         self._faults = faults or FaultBook()
         self.transport = transport
         self._queue: queue.Queue[tuple[Change, str]] = queue.Queue(maxsize=max_queue)
@@ -159,6 +164,15 @@ class WebhookSender:
                     return False
                 self._lock.wait(remaining)
         return True
+
+    def delivery_health(self) -> dict[str, Any]:
+        """Each account's run of failed deliveries (see delivery_health.py)."""
+        with self._lock:
+            return self.health.to_json()
+
+    def resubscribed(self, account_id: str) -> None:
+        with self._lock:
+            self.health.resubscribed(account_id)
 
     def deliveries(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -256,6 +270,14 @@ class WebhookSender:
         return due
 
     def _attempt(self, client: httpx.Client, delivery: Delivery) -> None:
+        targets = sorted({change.account_id for change in delivery.changes})
+        with self._lock:
+            if targets and all(self.health.is_disabled(account) for account in targets):
+                # Unsubscribed meanwhile: Meta sends nothing more for these accounts.
+                delivery.state = "disabled"
+                self._outstanding -= 1
+                self._lock.notify_all()
+                return
         body = encode(envelope(delivery.changes, int(time.time()), delivery.shape))
         headers = {
             "Content-Type": "application/json",
@@ -271,28 +293,41 @@ class WebhookSender:
         except httpx.HTTPError as problem:
             error = f"{type(problem).__name__}: {problem}"
         disabled: tuple[str, ...] = ()
+        failing: tuple[str, ...] = ()
         with self._lock:
             now = time.monotonic()
             if delivery.first_attempt_at is None:
                 delivery.first_attempt_at = now
             delivery.attempts.append({"at": time.time(), "status": status, "error": error})
             failures = len(delivery.attempts)
-            failing_for = now - delivery.first_attempt_at
-            if status is not None and 200 <= status < 300:
+            ok = status is not None and 200 <= status < 300
+            verdicts = {}
+            if ok:
                 delivery.state = "delivered"
-            elif self.disable_after is not None and failing_for >= self.disable_after * self.time_scale:
+                for account in targets:
+                    self.health.delivered(account, now)
+            else:
+                verdicts = {account: self.health.failed(account, now) for account in targets}
+                disabled = tuple(account for account, verdict in verdicts.items() if verdict == "disable")
+                failing = tuple(account for account, verdict in verdicts.items() if verdict == "warn")
+            if (
+                not ok
+                and verdicts
+                and all(verdict in ("disable", "disabled") for verdict in verdicts.values())
+            ):
                 delivery.state = "disabled"
-                disabled = tuple(sorted({change.account_id for change in delivery.changes}))
                 log.warning("webhooks_disabled", delivery=delivery.id, accounts=disabled)
-            elif failures <= len(self.retry_delays):
+            elif not ok and failures <= len(self.retry_delays):
                 delay = self.retry_delays[failures - 1] * self.time_scale
                 heapq.heappush(self._retries, (time.monotonic() + delay, delivery.id, delivery))
                 self._lock.notify_all()
-                return
-            else:
+            elif not ok:
                 delivery.state = "gave_up"
                 log.warning("webhook_gave_up", delivery=delivery.id, attempts=failures)
-            self._outstanding -= 1
-            self._lock.notify_all()
+            if delivery.state != "pending":
+                self._outstanding -= 1
+                self._lock.notify_all()
+        if failing and self.on_failing is not None:
+            self.on_failing(failing)
         if disabled and self.on_disabled is not None:
             self.on_disabled(disabled)

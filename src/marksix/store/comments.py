@@ -15,6 +15,7 @@ from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marksix.errors import NotFound
+from marksix.store.comment_intake import CommentIntake
 from marksix.store.comment_queries import CommentQueries
 from marksix.store.comment_records import (
     Admission,
@@ -25,7 +26,6 @@ from marksix.store.comment_records import (
     CommentRecord,
     IncomingComment,
     ReplyFields,
-    epoch,
 )
 from marksix.store.comment_records import record_from_row as _record
 from marksix.store.service_tables import FINAL_STATES, CommentState, accounts, comments, reply_sends
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-class CommentRepository(CommentQueries):
+class CommentRepository(CommentIntake, CommentQueries):
     """Comments in the database. Times are passed in (aware UTC) so tests control the clock.
 
     The transitions are here; the reply log's reads (search, counts, throughput)
@@ -53,64 +53,7 @@ class CommentRepository(CommentQueries):
         self.engine = engine
         self._inserts: dict[str, Any] = {}
 
-    # --- intake ------------------------------------------------------------------
-    def record(
-        self,
-        event: IncomingComment,
-        *,
-        now: datetime,
-        source: str = "webhook",
-        commented_at: datetime | None = None,
-        queued: bool = False,
-        skipped: tuple[str, str] | None = None,
-    ) -> bool:
-        """Store a comment once; False when this account's comment was already known.
-
-        `queued=True` stores it ready for the worker, as `queue` would, in the
-        same transaction; `skipped=(code, reason)` stores it finished, for a
-        comment that surely gets no reply (the account's own). One statement
-        either way, so the webhook pays one transaction per comment.
-        """
-        state = CommentState.SKIPPED if skipped else CommentState.QUEUED if queued else CommentState.RECEIVED
-        values = {
-            "account_id": event.account_id,
-            "comment_id": event.comment_id,
-            "media_id": event.media_id,
-            "parent_id": event.parent_id,
-            "from_id": event.from_id,
-            "username": event.from_username,
-            "text": event.text or "",
-            "field": event.field,
-            "media_product_type": event.media_product_type,
-            "is_self": 1 if event.self_ig_scoped_id else 0,
-            "source": source,
-            "state": state,
-            "attempts": 0,
-            "commented_at": commented_at or epoch(event.timestamp),
-            "received_at": now,
-            "updated_at": now,
-            "enqueued_at": now if state == CommentState.QUEUED else None,
-            "finished_at": now if skipped else None,
-            "reason_code": skipped[0] if skipped else None,
-            "reason": skipped[1] if skipped else None,
-        }
-        with self.engine.begin() as connection:
-            # rowcount is unreliable here (-1 on some drivers); a returned id is not.
-            return connection.execute(self._insert_new(connection.dialect.name), values).first() is not None
-
-    def _insert_new(self, dialect: str) -> Any:
-        """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once: its values are parameters,
-        so SQLAlchemy compiles it once instead of rebuilding it for every comment."""
-        statement = self._inserts.get(dialect)
-        if statement is None:
-            insert_module = postgresql if dialect == "postgresql" else sqlite
-            statement = self._inserts[dialect] = (
-                insert_module.insert(comments)
-                .on_conflict_do_nothing(index_elements=["account_id", "comment_id"])
-                .returning(comments.c.id)
-            )
-        return statement
-
+    # --- intake: record, record_many (CommentIntake) -----------------------------------
     def queue(self, key: CommentKey, *, now: datetime) -> bool:
         """received -> queued, its task sent now; False if the comment is further along."""
         with self.engine.begin() as connection:
@@ -135,6 +78,40 @@ class CommentRepository(CommentQueries):
             account = connection.execute(_ACCOUNT_ROW, {"account_id": key.account_id}).first()
             ours = connection.execute(
                 _OWN_REPLY, {"account_id": key.account_id, "comment_id": key.comment_id}
+            ).first()
+        return Claimed(record, account, ours is not None)
+
+    def claim_next(self, *, now: datetime, lease: timedelta) -> Claimed | None:
+        """The oldest due queued comment of an account that is not blocked, claimed as `claim`
+        would; None when there is none. The worker's way to take what the webhook stored.
+
+        A read looks first, so idle workers polling the table never take the write lock.
+        """
+        with self.engine.connect() as connection:
+            if connection.execute(_NEXT_DUE, {"due_now": now}).first() is None:
+                return None
+        next_due = _NEXT_DUE
+        if self.engine.dialect.name == "postgresql":  # two workers take two different rows
+            next_due = next_due.with_for_update(skip_locked=True)
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                update(comments)
+                .where(comments.c.id == next_due.scalar_subquery(), comments.c.state == CommentState.QUEUED)
+                .values(
+                    state=CommentState.IN_PROGRESS,
+                    started_at=now,
+                    lease_expires_at=now + lease,
+                    updated_at=now,
+                )
+                .returning(*comments.c),
+                {"due_now": now},
+            ).first()
+            if row is None:
+                return None
+            record = _record(row)
+            account = connection.execute(_ACCOUNT_ROW, {"account_id": record.account_id}).first()
+            ours = connection.execute(
+                _OWN_REPLY, {"account_id": record.account_id, "comment_id": record.comment_id}
             ).first()
         return Claimed(record, account, ours is not None)
 
@@ -553,6 +530,18 @@ _MARK_REPLIED = (
         ),
     )
     .returning(*comments.c)
+)
+#: The next comment a worker may take: queued, due, its account not blocked (a blocked
+#: account's comments wait for `resume`). In index order (state, not_before, id): no sort.
+_NEXT_DUE = (
+    select(comments.c.id)
+    .where(
+        comments.c.state == CommentState.QUEUED,
+        or_(comments.c.not_before.is_(None), comments.c.not_before <= bindparam("due_now")),
+        comments.c.account_id.not_in(select(accounts.c.id).where(accounts.c.status == "blocked")),
+    )
+    .order_by(comments.c.not_before, comments.c.id)
+    .limit(1)
 )
 _ACCOUNT_ROW = select(accounts).where(accounts.c.id == bindparam("account_id"))
 _OWN_REPLY = select(comments.c.id).where(

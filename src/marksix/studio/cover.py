@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from PIL import Image, ImageDraw, ImageFont
 
-from marksix.card import _load_font, find_cjk_font
+from marksix.card.drawing import find_cjk_font, load_font
 from marksix.errors import ConfigError, missing_extra
 
 WIDTH = 1080
@@ -69,7 +69,7 @@ def render_card_cover(
     font_file = find_cjk_font(font_path)
 
     def font(size: int, weight: str = "Bold") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-        return _load_font(font_file, size, weight)
+        return load_font(font_file, size, weight)
 
     draw.rectangle((0, 0, WIDTH, 18), fill=accent)
     y = 110

@@ -1,8 +1,10 @@
 """`/healthz` for people and load balancers, `/metrics` for Prometheus.
 
-Health answers 503 only when the database cannot be read: a blocked
-account is a problem for a person (its alert is shown), not a reason for a
-load balancer to take the webhook endpoint away.
+Health answers 503 when the database cannot be read, and while the reply
+workers are still warming up after a start (`"ready": false`, status
+"starting"), so a load balancer or a script waits until the first reply
+will be quick. A blocked account is a problem for a person (its alert is
+shown), not a reason for a load balancer to take the webhook endpoint away.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +35,8 @@ async def healthz(request: Request) -> JSONResponse:
     autopilot = getattr(request.app.state, "autopilot", None)
     if autopilot is not None:  # how far the archive is behind the draw calendar
         report["archive"] = (await run_in_threadpool(autopilot.staleness)).to_json()
-    return JSONResponse(report, status_code=200 if report["database"]["ok"] else 503)
+    healthy = report["database"]["ok"] and report["ready"]
+    return JSONResponse(report, status_code=200 if healthy else 503)
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -45,12 +48,16 @@ async def metrics(request: Request) -> Response:
 
 
 def _scrape(runtime: Runtime) -> bytes:
-    return generate_latest(REGISTRY) + generate_latest(runtime.metrics_registry)
+    from marksix.worker import metrics
+
+    # The counters of this process and of its worker child; the gauges read from the database.
+    return metrics.scrape() + generate_latest(runtime.metrics_registry)
 
 
 def health_report(runtime: Runtime) -> dict[str, Any]:
     report: dict[str, Any] = {
         "status": "ok",
+        "ready": runtime.ready,
         "version": __version__,
         "mode": "sandbox" if runtime.sandbox else "instagram",
         "database": {"ok": True, "backend": runtime.engine.dialect.name},
@@ -73,7 +80,7 @@ def health_report(runtime: Runtime) -> dict[str, Any]:
     report["queue"]["states"] = {state: int(count) for state, count in states.items()}
     report["queue"]["depth"] = sum(int(states.get(state, 0)) for state in WAITING_STATES)
     for account in accounts:
-        alert = account.alert if account.blocked else None
+        alert = account.alert  # a block's, or a policy back-off's while the account waits it out
         paused = account.pause_reason if account.paused_until is not None else None
         report["accounts"].append(
             {
@@ -90,10 +97,14 @@ def health_report(runtime: Runtime) -> dict[str, Any]:
             report["alerts"].append(f"@{account.username}: {account.alert or 'blocked'}")
         elif not account.has_token:
             report["alerts"].append(f"@{account.username}: no access token stored")
+        elif account.alert:
+            report["alerts"].append(f"@{account.username}: {account.alert}")
     if not accounts:
         report["alerts"].append("no Instagram account is connected")
     if runtime.options.worker_threads > 0 and not runtime.worker_running:
         report["alerts"].append("the reply worker is not running")
+    if not report["ready"]:
+        report["alerts"].append("the reply worker is warming up")
     if report["alerts"]:
-        report["status"] = "degraded"
+        report["status"] = "degraded" if report["ready"] else "starting"
     return report

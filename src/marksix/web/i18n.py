@@ -184,6 +184,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "articles.kind": ("類別", "Kind"),
     "articles.status": ("結果", "Status"),
     "articles.translation": ("譯文", "Translation"),
+    "articles.post": ("發佈到 Instagram", "Post to Instagram"),
+    "articles.caption": ("Instagram 說明文字", "Instagram caption"),
+    "articles.posted": ("已發佈到 Instagram：媒體 ID {media_id}", "Posted to Instagram: media id {media_id}"),
+    # Keeping accounts working: doctor, pause/resume/unblock, moderation (c10health).
+    "nav.doctor": ("上線檢查", "Doctor"),
+    "doctor.title": ("上線檢查", "Doctor: what going live needs"),
+    "doctor.check": ("檢查", "Check"),
+    "doctor.result": ("結果", "Result"),
+    "doctor.fix": ("點樣修正", "Fix"),
+    "doctor.all_ok": ("全部通過。", "All checks pass."),
+    "doctor.failing": ("{count} 項需要修正。", "{count} check(s) need a fix."),
+    "accounts.actions": ("操作", "Actions"),
+    "accounts.pause": ("暫停", "Pause"),
+    "accounts.resume": ("恢復", "Resume"),
+    "accounts.unblock": ("解除封鎖", "Unblock"),
+    "accounts.hide_spam_on": ("隱藏垃圾留言：開", "Hide spam: on"),
+    "accounts.hide_spam_off": ("隱藏垃圾留言：關", "Hide spam: off"),
+    "accounts.done": ("已完成：{action}。", "Done: {action}."),
+    "replies.hidden": ("已隱藏", "Hidden"),
+    "replies.unhide": ("取消隱藏", "Unhide"),
+    "replies.unhidden": ("已取消隱藏", "Unhidden"),
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 log = structlog.get_logger("marksix.web.runtime")
 
 WEBHOOK_PATH = "/webhooks/instagram"
+#: Under the data folder: the counters of the server and its worker child (emptied at start).
+METRICS_FOLDER = "metrics"
 GRAPH_PREFIX = "/simulated-graph"
 #: The sandbox's simulated Instagram, kept in the data folder across restarts.
 SANDBOX_STATE_FILE = "sandbox-state.json"
@@ -103,13 +105,15 @@ class Runtime:
         self.graph_clients = worker.graph_clients
         self.replies = worker.replies
         self.simulator = simulator
-        #: Gauges read at scrape time; the counters live in worker.metrics' default registry.
+        #: Gauges read at scrape time; the counters are worker.metrics' (`metrics.scrape`).
         self.metrics_registry = CollectorRegistry(auto_describe=True)
         self._worker: EmbeddedWorker | None = None
         self._worker_process: WorkerProcess | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
         self._closed = False
+        self._counting_in_files = False
+        self._warm = threading.Event()
         from marksix.worker.metrics import register_queue_depth
 
         register_queue_depth(self.comments.counts_by_state, self.metrics_registry)
@@ -135,15 +139,39 @@ class Runtime:
             return self._worker_process.alive
         return self._worker is not None and self._worker.alive
 
+    @property
+    def ready(self) -> bool:
+        """Whether a comment now gets its reply without waiting for start-up work (`/healthz`).
+
+        The workers are warm: in the child process when there is one, else in
+        this process. Without workers here there is nothing to wait for.
+        """
+        if self._worker_process is not None:
+            return self._worker_process.warm
+        if self._worker is not None:
+            return self._warm.is_set()
+        return True
+
     def accept(self, events: Iterable[CommentEvent]) -> int:
         """Store each comment and queue it once; the number that were new."""
-        new = sum(self.tasks.submit(event) for event in events)
-        if new:  # idle worker threads look at the queue now
+        return self.accept_deliveries([list(events)])[0]
+
+    def accept_deliveries(self, deliveries: Sequence[Sequence[CommentEvent]]) -> list[int]:
+        """Store several deliveries in one transaction (`web.delivery_writer`); the new count of each.
+
+        A comment in two of them is new in the first only, as if they had come one after the other.
+        """
+        new = self.tasks.accept([event for delivery in deliveries for event in delivery])
+        counts, start = [], 0
+        for delivery in deliveries:
+            counts.append(sum(new[start : start + len(delivery)]))
+            start += len(delivery)
+        if any(counts):  # idle worker threads look at the queue now
             if self._worker is not None:
                 self._worker.wake.set()
             if self._worker_process is not None:
                 self._worker_process.wake()
-        return new
+        return counts
 
     def queue_depth(self) -> int:
         states = self.comments.counts_by_state()
@@ -189,15 +217,25 @@ class Runtime:
         """Start the worker threads and the sweeper; safe to call once."""
         if self.options.worker_threads > 0 and self._worker is None and self._worker_process is None:
             if self.options.worker_process:
+                from marksix.worker import metrics
                 from marksix.worker.process import WorkerProcess
 
+                # The child's replies are counted in files this process reads at /metrics.
+                folder = self.home / METRICS_FOLDER
+                metrics.count_in_files(folder, clean=True)
+                self._counting_in_files = True
                 self._worker_process = WorkerProcess(
-                    self.settings, self.options.worker_options, threads=self.options.worker_threads
+                    self.settings,
+                    self.options.worker_options,
+                    threads=self.options.worker_threads,
+                    metrics_folder=folder,
                 )
             else:
                 from marksix.worker.consumer import start_consumer
 
-                self._worker = start_consumer(self.huey, workers=self.options.worker_threads)
+                self._worker = start_consumer(
+                    self.huey, workers=self.options.worker_threads, pull=self.tasks.puller()
+                )
             # Whatever a previous run left behind (a killed worker, an unqueued row) goes first.
             self.tasks.sweep()
             if self.options.sweep_every is not None or self.options.reconcile_every is not None:
@@ -206,7 +244,8 @@ class Runtime:
         if not self.sandbox:
             # Enable each account's webhooks on every start (the sandbox did it before listening).
             threading.Thread(target=self._connect_accounts, name="marksix-connect", daemon=True).start()
-        # Loading the draw history takes a second or two: do it now, not in the first reply.
+        # Loading the draw history takes a second or two: do it now, not in the first reply;
+        # until it is done (here, and in the worker child), /healthz says "starting".
         threading.Thread(target=self._warm_up, name="marksix-warm-up", daemon=True).start()
         log.info(
             "runtime_started",
@@ -228,10 +267,12 @@ class Runtime:
                 )
 
     def _warm_up(self) -> None:
+        from marksix.worker.build import warm_up
+
         try:
-            self.language_context()
-        except Exception as problem:  # the first reply will report it properly
-            log.warning("warm_up_failed", error=f"{type(problem).__name__}: {problem}")
+            warm_up(self.worker)  # what in-process workers, the dashboard and the sandbox page use
+        finally:
+            self._warm.set()
 
     def _tick(self) -> None:
         """Sweeps and reconciliations more often than Huey's minute-grained schedule allows."""
@@ -264,6 +305,10 @@ class Runtime:
             self._worker = None
         if self._worker_process is not None:
             self._worker_process.stop()
+        if self._counting_in_files:
+            from marksix.worker import metrics
+
+            metrics.count_in_memory()
         if self.simulator is not None:
             self.simulator.close()
         self.worker.close()
@@ -288,6 +333,7 @@ def make_simulator(
     one instead (kept in memory only).
     """
     from marksix.sandbox import Simulator
+    from marksix.sandbox.delivery_health import DISABLE_AFTER
 
     secrets = settings.app_secrets
     if not secrets:
@@ -299,6 +345,7 @@ def make_simulator(
         latency_ms=options.simulator_latency_ms,
         graph_prefix=GRAPH_PREFIX,
         time_scale=options.webhook_time_scale,
+        disable_after=DISABLE_AFTER,  # Meta unsubscribes after an hour of failed deliveries
         state_file=None if state is not None else settings.locator.home / SANDBOX_STATE_FILE,
     )
 

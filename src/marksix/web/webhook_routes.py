@@ -2,7 +2,8 @@
 
 No Graph API call happens here. Meta wants a 200 within seconds and retries
 anything else for hours, so the request does the least work that makes the
-comment durable (a row and a queued task) and the worker does the rest.
+comment durable (its row, stored queued, committed with whatever other
+deliveries arrived meanwhile: `delivery_writer`) and the worker does the rest.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 
 import structlog
-from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
@@ -21,6 +21,7 @@ from marksix.instagram.webhooks import (
     verification_response,
     verify_signature,
 )
+from marksix.web.delivery_writer import DeliveryWriter
 from marksix.web.runtime import Runtime, current_runtime
 
 log = structlog.get_logger("marksix.web.webhooks")
@@ -77,24 +78,24 @@ async def receive_notification(request: Request) -> Response:
     return JSONResponse(answer)
 
 
-#: Comments stored per turn at the writer: a huge batch yields between chunks so a
-#: small delivery waiting behind it is acknowledged within a chunk's time.
+#: Comments per turn at the writer: a huge delivery goes in chunks, so a small one
+#: waiting behind it is acknowledged within a chunk's time.
 STORE_CHUNK = 50
 
 
 async def _store(request: Request, runtime: Runtime, events: list[CommentEvent]) -> int:
-    """Store and enqueue in a worker thread; with SQLite, one delivery at a time.
+    """Store through the app's group-commit writer (one per app, made on first use).
 
-    A thread keeps the event loop free while the database writes. With SQLite
-    only one: the writes take turns anyway, and more threads would only fight
-    over the GIL while one of them holds the database (half the throughput).
+    With SQLite one group is written at a time: the writes take turns anyway.
+    PostgreSQL takes a few at once, each on its own connection.
     """
-    limiter: CapacityLimiter | None = getattr(request.app.state, "webhook_writers", None)
-    if limiter is None:
-        writers = 1 if runtime.engine.dialect.name == "sqlite" else 8
-        limiter = request.app.state.webhook_writers = CapacityLimiter(writers)
+    writer: DeliveryWriter | None = getattr(request.app.state, "delivery_writer", None)
+    if writer is None:
+        writers = 1 if runtime.engine.dialect.name == "sqlite" else 4
+        writer = request.app.state.delivery_writer = DeliveryWriter(
+            runtime.accept_deliveries, writers=writers
+        )
     new = 0
     for start in range(0, len(events), STORE_CHUNK):
-        chunk = events[start : start + STORE_CHUNK]
-        new += await to_thread.run_sync(runtime.accept, chunk, limiter=limiter)
+        new += await writer.write(events[start : start + STORE_CHUNK])
     return new

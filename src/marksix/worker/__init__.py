@@ -4,7 +4,7 @@ build.py      build_worker(settings, options): the one wiring every entry point 
 queue.py      make_huey(settings), register_tasks(...) -> Tasks
 consumer.py   the one Huey consumer (threads and scheduler), woken when work arrives
 process.py    the server's worker in a child process, woken through a pipe
-reuse.py      reply contexts and Graph clients reused across replies
+reuse.py      Graph clients reused across replies (one per account row version)
 service.py    ReplyService.handle(key): one comment, exactly one reply
 limits.py     cooldowns, caps, private-reply window, usage slowdown, back-off
 sweeper.py    takes back comments a dead worker left in progress

@@ -48,7 +48,7 @@ def main(workers: int, periodic: bool, log_json: bool) -> None:
     worker = build_worker(settings, WorkerOptions(sandbox=sandbox_mode(settings)))
     ensure_configured_account(settings, worker.accounts, now=utc_now())
     try:
-        run_consumer(worker.huey, workers=workers, periodic=periodic)
+        run_consumer(worker.huey, workers=workers, periodic=periodic, pull=worker.tasks.puller())
     finally:
         worker.close()
 

@@ -2,8 +2,8 @@
 
 `marksix worker`, `marksix serve` and the server's worker process all call
 it, so every worker has the same store (with the cross-process write lock),
-the same reused Graph clients and reply contexts, the same sweeper and the
-same queue. What differs between them is only in `WorkerOptions`.
+the same reused Graph clients, the same replies over one held draw archive,
+the same sweeper and the same queue. What differs between them is only in `WorkerOptions`.
 
     worker = build_worker(settings, WorkerOptions(sandbox=sandbox_mode(settings)))
     worker.tasks.submit(event)          # the webhook's side
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from marksix.store.comments import CommentRepository
     from marksix.worker.limits import Limits
     from marksix.worker.queue import Tasks
-    from marksix.worker.reuse import ReusedContexts, ReusedGraphClients
-    from marksix.worker.runtime import WorkerServices
+    from marksix.worker.reuse import ReusedGraphClients
+    from marksix.worker.runtime import LanguageReplies, WorkerServices
 
 
 def sandbox_mode(settings: Settings, *, requested: bool = False) -> bool:
@@ -56,27 +56,28 @@ class BuiltWorker:
     comments: CommentRepository
     accounts: AccountRepository
     graph_clients: ReusedGraphClients
-    replies: ReusedContexts
+    replies: LanguageReplies
     services: WorkerServices
     huey: Any
     tasks: Tasks
 
     def close(self) -> None:
         self.graph_clients.close()
+        self.replies.close()
         self.engine.dispose()
 
 
 def build_worker(settings: Settings, options: WorkerOptions) -> BuiltWorker:
     """Open (and migrate) the store, and wire clients, replies, services, queue and tasks."""
     from marksix.worker.queue import make_huey, register_tasks
-    from marksix.worker.reuse import ReusedContexts, ReusedGraphClients
-    from marksix.worker.runtime import build_services, open_store, settings_home
+    from marksix.worker.reuse import ReusedGraphClients
+    from marksix.worker.runtime import LanguageReplies, build_services, open_store, settings_home
 
     home = settings_home(settings)
     home.mkdir(parents=True, exist_ok=True)
     engine, comments, accounts = open_store(settings, sandbox=options.sandbox)
     graph_clients = ReusedGraphClients(settings, accounts)
-    replies = ReusedContexts(settings)
+    replies = LanguageReplies(settings)
     services = build_services(
         settings,
         comments,
@@ -101,12 +102,24 @@ def build_worker(settings: Settings, options: WorkerOptions) -> BuiltWorker:
 
 
 def warm_up(worker: BuiltWorker) -> None:
-    """Load the draw history before the first reply needs it (it takes a second or two)."""
+    """Do once, before the first comment, what the first reply would otherwise pay for.
+
+    The draw history and reply context of each account, the language layer's
+    imports, rules and classifier (one reply composed and thrown away), the
+    Graph client, and the database's connections. It takes a second or two;
+    `/healthz` says ready only after it (see `Runtime.ready`).
+    """
     import structlog
+
+    from marksix.language import Comment, respond
 
     try:
         for account in worker.accounts.all():
-            worker.replies.context(account)
+            context = worker.replies.context(account)
+            respond(Comment(text="俾組號碼我", username="warm_up", comment_id="warm-up"), context)
+            if account.has_token:
+                worker.graph_clients(account)
+        worker.comments.counts_by_state()
     except Exception as problem:  # the first reply will report it properly
         structlog.get_logger("marksix.worker").warning(
             "warm_up_failed", error=f"{type(problem).__name__}: {problem}"

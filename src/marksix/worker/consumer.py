@@ -7,15 +7,20 @@ through a pipe (the server's worker process) sets `wake`, and idle workers
 look at the queue at once. Tasks from elsewhere (the scheduler's retries,
 another process) are still found by polling.
 
-    worker = start_consumer(huey, workers=4)            # threads in this process
+With the SQLite queue the comments table is the queue for new comments
+(see `queue.Tasks.table_queue`): when Huey's queue is empty, a worker
+claims the oldest due comment from the table (`pull`) before it sleeps.
+
+    worker = start_consumer(huey, workers=4, pull=tasks.puller())   # threads in this process
     worker.wake.set(); ...; worker.stop()
-    run_consumer(huey, workers=4)                       # `marksix worker`: blocks, owns signals
+    run_consumer(huey, workers=4, pull=tasks.puller())  # `marksix worker`: blocks, owns signals
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +28,9 @@ import structlog
 from huey.consumer import Consumer, Worker
 
 log = structlog.get_logger("marksix.worker.consumer")
+
+#: Takes one comment from the comments table and handles it; False when none was due.
+Pull = Callable[[], bool]
 
 INITIAL_DELAY = 0.05
 MAX_DELAY = 0.5
@@ -34,11 +42,16 @@ class _WakeableWorker(Worker):  # type: ignore[misc]
     max_delay: float
     backoff: float
 
-    def __init__(self, *args: Any, wake: threading.Event, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, wake: threading.Event, pull: Pull | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._wake = wake
+        self._pull = pull
 
     def sleep(self) -> None:
+        # Huey's queue is empty: take a comment from the table first, if it is the queue.
+        if self._pull is not None and self._pulled():
+            self.delay = self.default_delay
+            return
         delay: float = min(self.delay, self.max_delay)
         if self._wake.wait(delay):
             self._wake.clear()
@@ -46,11 +59,21 @@ class _WakeableWorker(Worker):  # type: ignore[misc]
         else:
             self.delay = min(delay * self.backoff, self.max_delay)
 
+    def _pulled(self) -> bool:
+        assert self._pull is not None
+        try:
+            return self._pull()
+        except Exception:  # a locked database now must not stop the worker
+            log.exception("pull_failed")
+            return False
+
 
 class _ReplyConsumer(Consumer):  # type: ignore[misc]
-    def __init__(self, huey: Any, wake: threading.Event, *, owns_signals: bool, **options: Any) -> None:
+    def __init__(
+        self, huey: Any, wake: threading.Event, *, owns_signals: bool, pull: Pull | None, **options: Any
+    ) -> None:
         # Huey builds its workers from `worker_class` in __init__, so set it first.
-        self.worker_class = functools.partial(_WakeableWorker, wake=wake)
+        self.worker_class = functools.partial(_WakeableWorker, wake=wake, pull=pull)
         self._owns_signals = owns_signals
         super().__init__(huey, **options)
 
@@ -59,11 +82,14 @@ class _ReplyConsumer(Consumer):  # type: ignore[misc]
             super()._set_signal_handlers()
 
 
-def _consumer(huey: Any, wake: threading.Event, *, workers: int, periodic: bool, owns_signals: bool) -> Any:
+def _consumer(
+    huey: Any, wake: threading.Event, *, workers: int, periodic: bool, owns_signals: bool, pull: Pull | None
+) -> Any:
     return _ReplyConsumer(
         huey,
         wake,
         owns_signals=owns_signals,
+        pull=pull,
         workers=workers,
         periodic=periodic,
         worker_type="thread",
@@ -105,17 +131,28 @@ class EmbeddedWorker:
 
 
 def start_consumer(
-    huey: Any, *, workers: int = 2, periodic: bool = True, wake: threading.Event | None = None
+    huey: Any,
+    *,
+    workers: int = 2,
+    periodic: bool = True,
+    wake: threading.Event | None = None,
+    pull: Pull | None = None,
 ) -> EmbeddedWorker:
-    """Start `workers` worker threads plus Huey's scheduler in this process; `.stop()` them."""
+    """Start `workers` worker threads plus Huey's scheduler in this process; `.stop()` them.
+
+    `pull` (`Tasks.puller()`) takes work from the comments table when Huey's queue is empty.
+    """
     wake = wake or threading.Event()
-    consumer = _consumer(huey, wake, workers=workers, periodic=periodic, owns_signals=False)
+    consumer = _consumer(huey, wake, workers=workers, periodic=periodic, owns_signals=False, pull=pull)
     consumer.start()
     log.info("worker_started", workers=workers, backend=type(huey).__name__)
     return EmbeddedWorker(consumer, wake)
 
 
-def run_consumer(huey: Any, *, workers: int, periodic: bool) -> None:
+def run_consumer(huey: Any, *, workers: int, periodic: bool, pull: Pull | None = None) -> None:
     """Run the consumer in the foreground until SIGINT (graceful) or SIGTERM."""
     log.info("worker_started", workers=workers, backend=type(huey).__name__)
-    _consumer(huey, threading.Event(), workers=workers, periodic=periodic, owns_signals=True).run()
+    consumer = _consumer(
+        huey, threading.Event(), workers=workers, periodic=periodic, owns_signals=True, pull=pull
+    )
+    consumer.run()

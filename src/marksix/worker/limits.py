@@ -50,6 +50,10 @@ class Limits:
     retry_base: timedelta = timedelta(seconds=10)
     retry_cap: timedelta = timedelta(minutes=15)
     lease: timedelta = timedelta(seconds=120)  # a worker silent this long is presumed dead
+    # Policy blocks (code 368): Meta says "wait and retry" without saying how long, so the wait
+    # starts long and doubles with each block in a row, up to a day (see worker/policy.py).
+    policy_base: timedelta = timedelta(minutes=15)
+    policy_cap: timedelta = timedelta(hours=24)
 
 
 class AccountLimits(BaseModel):

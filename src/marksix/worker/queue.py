@@ -10,21 +10,23 @@ task can never cause a second reply.
 
     huey = make_huey(settings)
     tasks = register_tasks(huey, services)       # services: () -> WorkerServices
-    tasks.submit(event)                          # webhook: store, queue, enqueue
-    start_consumer(huey, workers=2)              # worker.consumer; or: marksix worker
+    tasks.submit(event)                          # one comment: store, queue, enqueue
+    tasks.accept(events)                         # the webhook: many, one commit
+    start_consumer(huey, workers=2, pull=tasks.puller())   # worker.consumer; or: marksix worker
 """
 
 from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
 from huey import RedisHuey, SqliteHuey, crontab
+from huey.storage import SqliteStorage
 
 from marksix.errors import missing_extra
 from marksix.paths import Locator
@@ -72,8 +74,6 @@ def _commit_without_fsync(huey: Any) -> None:
     the comments table is the truth and the sweeper enqueues what a lost task
     leaves behind. SqliteStorage keeps one shared connection, so the pragma holds.
     """
-    from huey.storage import SqliteStorage
-
     if isinstance(huey.storage, SqliteStorage):  # immediate mode swaps in memory storage
         huey.storage.sql("pragma synchronous=NORMAL")
 
@@ -130,12 +130,59 @@ class Tasks:
         self.send_task(CommentKey(event.account_id, event.comment_id), 0.0)
         return True
 
+    @property
+    def table_queue(self) -> bool:
+        """True with the SQLite queue: the comments table is then the queue itself.
+
+        A webhook's comments are stored queued, and workers claim them from
+        the table (`pull`), so a delivery costs one commit instead of two
+        (the row, then a task in queue.sqlite3). Huey still carries retries,
+        the sweeper's re-sends and the periodic jobs. With Redis the task
+        push is cheap and reaches workers on other machines, so it is sent.
+        """
+        return isinstance(self.huey.storage, SqliteStorage)
+
+    def accept(self, events: Sequence[IncomingComment], *, source: str = "webhook") -> list[bool]:
+        """Store many comments in one transaction (the webhook's group commit); each one's newness.
+
+        The account's own comments are stored skipped; the others queued, and
+        their tasks sent unless the table is the queue (`table_queue`); the
+        caller then wakes the workers.
+        """
+        services = self.services()
+        new = services.comments.record_many(events, now=services.clock(), source=source, skipped=_own_comment)
+        send = not self.table_queue
+        for event, is_new in zip(events, new, strict=True):
+            if not is_new:
+                continue
+            metrics.COMMENTS_RECEIVED.labels(source).inc()
+            if written_by_account(event):
+                metrics.COMMENTS_SKIPPED.labels(OWN_COMMENT[0]).inc()
+            elif send:
+                self.send_task(CommentKey(event.account_id, event.comment_id), 0.0)
+        return new
+
+    def pull(self) -> bool:
+        """Handle the oldest due comment in the table, if any (the workers' side of `table_queue`).
+
+        A retry needs no task: its row is queued with `not_before`, and a pull finds it then.
+        """
+        return self.services().replies.handle_next() is not None
+
+    def puller(self) -> Callable[[], bool] | None:
+        """What a consumer calls when Huey's queue is empty: `pull` with the table as the queue."""
+        return self.pull if self.table_queue else None
+
     def resume(self, account_id: str) -> int:
         """Queue an account's waiting comments now (after a new token or an unblock)."""
         keys = self.services().comments.waiting(account_id)
         for key in keys:
             self.enqueue(key)
         return len(keys)
+
+
+def _own_comment(event: IncomingComment) -> tuple[str, str] | None:
+    return OWN_COMMENT if written_by_account(event) else None
 
 
 def register_tasks(

@@ -168,9 +168,13 @@ class GraphClients:
 
 class LanguageReplies:
     """reply_for(comment, account): the language layer's template reply, optionally
-    rephrased by the LLM behind its numeric firewall. It holds one draw archive,
-    which reads afresh once new results are stored, so they reach the replies
-    without a restart."""
+    rephrased by the LLM behind its numeric firewall.
+
+    It holds one draw archive for its life. Each reply builds its context
+    from it: the archive checks on its held connection whether draws or prize
+    figures were stored (by the poller, `draws update`, another process) and
+    reads again only then, so new results and the next draw after 21:15 reach
+    the replies without a restart and without a time-based cache."""
 
     def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
         from marksix.draws.archive import DrawArchive
@@ -182,18 +186,25 @@ class LanguageReplies:
     def context(self, account: Account) -> Any:
         from marksix.draws.popularity_model import shipped_model
         from marksix.language import ReplyContext
+        from marksix.llm import reader_from_settings
 
+        # The LLM may help read an unclear comment where it may reword (the same switch).
+        wanted = bool(account.settings.get("llm_enabled", True))
         secret = account.settings.get("reply_secret") or self.settings.reply_secret.get_secret_value()
+        now = self.clock()
+        reading = self.archive.reading(now)
         return ReplyContext(
-            history=self.archive.history(),
-            prizes=self.archive.prizes(),
-            next_draw=self.archive.next_draw(self.clock()),
+            history=reading.history,
+            prizes=reading.prizes,
+            next_draw=reading.next_draw,
+            now=now,
             popularity=shipped_model(),
             secret=str(secret),
             max_chars=int(account.settings.get("reply_max_chars", self.settings.reply_max_chars)),
             language=str(account.settings.get("language", "auto")),
             account_username=account.username,
             default_language=self.settings.default_language,
+            reader=reader_from_settings(self.settings) if wanted else None,
         )
 
     def __call__(self, record: CommentRecord, account: Account) -> ReplyLike:
@@ -217,6 +228,9 @@ class LanguageReplies:
             return unchanged
         result: ReplyLike = rephrase(reply, comment, config)
         return result
+
+    def close(self) -> None:
+        self.archive.close()
 
 
 ServicesFactory = Callable[[], WorkerServices]

@@ -36,14 +36,17 @@ from marksix.errors import (
     RateLimited,
     TokenExpired,
 )
-from marksix.instagram.errors import missing_permission
+from marksix.instagram.errors import missing_permission, restriction
+from marksix.store.account_health import AccountHealth
 from marksix.store.accounts import Account, AccountRepository
-from marksix.store.comments import CommentKey, CommentRecord, CommentRepository, ReplyFields
+from marksix.store.comments import Claimed, CommentKey, CommentRecord, CommentRepository, ReplyFields
 from marksix.store.opt_outs import is_opted_out, set_opted_out
 from marksix.store.service_tables import CommentState
 from marksix.worker import metrics
 from marksix.worker.limits import Limits, UsageReport, limits_for, retry_delay, throttled_until, usage_pause
 from marksix.worker.limits import admission as admission_for
+from marksix.worker.moderation import is_spam, moderate
+from marksix.worker.policy import back_off
 
 log = structlog.get_logger("marksix.worker")
 
@@ -56,6 +59,7 @@ class GraphApi(Protocol):
     def reply(self, comment_id: str, message: str) -> str: ...
     def private_reply(self, ig_user_id: str, comment_id: str, message: str) -> str: ...
     def list_replies(self, comment_id: str) -> list[dict[str, Any]]: ...
+    def hide(self, comment_id: str, hidden: bool = True) -> None: ...
     def list_media(self, ig_user_id: str, limit: int = 10) -> list[dict[str, Any]]: ...
     def list_comments(
         self, media_id: str, limit: int = 50, *, max_pages: int = 1
@@ -199,8 +203,10 @@ class ReplyService:
         limits: Limits | None = None,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
+        health: AccountHealth | None = None,
     ) -> None:
         self.comments = comments
+        self.health = health or AccountHealth(comments.engine)
         self.accounts = accounts
         self.graph_for = graph_for
         self.reply_for = reply_for
@@ -213,8 +219,22 @@ class ReplyService:
         claimed = self.comments.claim(key, now=self.clock(), lease=self.limits.lease)
         if claimed is None:
             return NOT_CLAIMED
+        return self._attempt(claimed)
+
+    def handle_next(self) -> Outcome | None:
+        """Claim the oldest due comment in the table and handle it; None when none is due.
+
+        The same conditional claim as `handle`, so a task for the same comment
+        (the sweeper's, a retry's) finds nothing to do afterwards.
+        """
+        claimed = self.comments.claim_next(now=self.clock(), lease=self.limits.lease)
+        return self._attempt(claimed) if claimed is not None else None
+
+    def _attempt(self, claimed: Claimed) -> Outcome:
         record = claimed.record
-        bound = log.bind(account_id=key.account_id, comment_id=key.comment_id, attempt=record.attempts + 1)
+        bound = log.bind(
+            account_id=record.account_id, comment_id=record.comment_id, attempt=record.attempts + 1
+        )
         try:
             account = self.accounts.from_row(claimed.account_row) if claimed.account_row else None
             outcome = _Attempt(self, record, bound, own_reply=claimed.is_own_reply).run(account)
@@ -310,14 +330,14 @@ class _Attempt:
             )
             return self.wait("access token expired")
         except PolicyBlocked as error:
-            self.block(
-                account,
-                "policy_blocked",
-                f"Instagram blocked replies from this account ({error}); check the account, then unblock it",
+            # Meta: "wait and retry". The account pauses (longer each time) and resumes by itself.
+            state = back_off(
+                service.health, account.id, error, limits=limits, now=service.clock(), rng=service.rng
             )
-            return self.wait("account blocked by Instagram")
+            until = state.until or service.clock()
+            return self.defer(until, "policy_blocked", f"Instagram policy block (code {error.code}); waiting")
         except PermanentApiError as error:
-            missing = missing_permission(error)
+            missing = missing_permission(error) or restriction(error)
             if missing is not None:
                 # Every later comment would fail the same way: hold them all, and say what to grant.
                 self.block(account, "missing_permission", missing)
@@ -372,7 +392,13 @@ class _Attempt:
         reply = service.reply_for(record, account)
         fields = ReplyFields(reply.intent, reply.language, reply.text, reply.path, _details(reply))
         if reply.intent == "ignore" or not reply.text:
-            return self.skip("ignored", reply.reason or "the language layer ignores this comment", fields)
+            reason = reply.reason or "the language layer ignores this comment"
+            if is_spam(reply.intent, reply.reason):
+                hidden = moderate(
+                    service.health, graph, account.id, record.comment_id, reason, now=service.clock()
+                )
+                reason = f"{reason}; {hidden}" if hidden else reason
+            return self.skip("ignored", reason, fields)
         now, kind = service.clock(), limits.reply_mode
         if self.opted_out(reply):
             return self.skip("opted_out", "the commenter asked not to be replied to on this account", fields)
@@ -398,6 +424,8 @@ class _Attempt:
         else:
             reply_id = graph.reply(record.comment_id, reply.text)
         self.sending = False
+        if account.alert is not None and not account.blocked:
+            service.health.policy_lifted(account.id, now=service.clock())  # the block has lifted
         return self.replied(reply_id, None, kind=limits.reply_mode)
 
     # --- outcomes ------------------------------------------------------------------

@@ -56,4 +56,14 @@ class Wording:
     list_separator: str
     no_data: str
     cost_line: str
+    #: Heads for several lines (with {count}), so the reply never says "your line" over three.
+    pick_many: tuple[str, ...]
+    #: Closing lines by kind of reply: "many" (several lines), "result", "draw", "odds".
+    #: `honest` closes a single pick and may say "this set"; these never do.
+    closings: dict[str, tuple[str, ...]]
+    #: The pick's statistics in other layouts: one line of fact, or the chance band.
+    stats_fact: str
+    stats_band: str
+    band_inside: str
+    band_outside: str
     months: tuple[str, ...] = ()

@@ -10,12 +10,12 @@ WORDING = Wording(
         "pick": (
             "{m} Your numbers for {draw} 🍀",
             "{m} Here's your pick for {draw} 👇",
-            "{m} Picked for you, {draw}:",
+            "{m} Picked for you, for {draw}:",
             "{m} Got it! Your numbers for {draw}:",
             "{m} Your very own line for {draw}:",
             "{m} For {draw}, your combination is:",
             "{m} Done! Try these for {draw}:",
-            "{m} Fresh from the engine, {draw}:",
+            "{m} Fresh from the engine, for {draw}:",
             "{m} One of a kind, just for you ({draw}):",
         ),
         "last_result": (
@@ -87,6 +87,10 @@ WORDING = Wording(
             "{m} Thanks for trusting us with this 🙏 Free, confidential support is a phone call away.",
             "{m} Money can be rebuilt; you matter more. The Ping Wo Fund offers free counselling.",
             "{m} How you feel matters. If gambling feels out of control, free help is available from the Ping Wo Fund.",
+            "{m} Losing hurts. Please don't try to win it back; take a pause, and talk to the Ping Wo Fund if it helps.",
+            "{m} I hope you can take a breather. The Ping Wo Fund has counsellors and social workers, free and confidential.",
+            "{m} It takes courage to say that 🙏 No numbers from me this time; the Ping Wo Fund is there if you want to talk.",
+            "{m} Gambling shouldn't feel this heavy. The Ping Wo Fund can help you find ways to keep it in check.",
         ),
     },
     honest=(
@@ -158,5 +162,42 @@ WORDING = Wording(
     list_separator=", ",
     no_data="No draws on record yet.",
     cost_line="💰 {entries} entries per line, HK${cost} in all",
+    pick_many=(
+        "{m} Your {count} lines for {draw} 🍀",
+        "{m} Here are {count} lines for {draw} 👇",
+        "{m} {count} lines, picked for you ({draw}):",
+        "{m} Got it! {count} lines for {draw}:",
+        "{m} Done: {count} lines for {draw}",
+    ),
+    closings={
+        "many": (
+            "Every line has exactly the same odds; no pick raises them.",
+            "Draws are random: more lines are more entries, each with the same chance.",
+            "Hot or cold, every line has the same chance next draw. Spend wisely.",
+            "Each extra line is one more entry at the same odds.",
+        ),
+        "result": (
+            "Draws are random: next time every line has the same odds again.",
+            "Win or not, please don't chase it. Play within your means.",
+            "Each draw is random; the last one says nothing about the next.",
+            "No luck this time? Don't raise your stakes to win it back.",
+        ),
+        "draw": (
+            "Play for fun, within your budget.",
+            "Every line has the same odds. Spend wisely.",
+            "It's random: only play what you can afford.",
+            "Have fun, and set yourself a limit.",
+        ),
+        "odds": (
+            "Those odds are fixed, however you pick.",
+            "No method changes these odds.",
+            "Every entry has the same chance. Play within limits.",
+            "Honestly, that figure doesn't change with how you choose.",
+        ),
+    },
+    stats_fact="📊 Last {window} draws: {hot} came up most ({hot_count}×, expected {expected})",
+    stats_band="🎲 {low_seen}–{high_seen}× each in the last {window} draws; chance alone gives {low}–{high} (expected {expected}): {verdict}",
+    band_inside="within the random range",
+    band_outside="one is outside it, which is rare and says nothing about the next draw",
     months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 )

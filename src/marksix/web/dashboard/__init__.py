@@ -18,7 +18,7 @@ def install_dashboard(app: FastAPI, runtime: Any = None) -> None:
     `runtime` may be None: the routes read `app.state.runtime` per request,
     because the app's lifespan builds the runtime after routes are added.
     """
-    from marksix.web.dashboard import articles, login, pages, posts, sandbox_page
+    from marksix.web.dashboard import articles, health, login, pages, posts, sandbox_page
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="marksix_static")
     app.include_router(login.router)
@@ -26,6 +26,7 @@ def install_dashboard(app: FastAPI, runtime: Any = None) -> None:
     app.include_router(posts.router)
     app.include_router(sandbox_page.router)
     app.include_router(articles.router)
+    app.include_router(health.router)
 
     async def login_required(request: Request, problem: Exception) -> Response:
         return login_required_response(request)

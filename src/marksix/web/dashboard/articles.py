@@ -3,22 +3,39 @@
 Each article is a folder with article.md, article.html, cover.jpg and
 report.json; the page lists them with their faithfulness verdict, and each
 article's page shows the cover, the preview and every fact checked. Markdown
-and HTML export are downloads. Posting a cover to Instagram is not here yet:
-it waits for the single publish_card flow of the going-live work.
+and HTML export are downloads. "Post to Instagram" sends the cover and a
+short caption (studio/caption.py) through the one publishing flow
+(publishing.publish_card, as the post card does), on the dashboard's account.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from marksix.web.dashboard.core import PREFIX, LoggedIn, dashboard_state, finish, render
+from marksix.errors import ApiError, ConfigError, InputError, MarksixError
+from marksix.paths import Locator
+from marksix.studio.caption import article_parts, article_post
+from marksix.web import i18n
+from marksix.web.dashboard.core import (
+    PREFIX,
+    LoggedIn,
+    dashboard_state,
+    finish,
+    now,
+    redirect,
+    render,
+    require_csrf,
+)
+from marksix.web.dashboard.posts import REPUBLISH_AFTER, publish_card
 
 router = APIRouter()
 ARTICLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -46,15 +63,18 @@ class ArticleEntry:
 
 
 def articles_folder(home: Path) -> Path:
-    return home / "articles"
+    return Locator.resolve(home).articles_folder
+
+
+#: One post at a time; a double click or a resent form within REPUBLISH_AFTER gets the post just made.
+_post_lock = threading.Lock()
+_recent_posts: dict[Path, tuple[str, dt.datetime]] = {}
 
 
 def _headline(folder: Path) -> str:
     markdown = folder / "article.md"
     if markdown.is_file():
-        first = markdown.read_text(encoding="utf-8").splitlines()[:1]
-        if first and first[0].startswith("# "):
-            return first[0][2:].strip()
+        return article_parts(markdown.read_text(encoding="utf-8")).headline or folder.name
     return folder.name
 
 
@@ -110,16 +130,67 @@ def articles_page(request: Request, session: LoggedIn) -> Response:
 
 
 @router.get(f"{PREFIX}/articles/{{name}}", name="dashboard_article")
-def article_page(request: Request, session: LoggedIn, name: str) -> Response:
-    entry = read_entry(_folder(request, name))
+def article_page(request: Request, session: LoggedIn, name: str, posted: str = "") -> Response:
+    message = None
+    if posted.isdigit():
+        message = i18n.translate("articles.posted", i18n.language_of(request), media_id=posted)
+    return _article_page(request, name, message, "ok")
+
+
+def _article_page(
+    request: Request, name: str, message: str | None, kind: str, status_code: int = 200
+) -> Response:
+    folder = _folder(request, name)
+    entry = read_entry(folder)
     if entry is None:
         raise HTTPException(status_code=404, detail="the article has no readable report.json")
+    caption = None
+    if entry.finished and entry.has_cover:
+        try:
+            caption = article_post(folder).caption
+        except MarksixError as problem:
+            message, kind = message or str(problem), "error"
     return render(
         request,
         "dashboard/article.html",
-        {"section": "articles", "article": entry},
+        {
+            "section": "articles",
+            "article": entry,
+            "caption": caption,
+            "message": message,
+            "message_kind": kind,
+        },
+        status_code=status_code,
         title_key="articles.title",
     )
+
+
+@router.post(f"{PREFIX}/articles/{{name}}/instagram", name="dashboard_article_post")
+def article_to_instagram(
+    request: Request, session: LoggedIn, name: str, csrf_token: str = Form("")
+) -> Response:
+    """Post the cover and caption, then redirect: reloading the result must never post again."""
+    require_csrf(request, session, csrf_token)
+    folder = _folder(request, name)
+    t = i18n.translator(i18n.language_of(request))
+    entry = read_entry(folder)
+    try:
+        if entry is None or not entry.finished:
+            raise InputError("only a finished article can be posted")
+        moment = now()
+        with _post_lock:
+            recent = _recent_posts.get(folder.resolve())
+            if recent is not None and moment - recent[1] < REPUBLISH_AFTER:
+                media_id = recent[0]
+            else:
+                post = article_post(folder)
+                media_id = publish_card(dashboard_state(request), post, str(request.base_url), moment)
+                _recent_posts[folder.resolve()] = (media_id, moment)
+    except (ApiError, ConfigError) as problem:
+        return _article_page(request, name, t("card.publish_failed", problem=str(problem)), "error", 502)
+    except MarksixError as problem:
+        return _article_page(request, name, t("card.publish_failed", problem=str(problem)), "error", 400)
+    return redirect(request, f"{PREFIX}/articles/{name}?posted={media_id}")
 
 
 @router.get(f"{PREFIX}/articles/{{name}}/{{file}}", name="dashboard_article_file")

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from marksix.domain.calendar import HONG_KONG, NextDraw
 from marksix.domain.draws import DrawHistory
 from marksix.errors import MarksixError
+from marksix.store.account_health import AccountHealth
 from marksix.store.service_tables import WAITING_STATES
+from marksix.worker.tokens import expiry_warning
 
 if TYPE_CHECKING:
     from marksix.config import Settings
@@ -50,6 +52,7 @@ class AccountView:
     rate_usage: int | None
     webhook: WebhookState | None
     alert: str | None
+    hide_spam: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class ReplyRow:
     reason: str | None
     #: "crisis" when a person should look at this comment (the reply carried the crisis lines).
     flag: str | None = None
+    #: The latest moderation of the comment: hidden | unhidden | failed (see worker/moderation.py).
+    moderation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +201,7 @@ class DashboardData:
         if repository is None:
             return []
         usage = self._usage_by_account()
+        health = self._health()
         every = repository.all()
         subscriptions = self._subscriptions(every)
         views = []
@@ -208,10 +214,17 @@ class DashboardData:
                     token_expires=_hong_kong_time(account.token_expires_at),
                     rate_usage=round(usage[account.id]) if account.id in usage else None,
                     webhook=subscriptions.get(account.id),
-                    alert=account.alert or (account.pause_reason if account.paused_until else None),
+                    alert=account.alert
+                    or expiry_warning(account.token_expires_at, dt.datetime.now(dt.UTC))
+                    or (account.pause_reason if account.paused_until else None),
+                    hide_spam=health.hides_spam(account.id) if health is not None else False,
                 )
             )
         return views
+
+    def _health(self) -> AccountHealth | None:
+        comments = self.comments
+        return AccountHealth(comments.engine) if comments is not None else None
 
     def _usage_by_account(self) -> dict[str, float]:
         """Rate-limit usage in percent per account, as the runtime tracks it."""
@@ -255,6 +268,7 @@ class DashboardData:
         result = comments.search(
             query, state=state, intent=intent, account=account, page=page, per_page=per_page
         )
+        moderated = self._moderation(result.items)
         rows = [
             ReplyRow(
                 comment_id=record.comment_id,
@@ -272,10 +286,25 @@ class DashboardData:
                 flag=str(record.reply_details["flag"])
                 if record.reply_details and record.reply_details.get("flag")
                 else None,
+                moderation=moderated.get((record.account_id, record.comment_id)),
             )
             for record in result.items
         ]
         return ReplyPage(rows, result.page, result.pages, result.total)
+
+    def _moderation(self, records: list[Any]) -> dict[tuple[str, str], str]:
+        """The latest moderation action of each shown comment, one query per account."""
+        health = self._health()
+        if health is None:
+            return {}
+        by_account: dict[str, list[str]] = {}
+        for record in records:
+            by_account.setdefault(record.account_id, []).append(record.comment_id)
+        return {
+            (account_id, comment_id): entry.action
+            for account_id, ids in by_account.items()
+            for comment_id, entry in health.moderation(account_id, ids).items()
+        }
 
     @property
     def database_url(self) -> str | None:

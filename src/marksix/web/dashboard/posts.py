@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from marksix.card import CardImage, card_content, render_card
+from marksix.card.content import card_content
+from marksix.card.drawing import CardImage, render_card
 from marksix.errors import ApiError, ConfigError, MarksixError
-from marksix.publishing import cards_folder
+from marksix.paths import Locator
+from marksix.publishing import Publishable
 from marksix.publishing import publish_card as shared_publish
 from marksix.web import i18n
 from marksix.web.dashboard.core import (
@@ -80,7 +82,7 @@ def next_card_image(request: Request) -> Response:
 def card_file(name: str, request: Request) -> Response:
     if not CARD_NAME.match(name):
         raise HTTPException(status_code=404, detail="no such card")
-    path = cards_folder(dashboard_state(request).home) / name
+    path = Locator.resolve(dashboard_state(request).home).cards_folder / name
     if not path.is_file():
         raise HTTPException(status_code=404, detail="no such card")
     return FileResponse(path, media_type="image/jpeg" if name.endswith(".jpg") else "image/png")
@@ -136,8 +138,9 @@ def card_publish(request: Request, session: LoggedIn, csrf_token: str = Form("")
     return redirect(request, f"{PREFIX}/card?published={media_id}")
 
 
-def publish_card(state: DashboardState, card: CardImage, base_url: str, moment: dt.datetime) -> str:
-    """The shared publish flow (marksix.publishing) on the account the dashboard works on."""
+def publish_card(state: DashboardState, post: Publishable, base_url: str, moment: dt.datetime) -> str:
+    """The shared publish flow (marksix.publishing) on the account the dashboard works on:
+    the post card here, an article's cover from the articles page."""
     runtime = state.data.runtime
     account = state.data.primary_account()
     if account is None:
@@ -146,7 +149,7 @@ def publish_card(state: DashboardState, card: CardImage, base_url: str, moment: 
         raise ConfigError("the service runtime has no Graph API client")
     public_base = runtime.public_url or base_url
     published = shared_publish(
-        card,
+        post,
         runtime.graph_client(account.id),
         account.id,
         home=state.home,
