@@ -339,6 +339,8 @@ class Soak:
             "MARKSIX_HKJC_POLL": "false",  # no network here; the scheduler's poller is tested apart
             "MARKSIX_WORKER_LEASE_SECONDS": "20",
             "MARKSIX_RETRY_BASE_SECONDS": "1",
+            # A policy block waits 5-10 s, then the worker tries again by itself (worker/policy.py).
+            "MARKSIX_POLICY_BACKOFF_SECONDS": "10",
         }
         self.env = env
         self._seed_store(accounts)

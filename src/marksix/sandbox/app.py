@@ -100,6 +100,8 @@ class Simulator:
             Mount(self.graph_prefix, routes=self.graph.routes()),
         ]
         if self.persistence is not None:
+            # New simulator state kept elsewhere joins the file with one line like this one.
+            self.persistence.track("delivery_health", self.sender.health, lock=self.sender._lock)
             self.persistence.start()
 
     @property

@@ -99,6 +99,7 @@ def base_limits(
     post_reply_cap: int,
     lease_seconds: float = 120.0,
     retry_base_seconds: float = 10.0,
+    policy_backoff_seconds: float = 900.0,
 ) -> Limits:
     """The defaults, from the limits and timings Settings exposes."""
     return Limits(
@@ -106,6 +107,7 @@ def base_limits(
         post_reply_cap=post_reply_cap,
         lease=timedelta(seconds=lease_seconds),
         retry_base=timedelta(seconds=retry_base_seconds),
+        policy_base=timedelta(seconds=policy_backoff_seconds),
     )
 
 

@@ -74,6 +74,7 @@ def build_services(
         post_reply_cap=settings.post_reply_cap,
         lease_seconds=settings.worker_lease_seconds,
         retry_base_seconds=settings.retry_base_seconds,
+        policy_backoff_seconds=settings.policy_backoff_seconds,
     )
     graph_for = graph_for or GraphClients(settings, accounts)
     reply_for = reply_for or LanguageReplies(settings, clock=clock)
