@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck pytest bench clean
+.PHONY: run test check lint typecheck pytest soak bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,13 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+# The short soak (2-3 minutes) after the suite, on the same PostgreSQL and Redis; bench/soak.py
+# starts its own servers when run alone.
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --quick
+
 test: $(STAMP)
-	.ci/with-services.sh $(MAKE) --no-print-directory lint typecheck pytest
+	.ci/with-services.sh $(MAKE) --no-print-directory lint typecheck pytest soak
 
 check: lint typecheck pytest
 

@@ -37,3 +37,19 @@ stop_services() {
   fi
   [ -f "$SERVICES_DIR/redis.pid" ] && kill "$(cat "$SERVICES_DIR/redis.pid")" 2>/dev/null || true
 }
+
+# For bench/soak.py, which restarts the servers mid-run (the data folder and port stay).
+restart_postgres() {
+  local bin
+  bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}"
+  local as_pg=(runuser -u postgres --)
+  [ "$(id -u)" = 0 ] || as_pg=()
+  "${as_pg[@]}" "$bin/pg_ctl" -D "$SERVICES_DIR/pg/data" -l "$SERVICES_DIR/pg/log" -m fast -w restart \
+    -o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off" >/dev/null
+}
+
+restart_redis() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || break; sleep 0.1; done
+  start_redis >/dev/null
+}

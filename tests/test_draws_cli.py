@@ -112,6 +112,22 @@ def test_import_a_bad_file_lists_every_bad_row_and_exits_nonzero(
     assert not marksix_home.exists()
 
 
+def test_a_100000_row_bad_import_lists_twenty_rows_and_counts_the_rest(
+    marksix_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "huge-bad.csv"
+    rows = (f"26/{n % 1000:03d},2026-08-25,1,2,3,4,5,5,7" for n in range(100_000))
+    source.write_text("draw_id,date,n1,n2,n3,n4,n5,n6,extra\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "draws", "import", str(source))
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == f"Error: {source}: 100,000 bad rows, nothing imported:"
+    assert lines[1] == "  line 2: repeated numbers: 5"
+    assert len(lines) == 22
+    assert lines[-1] == "  ... and 99,980 more bad rows (the first 20 are shown)"
+    assert not marksix_home.exists()
+
+
 def test_import_a_conflicting_draw_shows_both_versions(
     marksix_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -127,3 +127,63 @@ def test_tier_depends_only_on_matches(drawn: list[int], entry: list[int]) -> Non
         assert tier is not None
         assert TIERS[tier - 1].matched == matched
         assert TIERS[tier - 1].with_extra == (draw.extra in entry and matched < 6)
+
+
+# --- huge tickets are counted by tier, not listed ------------------------------------------------
+@given(
+    picked=st.sets(st.integers(1, 14), min_size=6, max_size=12),
+    bankers=st.integers(0, 3),
+    extra_inside=st.booleans(),
+)
+def test_tier_counts_match_listing_every_entry(picked: set[int], bankers: int, extra_inside: bool) -> None:
+    from marksix.domain.tickets import summarise_ticket, tier_counts, winning_entries
+
+    numbers = sorted(picked)
+    banked = numbers[:bankers] if len(numbers) - bankers >= 7 - bankers and bankers else []
+    ticket = Ticket.parse([n for n in numbers if n not in banked], banked)
+    draw = Draw("99/001", dt.date(2020, 1, 1), (1, 3, 5, 7, 9, 11), 2 if extra_inside else 40)
+    listed: dict[int, int] = {}
+    for entry in check_ticket(ticket, draw).winners:
+        assert entry.tier is not None
+        listed[entry.tier] = listed.get(entry.tier, 0) + 1
+    assert tier_counts(ticket, draw) == dict(sorted(listed.items()))
+    assert [entry.numbers for entry in winning_entries(ticket, draw)] == [
+        entry.numbers for entry in check_ticket(ticket, draw).winners
+    ]
+    assert summarise_ticket(ticket, draw).prize == check_ticket(ticket, draw).prize
+
+
+def test_checking_all_49_numbers_summarises_by_tier_and_stops(capsys: pytest.CaptureFixture[str]) -> None:
+    from cli_runner import run
+
+    code, out, err = run(capsys, "check", *map(str, range(1, 50)), "--draw", "12/110")
+    assert code == 0, err
+    assert "13,983,816 entries" in out
+    for tier, count in {1: 1, 2: 6, 3: 252, 4: 630, 5: 12_915, 6: 17_220, 7: 229_600}.items():
+        assert f"tier {tier}: {count:,} entr" in out
+    assert "the first 50 of 260,624; --all lists them all" in out
+    assert len(out.splitlines()) < 70  # not 260,626 lines
+    code, out, _ = run(capsys, "check", *map(str, range(1, 50)), "--draw", "12/110", "--json")
+    import json
+
+    payload = json.loads(out)
+    assert payload["entry_count"] == 13_983_816 and payload["entries_complete"] is False
+    assert len(payload["entries"]) == 50 and [t["entries"] for t in payload["tiers"]][-1] == 229_600
+
+
+def test_check_all_lists_every_winning_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    from cli_runner import run
+
+    numbers = ["2", "13", "33", "35", "38", "49", *map(str, range(14, 24))]  # 16 numbers, 8,008 entries
+    _, summarised, _ = run(capsys, "check", *numbers, "--draw", "12/110")
+    code, everything, _ = run(capsys, "check", *numbers, "--draw", "12/110", "--all")
+    assert code == 0
+    winners = [line for line in everything.splitlines() if "  tier " in line and ":" not in line]
+    tiers = {
+        int(line.split()[1].rstrip(":")): int(line.split()[2].replace(",", ""))
+        for line in everything.splitlines()
+        if line.startswith("  tier ")
+    }
+    assert len(winners) == sum(tiers.values()) > 50
+    assert "--all lists them all" in summarised and summarised.count("HK$") < everything.count("HK$")
+    assert summarised.splitlines()[-1] == everything.splitlines()[-1]  # the same total

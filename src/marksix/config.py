@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     default_language: str = "zh-HK"
     commenter_cooldown_seconds: float = Field(default=60.0, ge=0)
     post_reply_cap: int = Field(default=500, ge=1)
+    # Worker timings: how long a silent worker keeps a comment before the sweeper takes it back,
+    # and the first retry's delay (doubling after). Production defaults; bench/soak.py shortens them.
+    worker_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
+    retry_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # The first wait after a policy block (code 368), doubling per block in a row (worker/policy.py).
+    policy_backoff_seconds: float = Field(default=900.0, gt=0, le=86_400)
 
     # Optional LLM phrasing through any OpenAI-compatible endpoint.
     llm_base_url: str | None = None

@@ -62,13 +62,20 @@ class RowProblem:
 class ImportRejected(DataError):
     """A file with at least one bad row; nothing from it was imported."""
 
+    #: Rows named in the message; `problems` keeps every one (a 100,000-row file stays readable).
+    LISTED = 20
+
     def __init__(self, source: str, problems: Sequence[RowProblem]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        listing = "\n".join(f"  {problem}" for problem in self.problems)
+        listing = "\n".join(f"  {problem}" for problem in self.problems[: self.LISTED])
         count = len(self.problems)
+        more = count - self.LISTED
+        if more > 0:
+            rows = "row" if more == 1 else "rows"
+            listing += f"\n  ... and {more:,} more bad {rows} (the first {self.LISTED} are shown)"
         super().__init__(
-            f"{source}: {count} bad row{'s' if count != 1 else ''}, nothing imported:\n{listing}"
+            f"{source}: {count:,} bad row{'s' if count != 1 else ''}, nothing imported:\n{listing}"
         )
 
 

@@ -217,6 +217,28 @@ def test_a_clean_restart_keeps_every_comment(tmp_path: Path) -> None:
         second.stop()
 
 
+def test_the_simulated_instagram_is_kept_in_the_data_folder_across_a_restart(tmp_path: Path) -> None:
+    """Stop with comments queued, start afresh on the same folder: their replies arrive."""
+    home = tmp_path / "home"
+    first = InProcessService(home, worker_threads=0).start()
+    try:
+        comment_ids = post_many(first, 5)
+        wait_until(
+            lambda: first.runtime.comments.counts_by_state().get("queued", 0) == 5, "5 acknowledged comments"
+        )
+    finally:
+        first.stop()
+    assert (home / "sandbox-state.json").exists()
+    second = InProcessService(home).start()  # a new simulator, read from the data folder
+    try:
+        assert set(comment_ids) <= set(second.simulator.state.comments)
+        finish(second, comment_ids)
+        states = second.runtime.comments.counts_by_state()
+        assert states.get("failed", 0) == 0
+    finally:
+        second.stop()
+
+
 def test_webhooks_are_signed_with_the_configured_secret(service: InProcessService) -> None:
     """The sandbox's sender and the route agree on MARKSIX_APP_SECRET; a stranger's signature fails."""
     body = b'{"object":"instagram","entry":[]}'

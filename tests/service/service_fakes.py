@@ -110,10 +110,10 @@ class FakeGraph:
             "expires_in": 5_184_000,
         }
 
-    def list_comments(self, media_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list_comments(self, media_id: str, limit: int = 50, *, max_pages: int = 1) -> list[dict[str, Any]]:
         self.calls.append(f"list_comments:{media_id}")
         self._maybe_fail("list_comments")
-        return self.comments.get(media_id, [])[:limit]
+        return self.comments.get(media_id, [])[: min(limit, 50 * max_pages)]
 
 
 def timeout_after_send() -> tuple[str, NetworkError]:

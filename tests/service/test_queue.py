@@ -7,6 +7,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,33 @@ def test_reconcile_task_queues_comments_whose_webhook_never_came(
     assert immediate.reconcile.call_local()["found"] == 0
     assert immediate.services().comments.find(CommentKey(ACCOUNT_ID, "old-1")) is None
     assert graph.posted() == 2
+
+
+def test_reconcile_reads_back_past_a_busy_page_to_where_the_last_run_began(
+    immediate: Tasks, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """A post that got 120 comments since the last run: a lost webhook 80 deep is still found."""
+    graph.media = [{"id": "m1", "media_product_type": "FEED"}]
+    graph.comments["m1"] = []
+    assert immediate.reconcile.call_local()["found"] == 0  # the run the next one reads back to
+    clock.advance(300)
+    now = clock()
+    for n in range(120):  # newest first, two seconds apart: all since the last run
+        at = (now - timedelta(seconds=2 * n)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        comment_id = f"busy-{n}"
+        graph.comments["m1"].append(
+            {"id": comment_id, "text": "下期？", "timestamp": at, "username": f"u{n}"}
+        )
+        if n != 80:  # every webhook came but this one
+            immediate.submit(event(comment_id=comment_id, username=f"u{n}"))
+    result = immediate.reconcile.call_local()
+    assert result["found"] == 1
+    assert immediate.services().comments.get(CommentKey(ACCOUNT_ID, "busy-80")).source == "reconcile"
+    # Nothing new since: the next run reads the first page only.
+    calls = len(graph.calls)
+    clock.advance(300)
+    assert immediate.reconcile.call_local()["found"] == 0
+    assert [call for call in graph.calls[calls:] if call.startswith("list_comments")] == ["list_comments:m1"]
 
 
 def _consume(tasks: Tasks, graph: FakeGraph, count: int) -> None:

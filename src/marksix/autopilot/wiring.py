@@ -45,7 +45,8 @@ def start_autopilot(app: FastAPI, runtime: Runtime, *, sandbox: bool) -> Autopil
 
         autopilot = Autopilot(runtime.engine, locator, hkjc_client=client, clock=clock, publishing=publishing)
     app.state.autopilot = autopilot
-    if sandbox or runtime.settings.hkjc_poll:
+    # With --web-only, `marksix scheduler` runs the poller (worker/scheduler.results_job).
+    if (sandbox or runtime.settings.hkjc_poll) and runtime.options.results_poller:
         autopilot.start()
     return autopilot
 

@@ -9,6 +9,36 @@ import click
 from marksix.cli.output import emit_json, json_option
 
 LANGUAGE_CHOICES = ("auto", "zh-HK", "zh-CN", "en")
+#: Instagram's comment limit is 2,200 characters; at most 4 UTF-8 bytes each.
+MAX_STDIN_BYTES = 4 * 2200
+
+
+def comment_text(text: str) -> str:
+    """TEXT itself, or standard input for "-"; bytes that are not UTF-8 are a clear error."""
+    from marksix.errors import InputError
+
+    if text == "-":
+        raw = click.get_binary_stream("stdin").read(MAX_STDIN_BYTES + 1)
+        if len(raw) > MAX_STDIN_BYTES:
+            raise InputError(f"the comment on standard input is over {MAX_STDIN_BYTES:,} bytes")
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as problem:
+            raise InputError(
+                f"standard input is not UTF-8 text: byte 0x{raw[problem.start]:02x} at offset "
+                f"{problem.start} cannot be read; save the comment as UTF-8"
+            ) from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as problem:
+        # Python keeps undecodable argv bytes as lone surrogates U+DC80-U+DCFF (PEP 383).
+        code = ord(text[problem.start])
+        byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"character U+{code:04X}"
+        raise InputError(
+            f"TEXT is not UTF-8 text: {byte} at character {problem.start + 1} cannot be read; "
+            "check the terminal's encoding, or pass the comment on standard input with '-'"
+        ) from None
+    return text
 
 
 @click.command()
@@ -39,7 +69,7 @@ def reply(
     no_llm: bool,
     as_json: bool,
 ) -> None:
-    """Write the bot's reply to one Instagram comment.
+    """Write the bot's reply to one Instagram comment (TEXT, or - to read it from standard input).
 
     Understands Cantonese, Mandarin and English (numbers to include or leave
     out, size, bankers, lines, hot/cold/balanced), and answers with the
@@ -60,6 +90,7 @@ def reply(
       marksix reply "上期開咩號"
       marksix reply --lang en --json "when is the next draw?"
       marksix reply --json "你係咪AI嚟？"
+      echo "下期買咩好" | marksix reply -
     """
     import datetime as dt
 
@@ -68,6 +99,7 @@ def reply(
     from marksix.draws.popularity_model import shipped_model
     from marksix.language import Comment, ReplyContext, respond
 
+    text = comment_text(text)
     settings = load_settings()
     archive = DrawArchive(settings.locator)
     now = dt.datetime.now(dt.UTC)

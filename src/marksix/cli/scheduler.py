@@ -27,9 +27,19 @@ import click
     type=click.FloatRange(60, 7 * 86_400),
     help="Seconds between token refreshes.",
 )
+@click.option(
+    "--requeue-after",
+    default=120.0,
+    show_default=True,
+    type=click.FloatRange(1, 3600),
+    help="Seconds a queued comment may wait without a task before the sweeper queues it again "
+    "(after a Redis restart, say).",
+)
 @click.option("--log-json", is_flag=True, help="Log JSON lines instead of key=value text.")
-def scheduler(sweep_every: float, reconcile_every: float, refresh_every: float, log_json: bool) -> None:
-    """Run the sweeper, the reconciler and the token refresh for every worker.
+def scheduler(
+    sweep_every: float, reconcile_every: float, refresh_every: float, requeue_after: float, log_json: bool
+) -> None:
+    """Run the sweeper, the reconciler, the token refresh and the results poller.
 
     Start one beside any number of `marksix worker --no-periodic` and
     `marksix serve --web-only` processes, all on the same
@@ -38,6 +48,9 @@ def scheduler(sweep_every: float, reconcile_every: float, refresh_every: float, 
     lock on PostgreSQL, a lock file on SQLite). A second one waits, and
     takes over within seconds when the first stops or is killed, so a
     spare may run for failover. Ctrl-C or SIGTERM stops it.
+
+    In real mode it also polls HKJC for each draw's result (unless
+    MARKSIX_HKJC_POLL=false); `serve --web-only` leaves that to it.
 
     \b
     Examples:
@@ -48,12 +61,13 @@ def scheduler(sweep_every: float, reconcile_every: float, refresh_every: float, 
     """
     import signal
     import threading
+    from datetime import timedelta
 
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.worker.build import WorkerOptions, build_worker, sandbox_mode
     from marksix.worker.runtime import settings_home
-    from marksix.worker.scheduler import Schedule, lease_for, run_scheduler
+    from marksix.worker.scheduler import Job, Schedule, lease_for, results_job, run_scheduler
 
     configure_logging(json=log_json)
     import logging
@@ -61,7 +75,10 @@ def scheduler(sweep_every: float, reconcile_every: float, refresh_every: float, 
     for name in ("huey", "httpx", "alembic"):  # per-task and migration chatter; our events say more
         logging.getLogger(name).setLevel(logging.WARNING)
     settings = load_settings()
-    worker = build_worker(settings, WorkerOptions(sandbox=sandbox_mode(settings)))
+    sandbox = sandbox_mode(settings)
+    worker = build_worker(
+        settings, WorkerOptions(sandbox=sandbox, requeue_after=timedelta(seconds=requeue_after))
+    )
     stop = threading.Event()
 
     def _stop(signum: int, frame: object) -> None:
@@ -70,10 +87,24 @@ def scheduler(sweep_every: float, reconcile_every: float, refresh_every: float, 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     lease = lease_for(worker.engine, home=settings_home(settings))
     schedule = Schedule(sweep=sweep_every, reconcile=reconcile_every, refresh_tokens=refresh_every)
+    # Beside the sweep, reconcile and token refresh (service_jobs): one line per further job.
+    extra_jobs: list[Job] = []
+    autopilot = None
+    if settings.hkjc_poll and not sandbox:  # the sandbox's own server polls its simulated HKJC
+        from marksix.autopilot.service import Autopilot
+        from marksix.draws.hkjc import HkjcClient
+
+        def hkjc() -> HkjcClient:
+            return HkjcClient(base_url=settings.hkjc_url) if settings.hkjc_url else HkjcClient()
+
+        autopilot = Autopilot(worker.engine, settings.locator, hkjc_client=hkjc)
+        extra_jobs.append(results_job(autopilot))
     try:
-        run_scheduler(worker.tasks, lease, stop=stop, schedule=schedule)
+        run_scheduler(worker.tasks, lease, stop=stop, schedule=schedule, extra_jobs=extra_jobs)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if autopilot is not None:
+            autopilot.close()
         worker.close()
     click.echo("Scheduler stopped.")

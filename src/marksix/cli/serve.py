@@ -5,8 +5,14 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from marksix.config import Settings
 
 
 @click.command()
@@ -35,7 +41,8 @@ import click
 @click.option(
     "--web-only",
     is_flag=True,
-    help="Receive webhooks and serve the dashboard only: no worker child, no periodic jobs. "
+    help="Receive webhooks and serve the dashboard only: no worker child, no periodic jobs "
+    "(no results poller either). "
     "Run any number of these beside `marksix worker --no-periodic` and one `marksix scheduler`.",
 )
 def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bool) -> None:
@@ -94,6 +101,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
         base_url=f"http://{_loopback_for(host)}:{port}",
         worker_threads=worker_threads,
         worker_process=True,
+        results_poller=not web_only,
     )
     configure_logging()
     _quiet_per_request_logs()
@@ -112,18 +120,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
 
         for hint in connect_hints(settings):
             click.echo(f"  to connect: {hint}")
-    trusted = settings.trusted_proxies.strip()
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=5,
-        # uvicorn would otherwise believe X-Forwarded-For from loopback, so anyone local
-        # could pick the address the login throttle sees.
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or "",
-    )
+    config = server_config(app, settings)
     runtime.start()
     # uvicorn shuts down on SIGTERM as on Ctrl-C, then raises the signal again once the
     # old handler is back; this one turns it into the same clean stop, worker child included.
@@ -136,6 +133,24 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
         runtime.close()
         signal.signal(signal.SIGTERM, previous)
     click.echo("Stopped.")
+
+
+def server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """How uvicorn serves the app; X-Forwarded-* are believed from MARKSIX_TRUSTED_PROXIES only."""
+    import uvicorn
+
+    trusted = settings.trusted_proxies.strip()
+    return uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        # uvicorn would otherwise believe X-Forwarded-For from loopback, so anyone local
+        # could pick the address the login throttle sees.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
+    )
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:

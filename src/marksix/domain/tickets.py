@@ -8,7 +8,7 @@ legs. Prizes are exact Fractions: partial units pay pro rata.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
@@ -205,3 +205,96 @@ def check_ticket(
     return CheckResult(
         draw=draw, ticket=ticket, entries=results, cost=stake * len(entries), stake_per_entry=stake
     )
+
+
+# --- huge tickets: counted, not listed --------------------------------------------------------
+def tier_counts(ticket: Ticket, draw: Draw) -> dict[int, int]:
+    """How many of the ticket's entries win each tier, counted without listing them.
+
+    An entry is the bankers plus k legs; it matches the bankers' hits plus the
+    j drawn legs it takes, and holds the extra number if a banker is it or it
+    takes that leg. Summing C(drawn legs, j) x C(other legs, k - j - x) over
+    j and x (the extra taken or not) counts all 13,983,816 entries of a
+    49-number ticket at once.
+    """
+    drawn = set(draw.numbers)
+    banker_hits = sum(1 for number in ticket.bankers if number in drawn)
+    extra_banked = draw.extra in ticket.bankers
+    drawn_legs = sum(1 for number in ticket.legs if number in drawn)
+    extra_leg = draw.extra in ticket.legs
+    other_legs = len(ticket.legs) - drawn_legs - int(extra_leg)
+    take = PICKED - len(ticket.bankers)
+    counts: dict[int, int] = {}
+    for hits in range(min(drawn_legs, take) + 1):
+        for extra in (0, 1) if extra_leg else (0,):
+            rest = take - hits - extra
+            ways = comb(drawn_legs, hits) * comb(other_legs, rest) if rest >= 0 else 0
+            tier = tier_for_match(banker_hits + hits, extra_banked or extra == 1)
+            if ways and tier:
+                counts[tier] = counts.get(tier, 0) + ways
+    return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class TierSummary:
+    tier: int
+    entries: int
+    prize_each: Fraction | None  # None: a shared tier whose dividend is not known
+
+    @property
+    def total(self) -> Fraction | None:
+        return None if self.prize_each is None else self.prize_each * self.entries
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tier": self.tier,
+            "entries": self.entries,
+            "prize_each": money_json(self.prize_each),
+            "total": money_json(self.total),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummary:
+    """A ticket's result by tier: what `check` shows when the entries are too many to list."""
+
+    draw: Draw
+    ticket: Ticket
+    tiers: tuple[TierSummary, ...]
+    cost: int
+    stake_per_entry: int
+
+    @property
+    def prize(self) -> Fraction:
+        return sum((tier.total or Fraction(0) for tier in self.tiers), Fraction(0))
+
+    @property
+    def prize_unknown(self) -> bool:
+        return any(tier.prize_each is None for tier in self.tiers)
+
+    @property
+    def winning_entries(self) -> int:
+        return sum(tier.entries for tier in self.tiers)
+
+
+def summarise_ticket(
+    ticket: Ticket, draw: Draw, prizes: DrawPrizes | None = None, partial: bool = False
+) -> TicketSummary:
+    stake = ticket.stake_per_entry(unit_price(draw.date), partial)
+    tiers = tuple(
+        TierSummary(tier, count, prize_for(tier, draw, prizes, stake))
+        for tier, count in tier_counts(ticket, draw).items()
+    )
+    return TicketSummary(draw, ticket, tiers, stake * ticket.entry_count, stake)
+
+
+def winning_entries(
+    ticket: Ticket, draw: Draw, prizes: DrawPrizes | None = None, partial: bool = False
+) -> Iterator[EntryResult]:
+    """The winning entries one by one, in order, without building the whole list."""
+    stake = ticket.stake_per_entry(unit_price(draw.date), partial)
+    for chosen in combinations(ticket.legs, PICKED - len(ticket.bankers)):
+        entry = tuple(sorted(ticket.bankers + chosen))
+        tier = tier_for(entry, draw)
+        if tier is not None:
+            yield EntryResult(entry, tier, prize_for(tier, draw, prizes, stake))

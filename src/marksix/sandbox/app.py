@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from marksix.sandbox.graph_routes import GraphApi
 from marksix.sandbox.meter import UsageMeter
 from marksix.sandbox.oauth import DEFAULT_OAUTH_PREFIX, OAuthApi, OAuthBook
 from marksix.sandbox.payloads import Change, change_for
+from marksix.sandbox.persist import StateFile
 from marksix.sandbox.sandbox_routes import sandbox_routes
 from marksix.sandbox.sender import RETRY_DELAYS, WebhookSender
 from marksix.sandbox.state import Comment, SimulatorState
@@ -55,8 +57,16 @@ class Simulator:
         disable_after: float | None = None,
         oauth_book: OAuthBook | None = None,
         oauth_prefix: str = DEFAULT_OAUTH_PREFIX,
+        state_file: Path | None = None,
+        save_every: float = 2.0,
     ) -> None:
         self.state = state if state is not None else SimulatorState()
+        #: With a `state_file`, what the simulated Instagram knows survives a restart (persist.py);
+        #: new simulator state in its own module joins with `simulator.persistence.track(name, obj)`.
+        self.persistence: StateFile | None = None
+        if state_file is not None:
+            self.persistence = StateFile(state_file, every=save_every)
+            self.persistence.track("state", self.state, lock=self.state._lock)
         self.graph_prefix = "/" + graph_prefix.strip("/")
         #: The simulated www.instagram.com and api.instagram.com (Business Login).
         self.oauth_prefix = "/" + oauth_prefix.strip("/")
@@ -97,6 +107,10 @@ class Simulator:
             Mount(self.oauth_prefix, routes=self.oauth.routes()),
             Mount(self.graph_prefix, routes=self.graph.routes()),
         ]
+        if self.persistence is not None:
+            # New simulator state kept elsewhere joins the file with one line like this one.
+            self.persistence.track("delivery_health", self.sender.health, lock=self.sender._lock)
+            self.persistence.start()
 
     @property
     def webhook_url(self) -> str | None:
@@ -172,13 +186,15 @@ class Simulator:
 
     def add_fault(self, fault: Fault) -> Fault:
         if fault.kind == "usage":  # a level, not an event: it holds until cleared
-            self.meter.force(self.state.account.id, fault.percent, fault.retry_after_minutes)
+            account_id = fault.account_id or self.state.account.id
+            self.meter.force(account_id, fault.percent, fault.retry_after_minutes)
             return fault
         return self.faults.add(fault)
 
     def clear_faults(self) -> None:
         self.faults.clear()
-        self.meter.force(self.state.account.id, 0)
+        for account_id in list(self.state.accounts):
+            self.meter.force(account_id, 0)
 
     def reset(self) -> None:
         """Clear posts and comments; the app's connection to the account is not a post, it stays
@@ -195,9 +211,11 @@ class Simulator:
         self.meter.reset()
 
     def close(self) -> None:
-        """Release hanging calls and stop the sender thread."""
+        """Release hanging calls, stop the sender thread, and save the state a last time."""
         self.closing.set()
         self.sender.stop()
+        if self.persistence is not None:
+            self.persistence.close()
 
     def to_json(self) -> dict[str, Any]:
         account = self.state.account

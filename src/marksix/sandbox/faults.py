@@ -7,9 +7,10 @@ how an expired token or a policy block behaves on the real platform.
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -105,6 +106,7 @@ class Fault:
     count: int | None = 1  # None: until cleared
     method: str | None = None  # GET, POST, DELETE
     path: str | None = None  # path segments of the Graph path, e.g. "replies" or "me"
+    account_id: str | None = None  # only calls made with this account's token
     code: int = 80002  # for "throttle"
     status: int = 500  # for "server_error"
     retry_after_minutes: float = 1.0  # for throttles
@@ -115,28 +117,31 @@ class Fault:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Fault:
-        """Build a fault from the sandbox API body; unknown kinds or fields are InputError."""
+        """Build a fault from the sandbox API body; a bad kind, field or value is an InputError
+        naming the field, so nothing ill-typed is stored to break a later Graph call."""
         if not isinstance(data, Mapping):
             raise InputError("a fault must be a JSON object with a 'kind'")
         kind = data.get("kind")
-        if kind not in FAULT_KINDS:
+        if not isinstance(kind, str) or kind not in FAULT_KINDS:
             raise InputError(f"unknown fault kind {kind!r}; choose one of: {', '.join(sorted(FAULT_KINDS))}")
         known = {name for name in cls.__dataclass_fields__ if name != "id"}
         extra = set(data) - known
         if extra:
-            raise InputError(f"unknown fault field(s): {', '.join(sorted(extra))}")
-        fault = cls(**{key: value for key, value in data.items()})
+            raise InputError(f"unknown fault field(s): {', '.join(sorted(map(str, extra)))}")
+        values: dict[str, Any] = {"kind": kind}
+        for name, check in _FIELD_CHECKS.items():
+            if name in data:
+                values[name] = check(name, data[name])
+        fault = cls(**values)
         if fault.kind == "throttle" and fault.code not in THROTTLE_MESSAGES:
-            raise InputError(f"throttle code must be one of {sorted(THROTTLE_MESSAGES)}")
-        if fault.count is not None and (not isinstance(fault.count, int) or fault.count < 1):
-            raise InputError("count must be a positive integer, or null for 'until cleared'")
-        if fault.method is not None:
-            fault.method = fault.method.upper()
+            raise InputError(f"'code': a throttle code is one of {sorted(THROTTLE_MESSAGES)}")
         return fault
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, account_id: str | None = None) -> bool:
         """`path` "replies" or "me" names a path segment; "a/b" must appear as segments in order."""
         if self.method is not None and self.method != method:
+            return False
+        if self.account_id is not None and self.account_id != account_id:
             return False
         if self.path is None:
             return True
@@ -193,6 +198,64 @@ class Fault:
         return None
 
 
+def _number(name: str, value: Any, low: float, high: float) -> float:
+    # bool is an int to Python, never to a person writing JSON.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"{name} must be a number, not {value!r}")
+    if not low <= value <= high:
+        raise InputError(f"{name} must be between {low:g} and {high:g}, not {value!r}")
+    return float(value)
+
+
+def _integer(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{name} must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        raise InputError(f"{name} must be between {low} and {high}, not {value!r}")
+    return value
+
+
+def _count(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"{name} must be a positive whole number, or null for 'until cleared'")
+    return value
+
+
+def _method(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.upper() not in ("GET", "POST", "DELETE"):
+        raise InputError(f"{name} must be GET, POST or DELETE, not {value!r}")
+    return value.upper()
+
+
+def _text_field(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and name == "account_id":
+        return str(value)  # an ID written as a JSON number
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise InputError(f"{name} must be non-empty text (at most 200 characters), not {value!r}")
+    return value.strip()
+
+
+_FIELD_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "count": _count,
+    "method": _method,
+    "path": _text_field,
+    "account_id": _text_field,
+    "code": lambda name, value: _integer(name, value, -(2**31), 2**31 - 1),
+    # A bare HTTP failure in front of the API: a 5xx status.
+    "status": lambda name, value: _integer(name, value, 500, 599),
+    "retry_after_minutes": lambda name, value: _number(name, value, 0, 24 * 60),
+    "seconds": lambda name, value: _number(name, value, 0, 3600),
+    "latency_ms": lambda name, value: _number(name, value, 0, 60_000),
+    "percent": lambda name, value: _number(name, value, 0, 1000),
+}
+
+
 def throttled(code: int, retry_after_minutes: float) -> GraphFailure:
     """A throttling error; the usage header carries estimated_time_to_regain_access."""
     return GraphFailure(
@@ -223,11 +286,13 @@ class FaultBook:
         with self._lock:
             return list(self._faults)
 
-    def take(self, kinds: frozenset[str], method: str = "", path: str = "") -> Fault | None:
+    def take(
+        self, kinds: frozenset[str], method: str = "", path: str = "", account_id: str | None = None
+    ) -> Fault | None:
         """The first matching fault of these kinds, used up by one."""
         with self._lock:
             for fault in self._faults:
-                if fault.kind in kinds and (not method or fault.matches(method, path)):
+                if fault.kind in kinds and (not method or fault.matches(method, path, account_id)):
                     if fault.count is not None:
                         fault.count -= 1
                         if fault.count <= 0:

@@ -143,7 +143,7 @@ class GraphApi:
         try:
             params = await _params(request)
             account, token = self._authenticate(request, params)
-            fault = self.faults.take(ERROR_FAULTS | HANG_FAULTS, method, path)
+            fault = self.faults.take(ERROR_FAULTS | HANG_FAULTS, method, path, account.id)
             if fault is not None and fault.kind == "timeout":
                 await self._hang(fault.seconds)
                 return HTMLResponse("<html><body>504 Gateway Time-out</body></html>", 504)

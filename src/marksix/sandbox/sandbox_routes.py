@@ -1,6 +1,7 @@
 """The sandbox JSON API: act as Instagram users, inspect what the service did.
 
 GET  /sandbox/api/account      {"id", "username", "media_id"}
+POST /sandbox/api/accounts     {"username"} -> a further account with a token and one post
 POST /sandbox/api/comments     {"username", "text"[, "media_id", "parent_id", "shape"]} -> {"id"}
 GET  /sandbox/api/comments     every comment, oldest first
 GET  /sandbox/api/replies      [{"comment_id", "reply_id", "text"}]
@@ -19,6 +20,7 @@ POST /sandbox/api/reset        back to one account, one post, nothing else
 from __future__ import annotations
 
 import json
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -45,6 +47,26 @@ def sandbox_routes(simulator: Simulator) -> list[BaseRoute]:
         own = state.account
         return JSONResponse(
             {"id": own.id, "username": own.username, "media_id": state.latest_media(own.id).id}
+        )
+
+    async def create_account(request: Request) -> Response:
+        """Another professional account, as if its owner had connected it: a token and one post."""
+        body = await _json(request)
+        username = _required(body, "username").strip().lstrip("@")
+        if state.users.get(username.lower()) in state.accounts:
+            raise InputError(f"an account @{username} exists already")
+        added = state.add_account(username, "IGAA" + secrets.token_urlsafe(24))
+        media = state.add_media(added.id, f"@{username}：留言就有一組號碼同數據分析 (18+)")
+        token = next(found for found in state.tokens.values() if found.account_id == added.id)
+        return JSONResponse(
+            {
+                "id": added.id,
+                "username": added.username,
+                "access_token": token.value,
+                "expires_at": token.expires_at,
+                "media_id": media.id,
+            },
+            status_code=201,
         )
 
     async def create_comment(request: Request) -> Response:
@@ -130,6 +152,7 @@ def sandbox_routes(simulator: Simulator) -> list[BaseRoute]:
 
     return [
         Route(f"{PREFIX}/account", _guard(account), methods=["GET"]),
+        Route(f"{PREFIX}/accounts", _guard(create_account), methods=["POST"]),
         Route(f"{PREFIX}/comments", _guard(create_comment), methods=["POST"]),
         Route(f"{PREFIX}/comments", _guard(list_comments), methods=["GET"]),
         Route(f"{PREFIX}/replies", _guard(replies), methods=["GET"]),

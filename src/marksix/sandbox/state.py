@@ -11,7 +11,6 @@ the sandbox API and tests call it from different threads.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
 import secrets
 import threading
@@ -150,6 +149,9 @@ Listener = Callable[["SimulatorState", Comment], None]
 class SimulatorState:
     """Everything the simulated Graph API knows, with one account and one post to start."""
 
+    #: Kept by sandbox/persist.py besides the containers (every dict and list is kept).
+    PERSISTED_EXTRA = ("next_id",)
+
     def __init__(
         self,
         *,
@@ -171,7 +173,7 @@ class SimulatorState:
         self._seed = (username, access_token, account_id)
         # IDs start from the clock so a restarted sandbox never reuses an ID the service
         # has already stored (it would be taken for a duplicate delivery and ignored).
-        self._ids = itertools.count(int(clock() * 1000) % 10**12)
+        self.next_id = int(clock() * 1000) % 10**12
         self.on_comment: Listener | None = None
         self.reset()
 
@@ -521,7 +523,8 @@ class SimulatorState:
     def _new_id(self, prefix: str) -> str:
         """Numeric-string IDs, 17 digits like Instagram's, unique within the state."""
         width = 17 - len(prefix)
-        return f"{prefix}{next(self._ids) % 10**width:0{width}d}"
+        self.next_id += 1  # callers hold the lock; a number, not a counter, so persist.py keeps it
+        return f"{prefix}{(self.next_id - 1) % 10**width:0{width}d}"
 
     def _add_comment(
         self,

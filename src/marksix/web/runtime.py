@@ -43,6 +43,8 @@ WEBHOOK_PATH = "/webhooks/instagram"
 #: Under the data folder: the counters of the server and its worker child (emptied at start).
 METRICS_FOLDER = "metrics"
 GRAPH_PREFIX = "/simulated-graph"
+#: The sandbox's simulated Instagram, kept in the data folder across restarts.
+SANDBOX_STATE_FILE = "sandbox-state.json"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class ServeOptions:
     requeue_after: timedelta = timedelta(minutes=2)
     #: Adds the routes the benchmarks compare against (an empty endpoint, simulator timings).
     bench_routes: bool = False
+    #: Poll HKJC for results here; False for `serve --web-only`, whose `marksix scheduler` polls.
+    results_poller: bool = True
 
     @property
     def worker_options(self) -> WorkerOptions:
@@ -346,8 +350,10 @@ def make_simulator(
 ) -> Simulator:
     """The sandbox's simulated Instagram; its webhooks come back to this server.
 
-    Pass the `state` of an earlier simulator to keep its accounts, comments
-    and replies across a restart of this server (as Instagram would).
+    Its accounts, comments and replies are kept in the data folder
+    (SANDBOX_STATE_FILE), so they survive a restart of this server as they
+    would on Instagram. Pass the `state` of an earlier simulator to use that
+    one instead (kept in memory only).
     """
     from marksix.sandbox import Simulator
     from marksix.sandbox.delivery_health import DISABLE_AFTER
@@ -363,6 +369,7 @@ def make_simulator(
         graph_prefix=GRAPH_PREFIX,
         time_scale=options.webhook_time_scale,
         disable_after=DISABLE_AFTER,  # Meta unsubscribes after an hour of failed deliveries
+        state_file=None if state is not None else settings.locator.home / SANDBOX_STATE_FILE,
     )
 
 

@@ -93,10 +93,21 @@ def limits_for(base: Limits, account_id: str, settings: Mapping[str, Any]) -> Li
     return replace(base, **changes)
 
 
-def base_limits(*, commenter_cooldown_seconds: float, post_reply_cap: int) -> Limits:
-    """The defaults, from the two limits Settings exposes."""
+def base_limits(
+    *,
+    commenter_cooldown_seconds: float,
+    post_reply_cap: int,
+    lease_seconds: float = 120.0,
+    retry_base_seconds: float = 10.0,
+    policy_backoff_seconds: float = 900.0,
+) -> Limits:
+    """The defaults, from the limits and timings Settings exposes."""
     return Limits(
-        commenter_cooldown=timedelta(seconds=commenter_cooldown_seconds), post_reply_cap=post_reply_cap
+        commenter_cooldown=timedelta(seconds=commenter_cooldown_seconds),
+        post_reply_cap=post_reply_cap,
+        lease=timedelta(seconds=lease_seconds),
+        retry_base=timedelta(seconds=retry_base_seconds),
+        policy_base=timedelta(seconds=policy_backoff_seconds),
     )
 
 

@@ -86,6 +86,8 @@ class Reconciler:
         media_limit: int = 5,
         comment_limit: int = 50,
         max_age: timedelta = timedelta(hours=24),
+        max_pages: int = 10,
+        first_lookback: timedelta = timedelta(minutes=15),
     ) -> None:
         self.comments = comments
         self.accounts = accounts
@@ -95,8 +97,21 @@ class Reconciler:
         self.media_limit = media_limit
         self.comment_limit = comment_limit
         self.max_age = max_age
+        # A busy post gets more than a page of comments between two runs; a lost webhook
+        # among them must still be found. Pages are read back to where the last run began.
+        self.max_pages = max_pages
+        self.first_lookback = first_lookback
+        self._last_started: datetime | None = None
+        self._since = clock() - first_lookback
 
     def reconcile(self) -> ReconcileResult:
+        started = self.clock()
+        # Back to a minute before the last run began (its clock and Instagram's may differ).
+        self._since = (
+            self._last_started - timedelta(minutes=1)
+            if self._last_started is not None
+            else started - self.first_lookback
+        )
         found: list[CommentKey] = []
         media_count = comment_count = 0
         problems: list[str] = []
@@ -113,7 +128,19 @@ class Reconciler:
             comment_count += comments_seen
         if found:
             log.info("reconcile_found", comments=len(found))
+        self._last_started = started
         return ReconcileResult(found, media_count, comment_count, problems)
+
+    def _newest_comments(self, graph: Any, media_id: str) -> list[dict[str, Any]]:
+        """The first page; more pages when even its oldest comment came after the last run."""
+        first = graph.list_comments(media_id, limit=self.comment_limit)
+        oldest = parse_graph_time(first[-1].get("timestamp")) if first else None
+        if len(first) < self.comment_limit or oldest is None or oldest < self._since:
+            return list(first)
+        deeper: list[dict[str, Any]] = graph.list_comments(
+            media_id, limit=self.comment_limit * self.max_pages, max_pages=self.max_pages
+        )
+        return deeper
 
     def _account(self, account: Account, found: list[CommentKey]) -> tuple[int, int]:
         graph = self.graph_for(account)
@@ -123,7 +150,7 @@ class Reconciler:
         for media in media_list:
             if media.get("id") is None:
                 continue
-            for comment in graph.list_comments(str(media["id"]), limit=self.comment_limit):
+            for comment in self._newest_comments(graph, str(media["id"])):
                 seen += 1
                 if comment.get("id") is None or comment.get("hidden") is True:
                     continue

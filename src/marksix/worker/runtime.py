@@ -70,7 +70,11 @@ def build_services(
     requeue_after: timedelta = timedelta(minutes=2),
 ) -> WorkerServices:
     limits = limits or base_limits(
-        commenter_cooldown_seconds=settings.commenter_cooldown_seconds, post_reply_cap=settings.post_reply_cap
+        commenter_cooldown_seconds=settings.commenter_cooldown_seconds,
+        post_reply_cap=settings.post_reply_cap,
+        lease_seconds=settings.worker_lease_seconds,
+        retry_base_seconds=settings.retry_base_seconds,
+        policy_backoff_seconds=settings.policy_backoff_seconds,
     )
     graph_for = graph_for or GraphClients(settings, accounts)
     reply_for = reply_for or LanguageReplies(settings, clock=clock)

@@ -1,4 +1,4 @@
-"""The one scheduler: sweep, reconcile and token refresh, run by exactly one process.
+"""The one scheduler: sweep, reconcile, token refresh and the results poller, in one process.
 
 With several workers, each Huey consumer started with `--periodic` would
 enqueue its own sweep, reconcile and refresh, and every extra reconciler
@@ -19,7 +19,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,6 +29,7 @@ import structlog
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+    from marksix.autopilot.service import Autopilot
     from marksix.worker.queue import Tasks
 
 log = structlog.get_logger("marksix.worker.scheduler")
@@ -156,14 +157,41 @@ class Schedule:
     retry_lease: float = 5.0
 
 
-def _jobs(tasks: Tasks) -> dict[str, Callable[[], Any]]:
-    # call_local runs the task body here, in the scheduler, not through the queue:
-    # the due comments it finds are what gets queued for the workers.
-    return {
-        "sweep": tasks.sweep.call_local,
-        "reconcile": tasks.reconcile.call_local,
-        "refresh_tokens": tasks.refresh_tokens.call_local,
-    }
+@dataclass(frozen=True)
+class Job:
+    """One periodic job: `run` every `every` seconds, or after the wait `every()` names then."""
+
+    name: str
+    run: Callable[[], Any]
+    every: float | Callable[[], float]
+
+    def wait(self) -> float:
+        return float(self.every() if callable(self.every) else self.every)
+
+
+def service_jobs(tasks: Tasks, schedule: Schedule) -> list[Job]:
+    """The reply service's jobs. call_local runs the task body here, in the scheduler, not
+    through the queue: the due comments it finds are what gets queued for the workers."""
+    return [
+        Job("sweep", tasks.sweep.call_local, schedule.sweep),
+        Job("reconcile", tasks.reconcile.call_local, schedule.reconcile),
+        Job("refresh_tokens", tasks.refresh_tokens.call_local, schedule.refresh_tokens),
+    ]
+
+
+def results_job(autopilot: Autopilot) -> Job:
+    """The results poller as one of the scheduler's jobs: it catches up at once, then its
+    own rules (autopilot/poller.py) say when to look again: the draw time, then back-off."""
+    poller = autopilot.poller
+    first = [True]
+
+    def run() -> dict[str, int]:
+        poller.on_tick(poller.clock())  # the record freezes at sales close
+        added = poller.poll_once(force=first[0])
+        first[0] = False
+        return {"new_draws": added}
+
+    return Job("results", run, lambda: poller.wait_seconds(poller.clock()))
 
 
 def run_scheduler(
@@ -174,47 +202,51 @@ def run_scheduler(
     schedule: Schedule | None = None,
     clock: Callable[[], float] = time.monotonic,
     on_run: Callable[[str, Any], None] | None = None,
+    extra_jobs: Sequence[Job] = (),
 ) -> None:
     """Wait for the lease, then run each job on its interval until `stop` is set.
 
-    Every job runs once as soon as the lease is taken (whatever the last
-    scheduler left due goes first). A failing job is logged and tried again
-    at its next turn; a lost lease sends the scheduler back to waiting.
+    The jobs are `service_jobs` and then `extra_jobs` (the results poller, the
+    post schedule: see cli/scheduler.py, where the list is made). Every job
+    runs once as soon as the lease is taken (whatever the last scheduler left
+    due goes first). A failing job is logged and tried again at its next
+    turn; a lost lease sends the scheduler back to waiting.
     """
     schedule = schedule or Schedule()
-    every = {
-        "sweep": schedule.sweep,
-        "reconcile": schedule.reconcile,
-        "refresh_tokens": schedule.refresh_tokens,
-    }
-    jobs = _jobs(tasks)
+    jobs = [*service_jobs(tasks, schedule), *extra_jobs]
     try:
         while not stop.is_set():
             if not _wait_for_lease(lease, stop, schedule.retry_lease):
                 return
             log.info("scheduler_lease_taken", pid=os.getpid())
-            last: dict[str, float | None] = dict.fromkeys(jobs)
+            due: dict[str, float] = {job.name: clock() for job in jobs}
             while not stop.is_set() and lease.held():
-                now = clock()
-                for name, job in jobs.items():
-                    previous = last[name]
-                    if previous is not None and now - previous < every[name]:
+                for job in jobs:
+                    if clock() < due[job.name]:
                         continue
-                    last[name] = now
                     try:
-                        result = job()
+                        result = job.run()
                     except Exception as problem:  # a locked or restarting database: next turn
                         log.warning(
-                            "scheduled_job_failed", job=name, error=f"{type(problem).__name__}: {problem}"
+                            "scheduled_job_failed", job=job.name, error=f"{type(problem).__name__}: {problem}"
                         )
-                        continue
-                    log.info("scheduled_job_ran", job=name, result=result)
-                    if on_run is not None:
-                        on_run(name, result)
-                step = min(every.values())
+                    else:
+                        log.info("scheduled_job_ran", job=job.name, result=result)
+                        if on_run is not None:
+                            on_run(job.name, result)
+                    due[job.name] = clock() + _safe_wait(job)
+                step = min(due.values()) - clock()
                 stop.wait(max(0.05, min(step, schedule.retry_lease)))
     finally:
         lease.release()
+
+
+def _safe_wait(job: Job) -> float:
+    try:
+        return max(0.05, job.wait())
+    except Exception as problem:  # a wait that cannot be worked out: try again in a minute
+        log.warning("scheduled_job_wait_failed", job=job.name, error=f"{type(problem).__name__}: {problem}")
+        return 60.0
 
 
 def _wait_for_lease(lease: Lease, stop: threading.Event, retry: float) -> bool:
