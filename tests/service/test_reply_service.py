@@ -398,6 +398,24 @@ def test_reconciler_errors_pause_or_block_the_account(env: Env, error: Exception
         assert env.graph.calls.count("list_media") == 1
 
 
+def test_a_policy_block_while_polling_pauses_the_account_and_it_resumes_by_itself(env: Env) -> None:
+    from marksix.worker.reconcile import Reconciler
+
+    env.graph.fail["list_media"] = [PolicyBlocked("Temporarily blocked for policies violations", code=368)]
+    reconciler = Reconciler(env.comments, env.accounts, graph_for=lambda account: env.graph, clock=env.clock)
+    assert len(reconciler.reconcile().problems) == 1
+    account = env.accounts.get(ACCOUNT_ID)
+    # Waited out like a reply that meets the block, never left for a person to unblock.
+    assert account.status == "active" and account.alert and "automatically" in account.alert
+    assert account.paused_until is not None and account.paused_at(env.clock())
+    key = submit(env)
+    assert env.service.handle(key).code == "account_paused"
+    env.clock.now = account.paused_until + timedelta(seconds=1)
+    assert env.service.handle(key).state == "replied"
+    assert env.accounts.get(ACCOUNT_ID).alert is None
+    assert reconciler.reconcile().problems == []
+
+
 def test_bad_account_settings_block_the_account_with_the_reason(env: Env) -> None:
     env.accounts.update_settings(ACCOUNT_ID, {"reply_mode": "shout"}, now=env.clock())
     key = submit(env)

@@ -190,6 +190,29 @@ def test_a_duplicate_delivery_is_acknowledged_but_not_queued_again(client: TestC
     assert runtime.comments.claim_next(now=utc_now(), lease=lease) is None  # nothing left
 
 
+def test_a_store_outage_gets_503_and_the_redelivery_is_stored(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    runtime = runtime_of(client)
+    body = comment_body()
+
+    def database_restarting(events: object) -> list[bool]:
+        raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(runtime.tasks, "accept", database_restarting)
+        with capture_logs() as logs:
+            refused = post(client, body, sign(body, SECRETS[0]))
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+    assert "deliver again" in refused.json()["error"]
+    assert any(entry["event"] == "webhook.store_unavailable" for entry in logs)
+    # Meta delivers the same body again once the database is back: stored once.
+    assert post(client, body, sign(body, SECRETS[0])).json() == {"received": 1, "new": 1}
+    assert runtime.comments.get(CommentKey(ACCOUNT, "17919697626119712")).state == "queued"
+
+
 def test_documented_payload_variants_are_all_stored(client: TestClient) -> None:
     """The flat Business-Login example, `comment_id` for `id`, live comments, and a batch."""
     runtime = runtime_of(client)

@@ -91,13 +91,10 @@ def scheduler(
     extra_jobs: list[Job] = []
     autopilot = None
     if settings.hkjc_poll and not sandbox:  # the sandbox's own server polls its simulated HKJC
-        from marksix.autopilot.service import Autopilot
-        from marksix.draws.hkjc import HkjcClient
+        from marksix.autopilot.wiring import worker_autopilot
 
-        def hkjc() -> HkjcClient:
-            return HkjcClient(base_url=settings.hkjc_url) if settings.hkjc_url else HkjcClient()
-
-        autopilot = Autopilot(worker.engine, settings.locator, hkjc_client=hkjc)
+        # The results poller and the scheduled posts, one job: posts wait on the results.
+        autopilot = worker_autopilot(settings, worker)
         extra_jobs.append(results_job(autopilot))
     try:
         run_scheduler(worker.tasks, lease, stop=stop, schedule=schedule, extra_jobs=extra_jobs)

@@ -149,8 +149,7 @@ Listener = Callable[["SimulatorState", Comment], None]
 class SimulatorState:
     """Everything the simulated Graph API knows, with one account and one post to start."""
 
-    #: Kept by sandbox/persist.py besides the containers (every dict and list is kept).
-    PERSISTED_EXTRA = ("next_id",)
+    PERSISTED_EXTRA = ("next_id",)  # persist.py keeps these besides every dict and list
 
     def __init__(
         self,
@@ -523,7 +522,7 @@ class SimulatorState:
     def _new_id(self, prefix: str) -> str:
         """Numeric-string IDs, 17 digits like Instagram's, unique within the state."""
         width = 17 - len(prefix)
-        self.next_id += 1  # callers hold the lock; a number, not a counter, so persist.py keeps it
+        self.next_id += 1  # callers hold the lock; a plain number so that persist.py keeps it
         return f"{prefix}{(self.next_id - 1) % 10**width:0{width}d}"
 
     def _add_comment(

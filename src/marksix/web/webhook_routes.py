@@ -70,7 +70,17 @@ async def receive_notification(request: Request) -> Response:
         # Recorded and acknowledged: a retry of the same body would fail the same way.
         log.warning("webhook.change_rejected", where=bad.where, reason=bad.reason)
     events = batch.events
-    new = await _store(request, runtime, events) if events else 0
+    try:
+        new = await _store(request, runtime, events) if events else 0
+    except Exception as problem:
+        # The database or the queue is down (a restart, a failover). What was stored stays
+        # stored, and storing is idempotent, so Meta's redelivery of this body finishes it.
+        log.error("webhook.store_unavailable", error=str(problem)[:300], events=len(events))
+        return JSONResponse(
+            {"error": "storage is unavailable for a moment; deliver again"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     log.info("webhook.received", events=len(events), new=new, rejected=len(batch.rejected))
     answer: dict[str, object] = {"received": len(events), "new": new}
     if batch.rejected:

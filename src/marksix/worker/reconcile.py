@@ -11,6 +11,7 @@ because they cannot be answered.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,10 +21,12 @@ import structlog
 
 from marksix.errors import ApiError, ConfigError, PolicyBlocked, RateLimited, TokenExpired
 from marksix.instagram.webhooks import CommentEvent
+from marksix.store.account_health import AccountHealth
 from marksix.store.accounts import Account, AccountRepository
 from marksix.store.comments import CommentKey, CommentRepository
 from marksix.worker import metrics
 from marksix.worker.limits import Limits, throttled_until, usage_pause
+from marksix.worker.policy import back_off
 from marksix.worker.service import Clock, GraphFor, utc_now
 
 log = structlog.get_logger("marksix.worker.reconcile")
@@ -88,8 +91,12 @@ class Reconciler:
         max_age: timedelta = timedelta(hours=24),
         max_pages: int = 10,
         first_lookback: timedelta = timedelta(minutes=15),
+        health: AccountHealth | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.comments = comments
+        self.health = health or AccountHealth(comments.engine)
+        self.rng = rng or random.Random()
         self.accounts = accounts
         self.graph_for = graph_for
         self.limits = limits or Limits()
@@ -175,8 +182,12 @@ class Reconciler:
             self.accounts.pause(
                 account.id, until, f"throttled while polling comments (code {error.code})", now=now
             )
-        elif isinstance(error, TokenExpired | PolicyBlocked | ConfigError):
-            alert = f"polling comments failed: {error}; store a new token or unblock the account"
+        elif isinstance(error, PolicyBlocked):
+            # The same wait-and-retry as a reply that meets the block (policy.py): the account
+            # pauses and resumes by itself; blocking it here would need a person to lift it.
+            back_off(self.health, account.id, error, limits=self.limits, now=now, rng=self.rng)
+        elif isinstance(error, TokenExpired | ConfigError):
+            alert = f"polling comments failed: {error}; store a new token, then unblock the account"
             if self.accounts.block(account.id, alert, now=now):
                 metrics.ACCOUNT_BLOCKS.labels(type(error).__name__).inc()
                 log.error("account_blocked", account_id=account.id, alert=alert)
