@@ -67,6 +67,35 @@ def test_https_and_own_secrets_pass(tmp_path: Path) -> None:
     )
 
 
+def test_an_archive_behind_the_calendar_is_a_fix_except_on_the_sandbox(tmp_path: Path) -> None:
+    archive = {"latest_draw_date": "2026-08-22", "draws_behind": 3, "behind_since": "2026-11-26T13:30:00"}
+
+    def server(mode: str, behind: dict[str, object]) -> object:
+        def handle(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/healthz":
+                return httpx.Response(200, json={"mode": mode, "archive": behind})
+            return real_server(request)
+
+        return handle
+
+    name = "draw results are up to date"
+    stale = by_name(
+        run_checks(context(tmp_path, server("instagram", archive), public_url="https://b.example"))
+    )
+    assert stale[name].ok is False
+    assert "3 draw(s) behind" in stale[name].detail and "2026-08-22" in stale[name].detail
+    assert "marksix draws update" in (stale[name].fix or "")
+    fresh = {**archive, "draws_behind": 0, "behind_since": None}
+    current = by_name(
+        run_checks(context(tmp_path, server("instagram", fresh), public_url="https://b.example"))
+    )
+    assert current[name].ok is True
+    sandbox = by_name(
+        run_checks(context(tmp_path, server("sandbox", archive), public_url="http://127.0.0.1:1"))
+    )
+    assert sandbox[name].ok is True and "does not apply" in sandbox[name].detail
+
+
 def test_a_handshake_with_the_wrong_verify_token_names_it(tmp_path: Path) -> None:
     def refusing(request: httpx.Request) -> httpx.Response:
         return httpx.Response(403, text="verify token does not match")

@@ -80,6 +80,7 @@ def run_checks(context: DoctorContext) -> list[Check]:
     checks = [_public_url(url, sandbox), _handshake(context, url), *_secrets(context.settings, sandbox)]
     simulator = _simulator_state(context.http, url) if sandbox else None
     checks.extend(_account_checks(context, simulator))
+    checks.append(_draw_results(health, sandbox))
     checks.append(_llm(context))
     checks.extend(_store_and_queue(context))
     return checks
@@ -374,6 +375,28 @@ def _aware(value: Any) -> datetime | None:
 
 
 # --- the rest -----------------------------------------------------------------------
+def _draw_results(health: dict[str, Any] | None, sandbox: bool) -> Check:
+    """How far the running server's archive is behind the draw calendar (its /healthz says)."""
+    name = "draw results are up to date"
+    archive = (health or {}).get("archive")
+    if not isinstance(archive, dict):
+        return Check(name, True, "not checked: the server reports no results poller")
+    behind = int(archive.get("draws_behind") or 0)
+    latest = archive.get("latest_draw_date") or "none"
+    if behind == 0:
+        return Check(name, True, f"the latest draw is in (of {latest})")
+    lag = f"{behind} draw(s) behind the calendar since {str(archive.get('behind_since'))[:10]}"
+    if sandbox:
+        return Check(name, True, f"{lag}: {NOT_ON_SANDBOX} (its draws come from the sandbox's Draw button)")
+    return Check(
+        name,
+        False,
+        f"{lag}; the latest it knows is of {latest}, and replies say so",
+        "run `marksix draws update`, and check that the results poller runs "
+        "(MARKSIX_HKJC_POLL, or `marksix scheduler` beside --web-only servers)",
+    )
+
+
 def _llm(context: DoctorContext) -> Check:
     name = "LLM endpoint answers"
     settings = context.settings
