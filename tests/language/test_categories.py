@@ -35,6 +35,8 @@ NUMBER_QUESTIONS = [
     ("23號幾耐冇出過？", "zh-HK", "number_gap"),
     ("23号多久没出了", "zh-CN", "number_gap"),
     ("how long since 23 came up?", "en", "number_gap"),
+    ("what is the gap of number 23", "en", "number_gap"),
+    ("how many draws since number 23 appeared?", "en", "number_gap"),
     ("7號出咗幾多次？", "zh-HK", "number_frequency"),
     ("7号出了几次", "zh-CN", "number_frequency"),
     ("how many times has 7 been drawn", "en", "number_frequency"),

@@ -216,6 +216,7 @@ NUMBER_GAP_ASK = re.compile(
     r"|(?:幾多|几多|多少|幾|几)期(?:都)?(?:冇|無|没|沒|未)(?:有)?(?:出|开|開)|好耐(?:冇|無|未|没)(?:出|開|开)|好久(?:没|沒|未)(?:出|开|開)"
     r"|上(?:一)?次(?:係)?(?:幾時|几时|咩時候|什么时候|什麼時候|哪期|邊期)|最後一次(?:出|開)|最后一次(?:出|开)"
     r"|how long (?:since|has it been)|when (?:did|was) (?:number )?\d+ last"
+    r"|\bgaps?\b|(?:draws|games) since|since (?:number )?\d+ (?:last )?(?:came|appeared|was drawn|showed)"
     r"|last (?:came|come|drawn|appeared|seen|showed)"
     r"|(?:hasn'?t|has not|haven'?t) (?:come|came|been drawn|shown|appeared)"
     r"|is (?:number )?\d+ (?:due|overdue)",
