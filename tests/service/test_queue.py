@@ -175,6 +175,32 @@ def test_reconcile_reads_back_past_a_busy_page_to_where_the_last_run_began(
     assert [call for call in graph.calls[calls:] if call.startswith("list_comments")] == ["list_comments:m1"]
 
 
+def test_reconcile_after_a_pause_reads_back_over_the_whole_pause(
+    immediate: Tasks, graph: FakeGraph, clock: FakeClock
+) -> None:
+    """Found in the soak: a webhook lost while its account waited out a policy block."""
+    graph.media = [{"id": "m1", "media_product_type": "FEED"}]
+    graph.comments["m1"] = []
+    assert immediate.reconcile.call_local()["found"] == 0
+    accounts = immediate.services().accounts
+    accounts.pause(ACCOUNT_ID, clock() + timedelta(minutes=20), "policy block", now=clock())
+    start = clock()
+    for n in range(120):  # newest first, ten seconds apart, all while the account is paused
+        at = (start + timedelta(seconds=10 * (120 - n))).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        comment_id = f"paused-{n}"
+        graph.comments["m1"].append(
+            {"id": comment_id, "text": "下期？", "timestamp": at, "username": f"p{n}"}
+        )
+        if n != 110:  # every webhook came but this one, early in the pause
+            immediate.submit(event(comment_id=comment_id, username=f"p{n}"))
+        if n % 40 == 0:  # other accounts' runs go on meanwhile; this one is skipped
+            clock.advance(300)
+            assert immediate.reconcile.call_local()["found"] == 0
+    clock.advance(21 * 60)  # the pause is over
+    assert immediate.reconcile.call_local()["found"] == 1
+    assert immediate.services().comments.get(CommentKey(ACCOUNT_ID, "paused-110")).source == "reconcile"
+
+
 def _consume(tasks: Tasks, graph: FakeGraph, count: int) -> None:
     keys = []
     for n in range(count):

@@ -108,48 +108,46 @@ class Reconciler:
         # among them must still be found. Pages are read back to where the last run began.
         self.max_pages = max_pages
         self.first_lookback = first_lookback
-        self._last_started: datetime | None = None
-        self._since = clock() - first_lookback
+        # Per account: a paused or blocked account is not polled, so its mark stays where
+        # its last poll began, and the poll after it resumes reads back over the whole pause.
+        self._last_polled: dict[str, datetime] = {}
 
     def reconcile(self) -> ReconcileResult:
         started = self.clock()
-        # Back to a minute before the last run began (its clock and Instagram's may differ).
-        self._since = (
-            self._last_started - timedelta(minutes=1)
-            if self._last_started is not None
-            else started - self.first_lookback
-        )
         found: list[CommentKey] = []
         media_count = comment_count = 0
         problems: list[str] = []
         for account in self.accounts.all():
             if account.blocked or not account.has_token or account.paused_at(self.clock()):
                 continue
+            last = self._last_polled.get(account.id)
+            # Back to a minute before its last poll began (its clock and Instagram's may differ).
+            since = last - timedelta(minutes=1) if last is not None else started - self.first_lookback
             try:
-                media_seen, comments_seen = self._account(account, found)
+                media_seen, comments_seen = self._account(account, found, since)
             except (ApiError, ConfigError) as error:
                 problems.append(f"{account.username}: {type(error).__name__}: {error}")
                 self._after_error(account, error)
                 continue
+            self._last_polled[account.id] = started
             media_count += media_seen
             comment_count += comments_seen
         if found:
             log.info("reconcile_found", comments=len(found))
-        self._last_started = started
         return ReconcileResult(found, media_count, comment_count, problems)
 
-    def _newest_comments(self, graph: Any, media_id: str) -> list[dict[str, Any]]:
-        """The first page; more pages when even its oldest comment came after the last run."""
+    def _newest_comments(self, graph: Any, media_id: str, since: datetime) -> list[dict[str, Any]]:
+        """The first page; more pages when even its oldest comment came after `since`."""
         first = graph.list_comments(media_id, limit=self.comment_limit)
         oldest = parse_graph_time(first[-1].get("timestamp")) if first else None
-        if len(first) < self.comment_limit or oldest is None or oldest < self._since:
+        if len(first) < self.comment_limit or oldest is None or oldest < since:
             return list(first)
         deeper: list[dict[str, Any]] = graph.list_comments(
             media_id, limit=self.comment_limit * self.max_pages, max_pages=self.max_pages
         )
         return deeper
 
-    def _account(self, account: Account, found: list[CommentKey]) -> tuple[int, int]:
+    def _account(self, account: Account, found: list[CommentKey], since: datetime) -> tuple[int, int]:
         graph = self.graph_for(account)
         horizon = self.clock() - self.max_age
         media_list = graph.list_media(account.id, limit=self.media_limit)
@@ -157,7 +155,7 @@ class Reconciler:
         for media in media_list:
             if media.get("id") is None:
                 continue
-            for comment in self._newest_comments(graph, str(media["id"])):
+            for comment in self._newest_comments(graph, str(media["id"]), since):
                 seen += 1
                 if comment.get("id") is None or comment.get("hidden") is True:
                     continue
