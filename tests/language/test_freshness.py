@@ -37,6 +37,25 @@ def test_a_stale_archive_says_the_date_of_its_latest_draw(text: str, says: str, 
     assert len(reply.text) <= stale.max_chars
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("俾組號碼我", "我手上最新係8月22日"),
+        ("给我一组号码", "我手上最新是8月22日"),
+        ("numbers please", "My latest draw is 22 Aug"),
+    ],
+)
+def test_a_pick_from_a_stale_archive_dates_its_figures(text: str, says: str, stale: ReplyContext) -> None:
+    dated = 0
+    for user in range(12):  # every layout of the pick, some with figures over the last 100 draws
+        reply = respond(Comment(text, f"fan{user}", str(user)), stale)
+        assert reply.text is not None and reply.tickets and len(reply.text) <= stale.max_chars
+        if "100" in reply.text:
+            assert says in reply.text
+            dated += 1
+    assert dated
+
+
 def test_a_fresh_archive_says_nothing_about_age(context: ReplyContext) -> None:
     reply = respond(Comment("上期開咩號？", "fan", "1"), context)
     assert "我手上最新" not in (reply.text or "")

@@ -249,7 +249,10 @@ def _pick(ask: Ask) -> Answer:
         parts.append(_cost_part(result.tickets, bankers, wording, facts))
     union = sorted({number for ticket in result.tickets for number in ticket})
     layout = ask.choose(PICK_LAYOUTS, 2)
-    parts += _combination_stats(union, context, wording, facts, layout)
+    stats = _combination_stats(union, context, wording, facts, layout)
+    if stats and archive_is_behind(context):  # the figures are only as new as the archive
+        stats.append(Part(stale_note(context, wording, facts), drop_rank=OPTIONAL_MAIN))
+    parts += stats
     parts.append(_honest(wording, ask.choose, "many" if many else "pick"))
     return Answer(parts, result.tickets, request_json(parameters, "pick", plan), frozenset(facts.allowed))
 
