@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from marksix.cli.options import metrics_options
+
 
 @click.command()
 @click.option(
@@ -35,9 +37,17 @@ import click
     help="Seconds a queued comment may wait without a task before the sweeper queues it again "
     "(after a Redis restart, say).",
 )
+@metrics_options
 @click.option("--log-json", is_flag=True, help="Log JSON lines instead of key=value text.")
 def scheduler(
-    sweep_every: float, reconcile_every: float, refresh_every: float, requeue_after: float, log_json: bool
+    *,
+    sweep_every: float,
+    reconcile_every: float,
+    refresh_every: float,
+    requeue_after: float,
+    metrics_port: int | None,
+    metrics_host: str,
+    log_json: bool,
 ) -> None:
     """Run the sweeper, the reconciler, the token refresh and the results poller.
 
@@ -66,6 +76,7 @@ def scheduler(
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.worker.build import WorkerOptions, build_worker, sandbox_mode
+    from marksix.worker.metrics import start_metrics
     from marksix.worker.runtime import settings_home
     from marksix.worker.scheduler import Job, Schedule, lease_for, results_job, run_scheduler
 
@@ -79,6 +90,8 @@ def scheduler(
     worker = build_worker(
         settings, WorkerOptions(sandbox=sandbox, requeue_after=timedelta(seconds=requeue_after))
     )
+    if metrics_port is not None:
+        start_metrics(metrics_port, metrics_host)
     stop = threading.Event()
 
     def _stop(signum: int, frame: object) -> None:

@@ -6,6 +6,11 @@ in memory: `count_in_files(folder)` switches every process that calls it
 (the server, then its child) to prometheus-client's multiprocess mode, in
 which each process writes its values to files in the folder, and `scrape()`
 adds them up with `MultiProcessCollector`.
+
+Scaled out, a `marksix worker` or `marksix scheduler` may run on another
+machine; each serves its own counters (`serve_metrics`, `--metrics-port`)
+for Prometheus to scrape beside the web processes', which is how
+Prometheus expects separate processes to be counted.
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, values
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+    values,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -107,6 +120,42 @@ def scrape() -> bytes:
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(_shared[0]))  # type: ignore[no-untyped-call]
     return generate_latest(registry)
+
+
+def serve_metrics(port: int, host: str = "127.0.0.1") -> int:
+    """Serve `scrape()` at http://host:port/metrics from a daemon thread; the port it listens on.
+
+    For the processes without a web server of their own (workers, the
+    scheduler). Port 0 picks a free one. Loopback by default: the numbers
+    are not secret, but nothing should listen on every interface unasked.
+    """
+    from marksix.errors import ConfigError
+
+    try:
+        server, _thread = start_http_server(port, addr=host, registry=_Scraped())
+    except OSError as error:
+        raise ConfigError(f"cannot serve metrics on {host}:{port}: {error.strerror or error}") from None
+    return int(server.server_port)
+
+
+def start_metrics(port: int, host: str) -> None:
+    """`serve_metrics` for a command's `--metrics-port`, saying where in the log."""
+    import structlog
+
+    bound = serve_metrics(port, host)
+    structlog.get_logger("marksix.worker.metrics").info(
+        "metrics_serving", url=f"http://{host}:{bound}/metrics"
+    )
+
+
+class _Scraped(Collector):
+    """What `scrape()` reads (this process's counters, or the shared files'), as a collector."""
+
+    def collect(self) -> Iterator[Metric]:
+        if not _shared:
+            yield from REGISTRY.collect()
+            return
+        yield from MultiProcessCollector(None, path=str(_shared[0])).collect()  # type: ignore[no-untyped-call]
 
 
 class QueueDepthCollector(Collector):
