@@ -11,13 +11,14 @@ the answer back, since a silent no-op would look like success.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import structlog
 
-from marksix.errors import ApiError, ConfigError
+from marksix.errors import ApiError, ConfigError, RateLimited, RetryableApiError
 from marksix.store.accounts import Account
 
 log = structlog.get_logger("marksix.worker.subscriptions")
@@ -36,6 +37,8 @@ class Connection:
     account_id: str
     fields: list[str] = field(default_factory=list)
     problem: str | None = None
+    #: The problem may go away by itself (a network failure, a 5xx, a rate limit): try again later.
+    passing: bool = False
 
     @property
     def ok(self) -> bool:
@@ -58,7 +61,8 @@ def subscribe(graph: Subscribing, account_id: str, fields: tuple[str, ...] = WEB
         granted = subscribed_fields(graph.subscriptions(account_id))
     except (ApiError, ConfigError) as error:
         log.warning("subscribe_failed", account_id=account_id, error=str(error))
-        return Connection(account_id, problem=f"{type(error).__name__}: {error}")
+        passing = isinstance(error, RetryableApiError | RateLimited)
+        return Connection(account_id, problem=f"{type(error).__name__}: {error}", passing=passing)
     missing = [name for name in fields if name not in granted]
     if missing:
         return Connection(account_id, granted, problem=f"still not subscribed to {', '.join(missing)}")
@@ -92,3 +96,51 @@ def record(accounts: Any, connection: Connection, *, now: Any) -> None:
     if account is None:
         return
     accounts.update_settings(account.id, {SUBSCRIBED_KEY: list(connection.fields)}, now=now)
+
+
+#: `keep_connecting` waits this long after a failure, doubling each time up to the last.
+RETRY_FIRST_SECONDS = 5.0
+RETRY_LAST_SECONDS = 300.0
+
+
+def keep_connecting(
+    accounts: Any,
+    graph_for: Callable[[Account], Any],
+    *,
+    now: Callable[[], Any],
+    stopping: threading.Event,
+    first: float = RETRY_FIRST_SECONDS,
+    last: float = RETRY_LAST_SECONDS,
+) -> None:
+    """`connect_accounts` and `record` at start, until every account is done or `stopping` is set.
+
+    A server can start while its database restarts (PostgreSQL failing over)
+    or while Graph has a bad minute; it must not then run unsubscribed until
+    the next restart. A failure of the store tries every account again; a
+    passing Graph failure tries that account again; the others are final
+    (an expired token, a missing permission) and wait for a person, as `doctor` says.
+    """
+    wanted: set[str] | None = None  # None: every account
+    delay = first
+    while not stopping.is_set():
+        try:
+            chosen = [account for account in accounts.all() if wanted is None or account.id in wanted]
+            again: set[str] = set()
+            for connection in connect_accounts(chosen, graph_for):
+                record(accounts, connection, now=now())
+                if not connection.ok:
+                    log.warning(
+                        "account_not_subscribed", account_id=connection.account_id, problem=connection.problem
+                    )
+                    if connection.passing:
+                        again.add(connection.account_id)
+        except Exception as error:  # the store is unreachable for now: all of them again, later
+            log.warning("account_connect_deferred", error=f"{type(error).__name__}: {error}", retry_in=delay)
+        else:
+            if not again:
+                return
+            wanted = again
+            log.info("account_connect_retrying", accounts=sorted(again), retry_in=delay)
+        if stopping.wait(delay):
+            return
+        delay = min(delay * 2, last)
