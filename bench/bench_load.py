@@ -18,6 +18,7 @@ loopback with .ci/services.sh and stops them after.
     .venv/bin/python bench/bench_load.py                  # every step, 5 s each
     .venv/bin/python bench/bench_load.py --duration 3 --steps sqlite,pg1
     .venv/bin/python bench/bench_load.py --rounds 3       # medians of 3 interleaved rounds
+    .venv/bin/python bench/bench_load.py --steps sqlite --webhook-fsync each   # fsync before each answer
 """
 
 from __future__ import annotations
@@ -50,22 +51,27 @@ STEPS = {"sqlite": ("sqlite", 1), "pg1": ("pg", 1), "pg2": ("pg", 2), "pg4": ("p
 
 
 # --- the server (child processes) --------------------------------------------------------------
-def serve(home: Path, port: int, database_url: str | None, redis_url: str | None) -> None:
-    """One web process on a shared port (SO_REUSEPORT); prints READY once listening."""
+def serve(
+    home: Path, port: int, database_url: str | None, redis_url: str | None, webhook_fsync: str = "second"
+) -> None:
+    """One web process on a shared port (SO_REUSEPORT), set up as `marksix serve` sets itself up
+    (logging at INFO, the same uvicorn config, the runtime started before the server); prints READY."""
     import logging
 
     import uvicorn
 
+    from marksix.cli.serve import server_config
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
-    from marksix.web.runtime import ServeOptions
+    from marksix.web.runtime import ServeOptions, build_runtime, freeze_heap
 
     settings = load_settings(
         home=home,
         app_secret=BENCH_SECRET,
         database_url=database_url,
         redis_url=redis_url,
+        webhook_fsync=webhook_fsync,
         _env_file=None,
     )
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -77,14 +83,19 @@ def serve(home: Path, port: int, database_url: str | None, redis_url: str | None
     options = ServeOptions(
         sandbox=True, base_url=f"http://127.0.0.1:{port}", worker_threads=0, bench_routes=True
     )
-    configure_logging("WARNING")
+    configure_logging()
     for name in ("huey", "httpx", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    app = create_app(settings, options=options)
+    runtime = build_runtime(settings, options)
+    app = create_app(settings, runtime=runtime)
+    runtime.start()
+    freeze_heap()
     print("READY", flush=True)
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
-    with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run(sockets=[listener])
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(server_config(app, settings)).run(sockets=[listener])
+    finally:
+        runtime.close()
 
 
 def free_port() -> int:
@@ -94,7 +105,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def web_processes(count: int, database_url: str | None, redis_url: str | None) -> Iterator[str]:
+def web_processes(
+    count: int, database_url: str | None, redis_url: str | None, webhook_fsync: str = "second"
+) -> Iterator[str]:
     """Start `count` web processes on one port, one after the other (the first migrates)."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="marksix-load-") as folder:
@@ -109,6 +122,7 @@ def web_processes(count: int, database_url: str | None, redis_url: str | None) -
             for _ in range(count):
                 command = [sys.executable, __file__, "--serve", folder, "--port", str(port)]
                 command += ["--database-url", database_url or "", "--redis-url", redis_url or ""]
+                command += ["--webhook-fsync", webhook_fsync]
                 process = subprocess.Popen(
                     command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment
                 )
@@ -351,13 +365,20 @@ def main() -> int:
         default=1,
         help="Run every step this many times, in turn, and print the medians (for a busy machine).",
     )
+    parser.add_argument(
+        "--webhook-fsync",
+        choices=("second", "each"),
+        default="second",
+        help="MARKSIX_WEBHOOK_FSYNC for the SQLite step: synced within a second (the default) "
+        "or before each acknowledgement.",
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--redis-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
-        serve(args.serve, args.port, args.database_url or None, args.redis_url or None)
+        serve(args.serve, args.port, args.database_url or None, args.redis_url or None, args.webhook_fsync)
         return 0
     if shutil.which("wrk") is None and os.geteuid() == 0 and shutil.which("apt-get"):
         print("bench_load: installing wrk with apt-get", flush=True)
@@ -370,7 +391,10 @@ def main() -> int:
     if unknown:
         raise SystemExit(f"bench_load: unknown step(s) {', '.join(unknown)}; choose from {', '.join(STEPS)}")
 
-    print(f"wrk, {CONNECTIONS} connections, {THREADS} threads, {args.duration:g} s per endpoint, loopback")
+    print(
+        f"wrk, {CONNECTIONS} connections, {THREADS} threads, {args.duration:g} s per endpoint, loopback, "
+        f"MARKSIX_WEBHOOK_FSYNC={args.webhook_fsync}"
+    )
     columns = (
         ("empty req/s", 12),
         ("p50 ms", 8),
@@ -392,7 +416,7 @@ def main() -> int:
                         servers = stack.enter_context(services())
                     database_url, redis_url = fresh_database(*servers), servers[1]
                 load = _load_average()
-                with web_processes(processes, database_url, redis_url) as url:
+                with web_processes(processes, database_url, redis_url, args.webhook_fsync) as url:
                     run = f"{17 + round_number}{index}"
                     webhook, empty = measure(url, Path(lua), args.duration, args.max_requests, run)
                 measured[step].append((webhook, empty))

@@ -7,6 +7,7 @@ and pass what each part needs. Secrets are SecretStr so they never print.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,11 @@ class Settings(BaseSettings):
     home: Path | None = Field(default=None, description="Data folder (default: the platform's).")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home.")
     redis_url: str | None = Field(default=None, description="Redis for the queue; default SQLite queue.")
+    webhook_fsync: Literal["second", "each"] = Field(
+        default="second",
+        description="SQLite: a webhook's comments are committed before the answer and on disk within "
+        "a second (second), or on disk before the answer (each).",
+    )
 
     # Webhooks. app_secret may list several secrets, comma-separated (rotation).
     app_secret: SecretStr = SecretStr("sandbox-app-secret")

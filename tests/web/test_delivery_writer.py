@@ -105,3 +105,73 @@ def test_a_failed_single_delivery_raises_to_its_caller() -> None:
 
     with pytest.raises(ValueError, match="refuses"):
         asyncio.run(run())
+
+
+class NowStore:
+    """`store_now` that stores on the calling thread, or says "not now" while `busy` is set."""
+
+    def __init__(self, slow: GatedStore) -> None:
+        self.slow = slow
+        self.calls: list[list[list[str]]] = []
+        self.threads: set[int] = set()
+        self.busy = False
+        self.broken = False
+
+    def __call__(self, deliveries: Sequence[Sequence[CommentEvent]]) -> list[int] | None:
+        self.calls.append([[event.comment_id for event in delivery] for delivery in deliveries])
+        self.threads.add(threading.get_ident())
+        if self.broken:
+            raise RuntimeError("disk I/O error")
+        if self.busy:
+            return None
+        counts = []
+        for delivery in deliveries:
+            fresh = {event.comment_id for event in delivery} - self.slow.stored
+            self.slow.stored |= fresh
+            counts.append(len(fresh))
+        return counts
+
+
+def _now_writer(**options: object) -> tuple[DeliveryWriter, GatedStore, NowStore]:
+    slow = GatedStore()
+    slow.calls.append([])  # no gate: the first real call must not wait
+    now = NowStore(slow)
+    return DeliveryWriter(slow, store_now=now, **options), slow, now  # type: ignore[arg-type]
+
+
+def test_with_store_now_deliveries_arriving_together_are_stored_on_the_loop_in_one_call() -> None:
+    writer, slow, now = _now_writer()
+
+    async def run() -> list[int]:
+        deliveries = [[comment("c1"), comment("c2")], [comment("c2")], [comment("c3")]]
+        return await asyncio.gather(*(writer.write(delivery) for delivery in deliveries))
+
+    assert asyncio.run(run()) == [2, 0, 1]
+    assert now.calls == [[["c1", "c2"], ["c2"], ["c3"]]]
+    assert now.threads == {threading.get_ident()}  # asyncio.run's loop runs on this thread
+    assert slow.calls == [[]]  # the thread path was never taken
+
+
+def test_when_the_database_is_busy_the_group_goes_to_the_thread_path_in_order() -> None:
+    writer, slow, now = _now_writer()
+    now.busy = True
+
+    async def run() -> list[int]:
+        return await asyncio.gather(
+            writer.write([comment("c1")]), writer.write([comment("c1"), comment("c2")])
+        )
+
+    assert asyncio.run(run()) == [1, 1]
+    assert now.calls == [[["c1"], ["c1", "c2"]]]
+    assert slow.calls[1:] == [[["c1"], ["c1", "c2"]]]
+
+
+def test_a_store_now_that_fails_is_retried_the_waiting_way() -> None:
+    writer, slow, now = _now_writer()
+    now.broken = True
+
+    async def run() -> int:
+        return await writer.write([comment("c1")])
+
+    assert asyncio.run(run()) == 1
+    assert slow.stored == {"c1"}

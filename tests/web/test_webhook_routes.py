@@ -203,6 +203,7 @@ def test_a_store_outage_gets_503_and_the_redelivery_is_stored(
 
     with monkeypatch.context() as patch:
         patch.setattr(runtime.tasks, "accept", database_restarting)
+        patch.setattr(runtime.tasks, "accept_now", database_restarting)  # the loop's path, too
         with capture_logs() as logs:
             refused = post(client, body, sign(body, SECRETS[0]))
     assert refused.status_code == 503 and refused.headers["retry-after"] == "5"

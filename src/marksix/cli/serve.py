@@ -78,7 +78,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
     from marksix.config import load_settings
     from marksix.logging_setup import configure_logging
     from marksix.web.app import create_app
-    from marksix.web.runtime import ServeOptions, build_runtime
+    from marksix.web.runtime import ServeOptions, build_runtime, freeze_heap
 
     if web_only:
         worker_threads = 0
@@ -122,6 +122,7 @@ def serve(host: str, port: int, sandbox: bool, worker_threads: int, web_only: bo
             click.echo(f"  to connect: {hint}")
     config = server_config(app, settings)
     runtime.start()
+    freeze_heap()
     # uvicorn shuts down on SIGTERM as on Ctrl-C, then raises the signal again once the
     # old handler is back; this one turns it into the same clean stop, worker child included.
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)

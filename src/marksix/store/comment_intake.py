@@ -5,7 +5,13 @@ load many deliveries arrive while one commit runs; `record_many` stores all
 of them in one transaction, so they share one commit (and one turn at the
 write lock) instead of paying for one each. A comment's row is its place in
 the queue: it is stored `queued`, and the worker claims it from the table.
-The group's commit reaches the disk before any of its deliveries is acknowledged.
+The group's commit is done before any of its deliveries is acknowledged.
+
+On SQLite the webhook first tries `record_many_now`, which stores a group
+on a connection of its own without ever waiting (`store.sqlite_intake`,
+which also says when its commits reach the disk), and falls back to
+`record_many` in a thread when the database is busy; that one syncs
+each commit to disk before it returns.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from marksix.store.comment_records import IncomingComment, epoch
 from marksix.store.service_tables import CommentState, comments
+from marksix.store.sqlite_intake import SqliteIntake
 
 #: A skip code and reason for a comment that surely gets no reply (the account's own), or None.
 SkipFor = Callable[[IncomingComment], "tuple[str, str] | None"]
@@ -29,11 +36,18 @@ def _never_skipped(_event: IncomingComment) -> tuple[str, str] | None:
     return None
 
 
+#: `CommentIntake._intake` before its first use (None then means "not SQLite").
+_UNOPENED: Any = object()
+
+
 class CommentIntake:
     """The intake half of `CommentRepository` (it inherits this)."""
 
     engine: Engine
     _inserts: dict[str, Any]
+    _intake: SqliteIntake | None = _UNOPENED
+    #: `record_many_now`'s commits are on disk when they return (else within a second).
+    fsync_each: bool = False
 
     def record(
         self,
@@ -73,15 +87,7 @@ class CommentIntake:
         that comes twice in `events`, is new once at most. Nothing is stored
         unless everything is (the caller retries a failed group one by one).
         """
-        firsts: dict[tuple[str, str], int] = {}
-        rows = []
-        for index, event in enumerate(events):
-            key = (event.account_id, event.comment_id)
-            if key in firsts:
-                continue
-            firsts[key] = index
-            skip = skipped(event)
-            rows.append(_values(event, now=now, source=source, queued=skip is None, skipped=skip))
+        firsts, rows = _rows(events, now=now, source=source, skipped=skipped)
         new = [False] * len(events)
         if not rows:
             return new
@@ -91,6 +97,44 @@ class CommentIntake:
         for row in stored:
             new[firsts[(row.account_id, row.comment_id)]] = True
         return new
+
+    def record_many_now(
+        self,
+        events: Sequence[IncomingComment],
+        *,
+        now: datetime,
+        source: str = "webhook",
+        skipped: SkipFor = _never_skipped,
+    ) -> list[bool] | None:
+        """`record_many` without waiting for the database, cheaply enough for the event loop.
+
+        None, with nothing stored, when it cannot: another writer holds the
+        database, or the database is not a SQLite file (`store.sqlite_intake`).
+        """
+        intake = self._intake_now()
+        if intake is None:
+            return None
+        firsts, rows = _rows(events, now=now, source=source, skipped=skipped)
+        new = [False] * len(events)
+        if not rows:
+            return new
+        stored = intake.try_insert(rows)
+        if stored is None:
+            return None
+        for key in stored:
+            new[firsts[key]] = True
+        return new
+
+    def close(self) -> None:
+        """Close the connection `record_many_now` keeps (the engine's pool is the caller's)."""
+        intake, self._intake = self._intake, None
+        if intake is not None and intake is not _UNOPENED:
+            intake.close()
+
+    def _intake_now(self) -> SqliteIntake | None:
+        if self._intake is _UNOPENED:
+            self._intake = SqliteIntake.open(self.engine, fsync_each=self.fsync_each)
+        return self._intake
 
     def _insert_new(self, dialect: str) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING RETURNING its key, built once: its values are
@@ -111,8 +155,9 @@ def _synced_to_disk(connection: Connection) -> Iterator[None]:
     """On SQLite, commit with synchronous=FULL: the WAL reaches the disk before the commit returns.
 
     The store runs at NORMAL, which survives a crash of the process but not
-    of the machine. An acknowledged webhook is not sent again, so its commit
-    must be on disk: one fsync per group of deliveries, shared by all of them.
+    of the machine. This is the webhook's path when `record_many_now` could
+    not store at once (the database was busy); it is rare, so it keeps the
+    stricter promise (one fsync per group of deliveries, shared by all of them).
     The level can only change outside a transaction, hence on the raw connection.
     PostgreSQL commits durably already (synchronous_commit).
     """
@@ -126,6 +171,22 @@ def _synced_to_disk(connection: Connection) -> Iterator[None]:
         yield
     finally:
         raw.execute("PRAGMA synchronous=NORMAL")
+
+
+def _rows(
+    events: Sequence[IncomingComment], *, now: datetime, source: str, skipped: SkipFor
+) -> tuple[dict[tuple[str, str], int], list[dict[str, Any]]]:
+    """Each comment's first position in `events`, and the rows to insert (a comment once)."""
+    firsts: dict[tuple[str, str], int] = {}
+    rows = []
+    for index, event in enumerate(events):
+        key = (event.account_id, event.comment_id)
+        if key in firsts:
+            continue
+        firsts[key] = index
+        skip = skipped(event)
+        rows.append(_values(event, now=now, source=source, queued=skip is None, skipped=skip))
+    return firsts, rows
 
 
 def _values(

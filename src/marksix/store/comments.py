@@ -49,8 +49,9 @@ class CommentRepository(CommentIntake, CommentQueries):
     The transitions are here; the reply log's reads (search, counts, throughput)
     come from `CommentQueries` (store/comment_queries.py)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, fsync_each: bool = False) -> None:
         self.engine = engine
+        self.fsync_each = fsync_each
         self._inserts: dict[str, Any] = {}
 
     # --- intake: record, record_many (CommentIntake) -----------------------------------

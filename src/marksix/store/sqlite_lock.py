@@ -72,56 +72,94 @@ def serialise_transactions(engine: Engine, *, timeout: float = TIMEOUT_SECONDS) 
     """
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return False
-    lock = threading.RLock()
-    held: dict[int, int] = {}  # id(DBAPI connection) -> times it took the lock
-    guard = threading.Lock()
-    between_processes = ProcessLock(Path(str(engine.url.database)).expanduser(), timeout=timeout)
-    depth = [0]  # how deep the thread holding `lock` is; only that thread touches it
-    owner = [""]  # the name of that thread, for the timeout's message
-
-    def take(dbapi_connection: Any) -> None:
-        key = id(dbapi_connection)
-        with guard:
-            if key in held:
-                return
-        if not lock.acquire(timeout=timeout):
-            raise StoreError(
-                f"waited {timeout:.0f} s for the database's write lock; "
-                f"thread {owner[0]} of this process (pid {os.getpid()}) holds it"
-            )
-        depth[0] += 1
-        if depth[0] == 1:
-            owner[0] = threading.current_thread().name
-            try:
-                between_processes.acquire()
-            except BaseException:
-                depth[0] -= 1
-                lock.release()
-                raise
-        with guard:
-            held[key] = held.get(key, 0) + 1
+    lock = _LOCKS[engine] = WriteLock(Path(str(engine.url.database)).expanduser(), timeout=timeout)
 
     def begin(connection: Any) -> None:
         if connection.get_execution_options().get(IMMEDIATE_OPTION, False):
-            take(connection.connection.dbapi_connection)
+            lock.take(id(connection.connection.dbapi_connection))
 
     def before_execute(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if _WRITES.match(statement):
-            take(connection.connection.dbapi_connection)
+            lock.take(id(connection.connection.dbapi_connection))
 
     def checkin(dbapi_connection: Any, _record: Any) -> None:
-        with guard:
-            count = held.pop(id(dbapi_connection), 0)
-        for _ in range(count):
-            depth[0] -= 1
-            if depth[0] == 0:
-                between_processes.release()
-            lock.release()
+        lock.give_back(id(dbapi_connection))
 
     event.listen(engine, "begin", begin)
     event.listen(engine, "before_cursor_execute", before_execute)
     event.listen(engine.pool, "checkin", checkin)
     return True
+
+
+def write_lock(engine: Engine) -> WriteLock | None:
+    """The lock `serialise_transactions` installed on `engine`, for writers that bypass the pool."""
+    return _LOCKS.get(engine)
+
+
+class WriteLock:
+    """The database's write lock in this process: a reentrant thread lock, then the file lock.
+
+    Holders are keyed by their DBAPI connection, so a connection that writes
+    twice in one transaction takes it once, and gives it back at check-in.
+    """
+
+    def __init__(self, database: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
+        self.timeout = timeout
+        self._lock = threading.RLock()
+        self._held: dict[int, int] = {}  # id(DBAPI connection) -> times it took the lock
+        self._guard = threading.Lock()
+        self._between_processes = ProcessLock(database, timeout=timeout)
+        self._depth = 0  # how deep the thread holding `_lock` is; only that thread touches it
+        self._owner = ""  # the name of that thread, for the timeout's message
+
+    def take(self, key: int) -> None:
+        """Hold the lock for connection `key`, waiting `timeout` seconds at most (then StoreError)."""
+        self._take(key, wait=True)
+
+    def try_take(self, key: int) -> bool:
+        """Hold the lock for `key` if nobody else holds it now; False at once otherwise."""
+        return self._take(key, wait=False)
+
+    def give_back(self, key: int) -> None:
+        """Release what connection `key` took (nothing if it took nothing)."""
+        with self._guard:
+            count = self._held.pop(key, 0)
+        for _ in range(count):
+            self._depth -= 1
+            if self._depth == 0:
+                self._between_processes.release()
+            self._lock.release()
+
+    def _take(self, key: int, *, wait: bool) -> bool:
+        with self._guard:
+            if key in self._held:
+                return True
+        if wait:
+            if not self._lock.acquire(timeout=self.timeout):
+                raise StoreError(
+                    f"waited {self.timeout:.0f} s for the database's write lock; "
+                    f"thread {self._owner} of this process (pid {os.getpid()}) holds it"
+                )
+        elif not self._lock.acquire(blocking=False):
+            return False
+        self._depth += 1
+        if self._depth == 1:
+            self._owner = threading.current_thread().name
+            got = False
+            try:
+                got = self._between_processes.acquire() if wait else self._between_processes.try_acquire()
+            finally:
+                if not got:
+                    self._depth -= 1
+                    self._lock.release()
+            if not got:
+                return False
+        with self._guard:
+            self._held[key] = self._held.get(key, 0) + 1
+        return True
+
+
+_LOCKS: weakref.WeakKeyDictionary[Engine, WriteLock] = weakref.WeakKeyDictionary()
 
 
 class ProcessLock:
@@ -146,10 +184,26 @@ class ProcessLock:
             self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             weakref.finalize(self, os.close, self._descriptor)
 
-    def acquire(self) -> None:
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free now; False at once when another holds or awaits it."""
         descriptor = self._descriptor
         if descriptor is None:
-            return
+            return True
+        with self._state:
+            if self._in_kernel:
+                return False
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+        self._note_holder(descriptor)
+        return True
+
+    def acquire(self) -> bool:
+        """Take the lock, waiting `timeout` seconds at most (then StoreError); True."""
+        descriptor = self._descriptor
+        if descriptor is None:
+            return True
         with self._state:
             # While the helper is blocked in flock, a lock taken here would be
             # released by it when it wakes: go through the helper then.
@@ -160,7 +214,7 @@ class ProcessLock:
                     pass
                 else:
                     self._note_holder(descriptor)
-                    return
+                    return True
             self._wanted, self._granted = True, False
             if self._helper is None:
                 self._helper = threading.Thread(
@@ -173,6 +227,7 @@ class ProcessLock:
             if not got:
                 raise StoreError(self._timeout_message())
         self._note_holder(descriptor)
+        return True
 
     def release(self) -> None:
         if self._descriptor is not None:

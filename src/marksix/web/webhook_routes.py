@@ -21,6 +21,7 @@ from marksix.instagram.webhooks import (
     verification_response,
     verify_signature,
 )
+from marksix.web.delivery_log import DeliveryLog
 from marksix.web.delivery_writer import DeliveryWriter
 from marksix.web.runtime import Runtime, current_runtime
 
@@ -81,11 +82,18 @@ async def receive_notification(request: Request) -> Response:
             status_code=503,
             headers={"Retry-After": "5"},
         )
-    log.info("webhook.received", events=len(events), new=new, rejected=len(batch.rejected))
+    _delivery_log(request).note(events=len(events), new=new, rejected=len(batch.rejected))
     answer: dict[str, object] = {"received": len(events), "new": new}
     if batch.rejected:
         answer["rejected"] = [bad.to_json() for bad in batch.rejected[:100]]
     return JSONResponse(answer)
+
+
+def _delivery_log(request: Request) -> DeliveryLog:
+    found: DeliveryLog | None = getattr(request.app.state, "delivery_log", None)
+    if found is None:
+        found = request.app.state.delivery_log = DeliveryLog()
+    return found
 
 
 #: Comments per turn at the writer: a huge delivery goes in chunks, so a small one
@@ -96,15 +104,21 @@ STORE_CHUNK = 50
 async def _store(request: Request, runtime: Runtime, events: list[CommentEvent]) -> int:
     """Store through the app's group-commit writer (one per app, made on first use).
 
-    With SQLite one group is written at a time: the writes take turns anyway.
-    PostgreSQL takes a few at once, each on its own connection.
+    With SQLite one group is written at a time, on the event loop when the
+    database is free: the writes take turns anyway. PostgreSQL takes a few
+    at once, each on its own connection, in threads.
     """
     writer: DeliveryWriter | None = getattr(request.app.state, "delivery_writer", None)
     if writer is None:
-        writers = 1 if runtime.engine.dialect.name == "sqlite" else 4
-        writer = request.app.state.delivery_writer = DeliveryWriter(
-            runtime.accept_deliveries, writers=writers
-        )
+        if runtime.engine.dialect.name == "sqlite":
+            writer = DeliveryWriter(
+                runtime.accept_deliveries,
+                store_now=runtime.accept_deliveries_now,
+                writers=1,
+            )
+        else:
+            writer = DeliveryWriter(runtime.accept_deliveries, writers=4)
+        request.app.state.delivery_writer = writer
     new = 0
     for start in range(0, len(events), STORE_CHUNK):
         new += await writer.write(events[start : start + STORE_CHUNK])

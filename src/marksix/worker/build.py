@@ -64,6 +64,7 @@ class BuiltWorker:
     def close(self) -> None:
         self.graph_clients.close()
         self.replies.close()
+        self.comments.close()
         self.engine.dispose()
 
 

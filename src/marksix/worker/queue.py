@@ -151,16 +151,40 @@ class Tasks:
         """
         services = self.services()
         new = services.comments.record_many(events, now=services.clock(), source=source, skipped=_own_comment)
-        send = not self.table_queue
+        self._accepted(events, new, source, send=not self.table_queue)
+        return new
+
+    def accept_now(self, events: Sequence[IncomingComment], *, source: str = "webhook") -> list[bool] | None:
+        """`accept` if it can be done at once, on the event loop; None (nothing stored) if not.
+
+        Only with the table as the queue: a task sent to Redis could wait on the network.
+        """
+        if not self.table_queue:
+            return None
+        services = self.services()
+        new = services.comments.record_many_now(
+            events, now=services.clock(), source=source, skipped=_own_comment
+        )
+        if new is not None:
+            self._accepted(events, new, source, send=False)
+        return new
+
+    def _accepted(
+        self, events: Sequence[IncomingComment], new: Sequence[bool], source: str, *, send: bool
+    ) -> None:
+        received = own = 0
         for event, is_new in zip(events, new, strict=True):
             if not is_new:
                 continue
-            metrics.COMMENTS_RECEIVED.labels(source).inc()
+            received += 1
             if written_by_account(event):
-                metrics.COMMENTS_SKIPPED.labels(OWN_COMMENT[0]).inc()
+                own += 1
             elif send:
                 self.send_task(CommentKey(event.account_id, event.comment_id), 0.0)
-        return new
+        if received:
+            metrics.COMMENTS_RECEIVED.labels(source).inc(received)
+        if own:
+            metrics.COMMENTS_SKIPPED.labels(OWN_COMMENT[0]).inc(own)
 
     def pull(self) -> bool:
         """Handle the oldest due comment in the table, if any (the workers' side of `table_queue`).

@@ -55,7 +55,8 @@ def open_store(settings: Settings, *, sandbox: bool) -> tuple[Engine, CommentRep
     # one lock file instead of sleeping in SQLite's busy handler.
     serialise_transactions(engine)
     cipher = load_cipher(home, settings.encryption_key, sandbox=sandbox)
-    return engine, CommentRepository(engine), AccountRepository(engine, cipher)
+    comments = CommentRepository(engine, fsync_each=settings.webhook_fsync == "each")
+    return engine, comments, AccountRepository(engine, cipher)
 
 
 def build_services(
