@@ -14,7 +14,7 @@ When the commit reaches the disk (`MARKSIX_WEBHOOK_FSYNC`):
   a second, as PostgreSQL's `synchronous_commit=off` does. Only an OS crash
   or a power cut in that second can lose acknowledged comments, and the
   reconciler then finds them on the account's recent posts. Waiting for
-  the fsync before answering cost a quarter of the webhook throughput.
+  the fsync before answering cost about a fifth of the webhook throughput.
 - `each`: synchronous=FULL, the commit is on disk before the caller answers.
 
 It never waits. When another writer holds the database (a worker thread,
