@@ -346,9 +346,10 @@ def freeze_heap() -> None:
 
     The runtime holds a few hundred thousand long-lived objects (the draw
     archive, the language tables, the classifier, the simulator). Left in the
-    collector's oldest generation, every full collection walked them all:
-    under a webhook flood that was pauses of 70-160 ms, which set the p99,
-    and several percent of the CPU. Garbage made later is collected as before.
+    collector's oldest generation, every full collection walked them all,
+    for up to 160 ms: under a webhook flood the p99 was about 130 ms, and
+    11-14 ms once frozen (bench/bench_load.py). Garbage made later is
+    collected as before.
     """
     gc.collect()
     gc.freeze()
